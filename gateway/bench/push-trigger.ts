@@ -1,0 +1,81 @@
+/**
+ * How the orchestrator asks a server under test to broadcast. Both triggers
+ * take the same payloads and report the recipient count the server claims
+ * for each push, so scenarios never know which server they drive.
+ */
+import type { PushPayload } from './push-payload.ts';
+
+export interface PushTrigger {
+  /**
+   * Broadcasts each payload to every connection; resolves once the server
+   * accepted them, with the recipients it reported per push (undefined where
+   * the reply did not say).
+   */
+  send(payloads: readonly PushPayload[]): Promise<Array<number | undefined>>;
+}
+
+/** How a gateway burst is sent: one batch request, or one request per push in parallel. */
+export type BurstMode = 'batch' | 'concurrent';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const ERROR_BODY_CHARS = 300;
+
+const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, ERROR_BODY_CHARS)}`);
+  }
+  return text.length > 0 ? (JSON.parse(text) as unknown) : undefined;
+};
+
+const recipientsOf = (value: unknown): number | undefined => {
+  if (typeof value !== 'object' || value === null || !('recipients' in value)) return undefined;
+  return typeof value.recipients === 'number' ? value.recipients : undefined;
+};
+
+const resultsOf = (value: unknown, expected: number): Array<number | undefined> => {
+  const results =
+    typeof value === 'object' && value !== null && 'results' in value && Array.isArray(value.results)
+      ? (value.results as unknown[])
+      : [];
+  return Array.from({ length: expected }, (_, i) => recipientsOf(results[i]));
+};
+
+export interface GatewayTriggerOptions {
+  baseUrl: string;
+  apiKey: string;
+  burstMode: BurstMode;
+}
+
+/** Uses `POST /api/push` for single pushes and the configured burst mode for several. */
+export const createGatewayTrigger = ({ baseUrl, apiKey, burstMode }: GatewayTriggerOptions): PushTrigger => {
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const pushOne = async (data: PushPayload): Promise<number | undefined> =>
+    recipientsOf(await postJson(`${baseUrl}/api/push`, { to: { all: true }, data }, auth));
+
+  return {
+    send: async (payloads) => {
+      const [only] = payloads;
+      if (payloads.length === 1 && only) return [await pushOne(only)];
+      if (burstMode === 'concurrent') return Promise.all(payloads.map(pushOne));
+      const pushes = payloads.map((data) => ({ to: { all: true }, data }));
+      return resultsOf(await postJson(`${baseUrl}/api/push/batch`, { pushes }, auth), payloads.length);
+    },
+  };
+};
+
+/** Drives the baseline server (raw-server.ts): one request, all broadcasts in one tick. */
+export const createRawTrigger = ({ baseUrl }: { baseUrl: string }): PushTrigger => ({
+  send: async (payloads) => {
+    const reply = await postJson(`${baseUrl}/broadcast?count=${payloads.length}`, {
+      pushes: payloads.map((data) => ({ data })),
+    });
+    return resultsOf(reply, payloads.length);
+  },
+});

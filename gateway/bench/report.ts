@@ -1,0 +1,93 @@
+/**
+ * Turns scenario results into the printed table, the gateway/raw ratio lines
+ * and the JSON document. Ratios compare rows measured in the same run, which
+ * is what stays meaningful on a noisy shared machine.
+ */
+import type { ScenarioResult } from './scenarios.ts';
+
+export interface RatioRow {
+  connections: number;
+  scenario: string;
+  deliveriesPerSec: number;
+  usPerSend: number;
+  ttlP50Ms: number;
+  ttlP99Ms: number;
+  serverCpuUsPerDelivery: number | undefined;
+}
+
+const scenarioLabel = (r: ScenarioResult): string => (r.scenario === 'single' ? 'single' : `burst x${r.pushesPerRound}`);
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+
+const grouped = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
+
+const times = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(2)}x`);
+
+const renderTable = (header: string[], rows: string[][]): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+};
+
+export const formatResultsTable = (results: readonly ScenarioResult[]): string =>
+  renderTable(
+    ['conns', 'scenario', 'server', 'rounds', 'deliveries/s', 'us/send', 'ttl p50 ms', 'ttl p99 ms', 'srv cpu us/dlv'],
+    results.map((r) => [
+      String(r.connections),
+      scenarioLabel(r),
+      r.server,
+      String(r.rounds),
+      grouped(r.deliveriesPerSec),
+      fixed(r.usPerSend, 2),
+      fixed(r.ttlP50Ms, 2),
+      fixed(r.ttlP99Ms, 2),
+      fixed(r.serverCpuUsPerDelivery, 2),
+    ]),
+  );
+
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+
+/** gateway/raw for every (connections, scenario) that ran against both servers. */
+export const computeRatios = (results: readonly ScenarioResult[]): RatioRow[] =>
+  results
+    .filter((r) => r.server === 'gateway')
+    .flatMap((gateway) => {
+      const raw = results.find(
+        (r) =>
+          r.server === 'raw' &&
+          r.connections === gateway.connections &&
+          r.scenario === gateway.scenario &&
+          r.pushesPerRound === gateway.pushesPerRound,
+      );
+      if (!raw) return [];
+      return [
+        {
+          connections: gateway.connections,
+          scenario: scenarioLabel(gateway),
+          deliveriesPerSec: gateway.deliveriesPerSec / raw.deliveriesPerSec,
+          usPerSend: gateway.usPerSend / raw.usPerSend,
+          ttlP50Ms: gateway.ttlP50Ms / raw.ttlP50Ms,
+          ttlP99Ms: gateway.ttlP99Ms / raw.ttlP99Ms,
+          serverCpuUsPerDelivery: ratio(gateway.serverCpuUsPerDelivery, raw.serverCpuUsPerDelivery),
+        },
+      ];
+    });
+
+export const formatRatios = (ratios: readonly RatioRow[]): string =>
+  ratios
+    .map(
+      (r) =>
+        `${String(r.connections).padStart(6)} ${r.scenario.padEnd(10)} gateway/raw  ` +
+        `deliveries/s: ${times(r.deliveriesPerSec)}  us/send: ${times(r.usPerSend)}  ` +
+        `ttl p50: ${times(r.ttlP50Ms)}  ttl p99: ${times(r.ttlP99Ms)}  srv cpu/dlv: ${times(r.serverCpuUsPerDelivery)}`,
+    )
+    .join('\n');
+
+export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time (higher is better)
+us/send       first-to-last delivery spread / deliveries, as seen by clients (lower is better)
+ttl p50/p99   per round, trigger request sent -> last client got the last message (lower is better)
+srv cpu       server process CPU (user+sys, all threads) per delivery, 10 ms tick resolution
+Ratios are gateway/raw from the same run: for deliveries/s above 1.00x favours the gateway, for the rest below 1.00x does.`;

@@ -1,0 +1,52 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config.ts';
+import type { Hub } from './hub/hub.ts';
+import { createAdminRoutes } from './http/admin-routes.ts';
+import { apiKeyAuth } from './http/api-key-auth.ts';
+import { createPushRoutes } from './http/push-routes.ts';
+import type { PushService } from './push/push-service.ts';
+import type { StatsCollector } from './stats/stats-collector.ts';
+
+export interface AppOptions {
+  config: Pick<GatewayConfig, 'apiKey' | 'maxBodyBytes' | 'nodeId'>;
+  hub: Hub;
+  pushes: PushService;
+  stats: StatsCollector;
+  logger: Logger;
+  /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
+  websocket: MiddlewareHandler;
+  isDraining(): boolean;
+}
+
+/** The gateway's HTTP surface (no listening here: server.ts does that). */
+export function createApp(options: AppOptions): Hono {
+  const { config, hub, pushes, stats, logger } = options;
+  const app = new Hono();
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/ready', (c) =>
+    options.isDraining() ? c.json({ error: 'draining' }, 503) : c.json({ status: 'ready', node: config.nodeId }),
+  );
+
+  app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
+
+  app.use(
+    '/api/*',
+    apiKeyAuth(config.apiKey),
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => c.json({ error: `request body exceeds ${config.maxBodyBytes} bytes` }, 413),
+    }),
+  );
+  app.route('/api', createPushRoutes(pushes, stats));
+  app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => {
+    logger.error({ err: error, method: c.req.method, path: c.req.routePath }, 'request failed');
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,81 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+
+/** Who a verified connection token speaks for. */
+export interface Principal {
+  user: string;
+  tags: string[];
+}
+
+export interface TokenVerifierOptions {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** PEM (SPKI) public key; RSA keys verify RS256, EC P-256 keys verify ES256. */
+  publicKey?: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/** Raised for every token that must not open a connection; the message is safe to return to the client. */
+export class TokenError extends Error {
+  override name = 'TokenError';
+}
+
+const MAX_TAGS = 64;
+const MAX_ID_LENGTH = 256;
+
+/**
+ * Builds a verifier that accepts only the algorithms the configured keys allow:
+ * `alg: none` and algorithm-confusion tokens (HS256 signed with the public key) fail.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const publicKey = options.publicKey ? readPublicKey(options.publicKey) : undefined;
+  const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.alg] : [])];
+  if (algorithms.length === 0) throw new Error('a JWT secret or public key is required');
+
+  const keyFor = (header: JWTHeaderParameters): Uint8Array | KeyObject => {
+    if (header.alg === 'HS256' && secret) return secret;
+    if (publicKey && header.alg === publicKey.alg) return publicKey.key;
+    throw new TokenError(`token algorithm ${String(header.alg)} is not accepted`);
+  };
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keyFor, { algorithms }));
+    } catch (error) {
+      throw new TokenError(describe(error));
+    }
+    return principalFrom(payload);
+  };
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, tags } = payload;
+  if (typeof sub !== 'string' || sub === '') throw new TokenError('token has no sub claim');
+  if (sub.length > MAX_ID_LENGTH) throw new TokenError('token sub claim is too long');
+  if (tags === undefined) return { user: sub, tags: [] };
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '' && tag.length <= MAX_ID_LENGTH)) {
+    throw new TokenError('token tags claim must be an array of non-empty strings');
+  }
+  if (tags.length > MAX_TAGS) throw new TokenError(`token has more than ${MAX_TAGS} tags`);
+  return { user: sub, tags: [...new Set(tags as string[])] };
+}
+
+function readPublicKey(pem: string): { key: KeyObject; alg: 'RS256' | 'ES256' } {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType === 'rsa') return { key, alg: 'RS256' };
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { key, alg: 'ES256' };
+  throw new Error('WSGW_JWT_PUBLIC_KEY must be an RSA or EC P-256 public key');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof TokenError) return error.message;
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `token claim ${error.claim} is not valid yet or invalid`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not accepted';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'token is malformed';
+  return 'token is invalid';
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/** Everything the gateway reads from its environment, already validated. */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  production: boolean;
+  /** True when secrets were generated because none were configured (never in production). */
+  devSecrets: boolean;
+  nodeId: string;
+  apiKey: string;
+  jwtSecret?: string;
+  jwtPublicKey?: string;
+  /** Largest accepted HTTP body, bytes. */
+  maxBodyBytes: number;
+  /** Buffered bytes per connection above which it is closed as a slow consumer. */
+  slowConsumerBytes: number;
+  maxConnections: number;
+  maxConnectionsPerUser: number;
+  /** New WebSocket connections per second per client IP (burst: twice that). */
+  connectRatePerIp: number;
+  /** Inbound frames per second per connection (burst: twice that). */
+  inboundRate: number;
+  /** Largest inbound WebSocket frame, bytes. */
+  maxFrameBytes: number;
+  /** Invalid frames tolerated in a burst before the connection is closed with 1008. */
+  maxInvalidFrames: number;
+  /** Empty means any origin (tokens, not cookies, authenticate connections). */
+  allowedOrigins: string[];
+  heartbeatMs: number;
+  /** Idempotency window for caller-supplied push ids. */
+  idempotencyMs: number;
+  /** Time allowed for graceful shutdown before connections are cut. */
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the configuration. Without secrets outside production it generates them
+ * (dev mode); with `NODE_ENV=production` missing secrets are a ConfigError.
+ */
+export function loadConfig(env: Env): GatewayConfig {
+  const production = env.NODE_ENV === 'production';
+  const jwtSecret = nonEmpty(env.WSGW_JWT_SECRET);
+  const jwtPublicKey = nonEmpty(env.WSGW_JWT_PUBLIC_KEY);
+  let apiKey = nonEmpty(env.WSGW_API_KEY);
+  const missing: string[] = [];
+  if (!apiKey) missing.push('WSGW_API_KEY');
+  if (!jwtSecret && !jwtPublicKey) missing.push('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+  if (production && missing.length > 0) {
+    throw new ConfigError(`production mode requires ${missing.join(' and ')}`);
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('WSGW_JWT_SECRET must be at least 32 characters');
+  }
+  const devSecrets = missing.length > 0;
+  apiKey ??= generateSecret();
+  const generatedJwt = !jwtSecret && !jwtPublicKey ? generateSecret() : undefined;
+
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    production,
+    devSecrets,
+    nodeId: nonEmpty(env.WSGW_NODE_ID) ?? `${hostname()}-${process.pid}`,
+    apiKey,
+    jwtSecret: jwtSecret ?? generatedJwt,
+    jwtPublicKey,
+    maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),
+    slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024 * 1024, 1024),
+    maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 100_000, 1),
+    maxConnectionsPerUser: integer(env, 'WSGW_MAX_CONNECTIONS_PER_USER', 100, 1),
+    connectRatePerIp: integer(env, 'WSGW_CONNECT_RATE_PER_IP', 100, 1),
+    inboundRate: integer(env, 'WSGW_INBOUND_RATE', 50, 1),
+    maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64 * 1024, 64),
+    maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 10, 1),
+    allowedOrigins: list(env.WSGW_ALLOWED_ORIGINS),
+    heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 25_000, 100),
+    idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
+    shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
+    logLevel: env.WSGW_LOG_LEVEL || 'info',
+  };
+}
+
+function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}

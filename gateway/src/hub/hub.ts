@@ -1,0 +1,159 @@
+import { WebSocket } from 'ws';
+import { CloseCode, type CloseReason, type ConnectionInfo } from '../protocol.ts';
+import type { PushEnvelope } from '../push/push-envelope.ts';
+import { bufferedBytes, type Connection } from './connection.ts';
+import type { HubObserver } from './hub-observer.ts';
+import { preparePush, type PreparedPush } from './prepared-push.ts';
+import { createRecentPushes } from './recent-pushes.ts';
+import { createRegistry } from './registry.ts';
+import { createWriteCoalescer } from './write-coalescer.ts';
+
+export interface HubOptions {
+  /** Buffered bytes above which a connection is closed with 1013 (default 1 MiB). */
+  slowConsumerBytes: number;
+  observer: HubObserver;
+  /** How long a connection the gateway closed may take to finish the close handshake, ms. */
+  closeGraceMs?: number;
+}
+
+/** The node's connections and the fan-out of pushes to them. */
+export interface Hub {
+  register(connection: Connection): void;
+  /** Called once the socket has closed; `code` is the close code seen on the wire. */
+  unregister(connection: Connection, code: number): void;
+  /** Queues the push for every matching local connection and returns how many it reached. */
+  deliver(push: PushEnvelope): number;
+  ack(connection: Connection, pushId: string): void;
+  /** Closes a connection on the gateway's initiative, recording why. */
+  close(connection: Connection, code: number, reason: CloseReason, text: string): void;
+  disconnectUser(user: string): number;
+  disconnectConnection(id: string): boolean;
+  /** Closes every connection with 1001 and resolves when all are gone or `timeoutMs` passed. */
+  closeAll(timeoutMs: number): Promise<void>;
+  userConnections(user: string): ConnectionInfo[];
+  connectionsOf(user: string): number;
+  connections(): IterableIterator<Connection>;
+  readonly size: number;
+  readonly userCount: number;
+  readonly tagCount: number;
+}
+
+export function createHub(options: HubOptions): Hub {
+  const { observer, slowConsumerBytes } = options;
+  const closeGraceMs = options.closeGraceMs ?? 5_000;
+  const registry = createRegistry();
+  const recent = createRecentPushes();
+  const writer = createWriteCoalescer({
+    onWritten: (pushes, writtenAt) => observer.framesWritten(pushes, writtenAt),
+    onDiscarded: (count) => observer.dropped('closed', count),
+  });
+
+  const close = (connection: Connection, code: number, reason: CloseReason, text: string) => {
+    if (connection.closeReason !== undefined) return;
+    connection.closeReason = reason;
+    connection.ws.close(code, text);
+    // A peer that stopped reading never answers the close frame queued behind its backlog:
+    // cut it after a grace period so its buffers are released.
+    setTimeout(() => {
+      if (connection.ws.readyState !== WebSocket.CLOSED) connection.ws.terminate();
+    }, closeGraceMs).unref();
+  };
+
+  /** Queues one frame unless the connection is closing or already past the slow-consumer limit. */
+  const offer = (connection: Connection, prepared: PreparedPush): boolean => {
+    if (connection.closeReason !== undefined) return false;
+    const buffered = bufferedBytes(connection);
+    // A single frame larger than the limit still goes to an idle connection; what is bounded is the backlog.
+    if (buffered > 0 && buffered + prepared.frame.length > slowConsumerBytes) {
+      observer.dropped('slow_consumer', 1 + connection.queue.length);
+      connection.queue = [];
+      connection.queuedBytes = 0;
+      close(connection, CloseCode.TryAgainLater, 'slow_consumer', 'slow consumer');
+      return false;
+    }
+    writer.enqueue(connection, prepared);
+    return true;
+  };
+
+  return {
+    register(connection) {
+      registry.add(connection);
+      observer.connectionOpened(connection);
+    },
+    unregister(connection, code) {
+      if (!registry.remove(connection)) return;
+      const reason = connection.closeReason ?? (code === 1000 || code === 1001 || code === 1005 ? 'normal' : 'error');
+      connection.closeReason ??= reason;
+      observer.connectionClosed(connection, reason);
+    },
+    deliver(push) {
+      const started = performance.now();
+      let prepared: PreparedPush | undefined;
+      let recipients = 0;
+      registry.forEachMatch(push.to, (connection) => {
+        // Encode lazily: a node with no matching connection never pays for the frame.
+        prepared ??= preparePush(push);
+        if (offer(connection, prepared)) recipients += 1;
+      });
+      if (prepared && recipients > 0) {
+        writer.track(prepared);
+        recent.remember(push.id, push.ts);
+      }
+      observer.fannedOut(push, recipients, performance.now() - started);
+      return recipients;
+    },
+    ack(connection, pushId) {
+      connection.acks += 1;
+      const acceptedAt = recent.acceptedAt(pushId);
+      observer.acked(connection, pushId, acceptedAt === undefined ? undefined : Date.now() - acceptedAt);
+    },
+    close,
+    disconnectUser(user) {
+      const connections = [...(registry.byUser(user) ?? [])];
+      for (const connection of connections) close(connection, CloseCode.Kicked, 'kicked', 'disconnected by the server');
+      return connections.length;
+    },
+    disconnectConnection(id) {
+      const connection = registry.get(id);
+      if (!connection) return false;
+      close(connection, CloseCode.Kicked, 'kicked', 'disconnected by the server');
+      return true;
+    },
+    async closeAll(timeoutMs) {
+      writer.flush();
+      const closing = [...registry.all()].map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            if (connection.ws.readyState === WebSocket.CLOSED) return resolve();
+            connection.ws.once('close', () => resolve());
+            close(connection, CloseCode.GoingAway, 'shutdown', 'going away');
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.all(closing), deadline]);
+      clearTimeout(timer);
+      for (const connection of registry.all()) connection.ws.terminate();
+    },
+    userConnections(user) {
+      return [...(registry.byUser(user) ?? [])].map((connection) => ({
+        id: connection.id,
+        tags: [...connection.tags],
+        connectedAt: connection.connectedAt,
+        bufferedAmount: bufferedBytes(connection),
+        remote: connection.remote,
+      }));
+    },
+    connectionsOf: (user) => registry.byUser(user)?.size ?? 0,
+    connections: () => registry.all(),
+    get size() {
+      return registry.size;
+    },
+    get userCount() {
+      return registry.userCount;
+    },
+    get tagCount() {
+      return registry.tagCount;
+    },
+  };
+}

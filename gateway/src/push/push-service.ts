@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../bus/bus.ts';
+import type { Hub } from '../hub/hub.ts';
+import type { PushResult } from '../protocol.ts';
+import type { StatsCollector } from '../stats/stats-collector.ts';
+import { createIdempotencyCache } from './idempotency-cache.ts';
+import type { PushEnvelope } from './push-envelope.ts';
+import type { ValidPush } from './push-validation.ts';
+
+export interface PushOutcome extends PushResult {
+  /** True when the id was seen within the idempotency window and nothing was delivered again. */
+  replayed: boolean;
+}
+
+export interface PushService {
+  push(request: ValidPush): Promise<PushOutcome>;
+  /** Stops receiving pushes from other nodes. */
+  stop(): void;
+}
+
+export interface PushServiceOptions {
+  nodeId: string;
+  hub: Hub;
+  bus: Bus;
+  stats: StatsCollector;
+  idempotencyMs: number;
+}
+
+/**
+ * Accepts pushes on this node: delivers to local connections at once and hands the push to the
+ * bus for the other nodes; delivers what other nodes publish.
+ */
+export function createPushService(options: PushServiceOptions): PushService {
+  const { nodeId, hub, bus, stats } = options;
+  const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
+
+  const unsubscribe = bus.subscribe((message) => {
+    if (message.origin !== nodeId) hub.deliver(message.push);
+  });
+
+  const accept = async (request: ValidPush, id: string): Promise<PushResult> => {
+    const push: PushEnvelope = { id, ts: Date.now(), to: request.to, payload: JSON.stringify(request.data) };
+    stats.pushAccepted(push.to);
+    const recipients = hub.deliver(push);
+    try {
+      await bus.publish({ origin: nodeId, push, headers: {} });
+    } catch (error) {
+      stats.pushFailed();
+      throw error;
+    }
+    return { id, recipients };
+  };
+
+  return {
+    async push(request) {
+      if (request.id === undefined) return { ...(await accept(request, randomUUID())), replayed: false };
+      const previous = seen.get(request.id);
+      if (previous) return { ...(await previous), replayed: true };
+      const result = accept(request, request.id);
+      seen.set(request.id, result);
+      try {
+        return { ...(await result), replayed: false };
+      } catch (error) {
+        // A push that failed was not delivered: let the caller retry it under the same id.
+        seen.delete(request.id);
+        throw error;
+      }
+    },
+    stop: unsubscribe,
+  };
+}

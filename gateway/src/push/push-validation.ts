@@ -1,0 +1,55 @@
+import type { JsonValue } from '../protocol.ts';
+import type { NormalizedTarget } from './push-envelope.ts';
+
+/** A push request that passed validation. */
+export interface ValidPush {
+  to: NormalizedTarget;
+  data: JsonValue;
+  id?: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const MAX_ID_LENGTH = 128;
+const MAX_TARGETS = 10_000;
+
+/** Checks one push body (`POST /api/push`, or one entry of a batch). */
+export function validatePush(body: unknown): Validation<ValidPush> {
+  if (!isObject(body)) return fail('push must be a JSON object');
+  const { to, data, id } = body;
+  if (!isObject(to)) return fail('"to" must be an object with users, tags or all');
+  const users = stringList(to.users, 'to.users');
+  if (!users.ok) return users;
+  const tags = stringList(to.tags, 'to.tags');
+  if (!tags.ok) return tags;
+  if (to.all !== undefined && typeof to.all !== 'boolean') return fail('"to.all" must be a boolean');
+  const all = to.all === true;
+  if (!all && users.value.length === 0 && tags.value.length === 0) {
+    return fail('push has no target: set to.users, to.tags or to.all');
+  }
+  if (data === undefined) return fail('"data" is required');
+  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH)) {
+    return fail(`"id" must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  return {
+    ok: true,
+    value: { to: { users: users.value, tags: tags.value, all }, data: data as JsonValue, ...(id !== undefined && { id }) },
+  };
+}
+
+function stringList(value: unknown, name: string): Validation<string[]> {
+  if (value === undefined) return { ok: true, value: [] };
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+    return fail(`"${name}" must be an array of non-empty strings`);
+  }
+  if (value.length > MAX_TARGETS) return fail(`"${name}" has more than ${MAX_TARGETS} entries`);
+  return { ok: true, value: [...new Set(value as string[])] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(error: string): { ok: false; error: string } {
+  return { ok: false, error };
+}

@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { createTokenVerifier } from './auth/token-verifier.ts';
+import type { Bus } from './bus/bus.ts';
+import { createMemoryBus } from './bus/memory.ts';
+import type { GatewayConfig } from './config.ts';
+import { createHub, type Hub } from './hub/hub.ts';
+import { createLogger } from './log.ts';
+import { createPushService } from './push/push-service.ts';
+import { createStatsCollector, type StatsCollector } from './stats/stats-collector.ts';
+import { createConnectRate } from './ws/connect-rate.ts';
+import { startHeartbeat } from './ws/heartbeat.ts';
+import { createUpgradeGate } from './ws/upgrade-gate.ts';
+import { attachUpgradeListener, type Admissions } from './ws/upgrade-listener.ts';
+import { createWsEvents } from './ws/ws-route.ts';
+
+export interface GatewayServer {
+  readonly nodeId: string;
+  readonly hub: Hub;
+  readonly stats: StatsCollector;
+  readonly logger: Logger;
+  readonly bus: Bus;
+  listen(): Promise<AddressInfo>;
+  /** Graceful stop: not ready, no new connections, every connection closed with 1001. */
+  shutdown(): Promise<void>;
+}
+
+export interface ServerDependencies {
+  /** Overrides the bus chosen from the configuration (tests put several nodes on one memory broker). */
+  bus?: Bus;
+  logger?: Logger;
+}
+
+/** Picks the bus implementation; the only place that knows which one runs. */
+function createBus(_config: GatewayConfig): Bus {
+  return createMemoryBus();
+}
+
+/** The one wiring point: config → bus → hub → app → HTTP server. */
+export function createServer(config: GatewayConfig, dependencies: ServerDependencies = {}): GatewayServer {
+  const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
+  const bus = dependencies.bus ?? createBus(config);
+  const stats = createStatsCollector();
+  const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer: stats });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, stats, idempotencyMs: config.idempotencyMs });
+  const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
+  const connectRate = createConnectRate(config.connectRatePerIp);
+  const admissions: Admissions = new WeakMap();
+  let draining = false;
+  const isDraining = () => draining;
+
+  const root = new Hono();
+  const nodeWs = createNodeWebSocket({ app: root });
+  // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
+  // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
+  nodeWs.wss.options.maxPayload = config.maxFrameBytes;
+  const websocket = nodeWs.upgradeWebSocket(
+    createWsEvents({ nodeId: config.nodeId, hub, admissions, config, stats, logger }),
+  );
+  root.route('/', createApp({ config, hub, pushes, stats, logger, websocket, isDraining }));
+
+  const server = createAdaptorServer({ fetch: root.fetch }) as Server;
+  const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
+  attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, stats, logger });
+  server.on('clientError', (error, socket) => {
+    logger.debug({ err: error.message }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = async () => {
+    draining = true;
+    stopHeartbeat();
+    connectRate.stop();
+    pushes.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await hub.closeAll(config.shutdownTimeoutMs);
+    nodeWs.wss.close();
+    server.closeAllConnections();
+    await closed;
+    await bus.close();
+  };
+
+  return {
+    nodeId: config.nodeId,
+    hub,
+    stats,
+    logger,
+    bus,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    shutdown: () => (stopping ??= shutdown()),
+  };
+}

@@ -1,0 +1,77 @@
+import type { CloseReason, DropReason, GatewayStats, PushTargetKind, RejectReason } from '../protocol.ts';
+import type { HubObserver } from '../hub/hub-observer.ts';
+import type { NormalizedTarget } from '../push/push-envelope.ts';
+
+/** Plain counters behind `GET /api/stats`; the hub feeds it as an observer. */
+export interface StatsCollector extends HubObserver {
+  pushAccepted(target: NormalizedTarget): void;
+  pushFailed(): void;
+  connectionRejected(reason: RejectReason): void;
+  snapshot(live: { node: string; connections: number; users: number; tags: number }): GatewayStats;
+}
+
+export function createStatsCollector(startedAt = Date.now()): StatsCollector {
+  const pushes: Record<PushTargetKind, number> = { user: 0, tag: 0, all: 0 };
+  const drops: Record<DropReason, number> = { slow_consumer: 0, closed: 0 };
+  const closed: Record<CloseReason, number> = {
+    normal: 0,
+    error: 0,
+    slow_consumer: 0,
+    policy: 0,
+    timeout: 0,
+    shutdown: 0,
+    kicked: 0,
+  };
+  const rejected: Record<RejectReason, number> = { auth: 0, limit: 0, origin: 0, rate: 0 };
+  let total = 0;
+  let errors = 0;
+  let deliveries = 0;
+  let acks = 0;
+  let opened = 0;
+
+  return {
+    pushAccepted(target) {
+      total += 1;
+      if (target.all) pushes.all += 1;
+      if (target.users.length > 0) pushes.user += 1;
+      if (target.tags.length > 0) pushes.tag += 1;
+    },
+    pushFailed() {
+      errors += 1;
+    },
+    connectionRejected(reason) {
+      rejected[reason] += 1;
+    },
+    connectionOpened() {
+      opened += 1;
+    },
+    connectionClosed(_connection, reason) {
+      closed[reason] += 1;
+    },
+    fannedOut() {},
+    framesWritten(written) {
+      for (const prepared of written) deliveries += prepared.written;
+    },
+    dropped(reason, count) {
+      drops[reason] += count;
+    },
+    acked() {
+      acks += 1;
+    },
+    snapshot(live) {
+      const memory = process.memoryUsage();
+      return {
+        ...live,
+        pushes: { ...pushes, total, errors },
+        deliveries,
+        drops: { ...drops },
+        acks,
+        connectionsOpened: opened,
+        connectionsClosed: { ...closed },
+        connectionsRejected: { ...rejected },
+        uptime: Math.round((Date.now() - startedAt) / 1000),
+        memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
+      };
+    },
+  };
+}

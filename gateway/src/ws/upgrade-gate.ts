@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import { bearerToken } from '../auth/secret-compare.ts';
+import { TokenError, type Principal, type TokenVerifier } from '../auth/token-verifier.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { Hub } from '../hub/hub.ts';
+import type { RejectReason } from '../protocol.ts';
+import type { ConnectRate } from './connect-rate.ts';
+
+export type Admission =
+  | { ok: true; principal: Principal; remote: string }
+  | { ok: false; status: number; error: string; reason?: RejectReason };
+
+export interface UpgradeGateOptions {
+  config: Pick<GatewayConfig, 'allowedOrigins' | 'maxConnections' | 'maxConnectionsPerUser'>;
+  verify: TokenVerifier;
+  hub: Hub;
+  connectRate: ConnectRate;
+  isDraining(): boolean;
+}
+
+/**
+ * Decides, before any upgrade, whether a WebSocket request may connect: origin, per-IP rate,
+ * capacity, token, per-user limit, in that order (cheapest checks first, and no token work for
+ * requests that are refused anyway).
+ */
+export function createUpgradeGate(options: UpgradeGateOptions) {
+  const { config, verify, hub, connectRate } = options;
+  const origins = new Set(config.allowedOrigins);
+
+  return async function admit(request: IncomingMessage, url: URL): Promise<Admission> {
+    if (options.isDraining()) return { ok: false, status: 503, error: 'server is shutting down' };
+    const origin = request.headers.origin;
+    if (origins.size > 0 && origin !== undefined && !origins.has(origin)) {
+      return { ok: false, status: 403, error: 'origin not allowed', reason: 'origin' };
+    }
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    if (!connectRate.allow(ip)) {
+      return { ok: false, status: 429, error: 'too many connection attempts', reason: 'rate' };
+    }
+    if (hub.size >= config.maxConnections) {
+      return { ok: false, status: 503, error: 'connection limit reached', reason: 'limit' };
+    }
+    const token = bearerToken(request.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
+    if (!token) return { ok: false, status: 401, error: 'missing token', reason: 'auth' };
+    let principal: Principal;
+    try {
+      principal = await verify(token);
+    } catch (error) {
+      const message = error instanceof TokenError ? error.message : 'token is invalid';
+      return { ok: false, status: 401, error: message, reason: 'auth' };
+    }
+    if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
+      return { ok: false, status: 429, error: 'too many connections for this user', reason: 'limit' };
+    }
+    return { ok: true, principal, remote: `${ip}:${request.socket.remotePort ?? 0}` };
+  };
+}
+
+export type UpgradeGate = ReturnType<typeof createUpgradeGate>;

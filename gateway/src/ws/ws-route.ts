@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import type { WSEvents } from 'hono/ws';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { GatewayConfig } from '../config.ts';
+import { socketOf, type Connection } from '../hub/connection.ts';
+import type { Hub } from '../hub/hub.ts';
+import { createTokenBucket } from '../limits/token-bucket.ts';
+import { CloseCode, type ServerFrame, type WelcomeFrame } from '../protocol.ts';
+import type { StatsCollector } from '../stats/stats-collector.ts';
+import { parseClientFrame } from './client-frames.ts';
+import type { Admissions } from './upgrade-listener.ts';
+
+export interface WsRouteOptions {
+  nodeId: string;
+  hub: Hub;
+  admissions: Admissions;
+  config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
+  stats: StatsCollector;
+  logger: Logger;
+}
+
+type NodeEnv = { Bindings: { incoming: IncomingMessage } };
+
+/** Builds the per-connection event handlers of `GET /ws` for @hono/node-ws. */
+export function createWsEvents(options: WsRouteOptions) {
+  const { nodeId, hub, admissions, config, stats, logger } = options;
+
+  return (c: Context<NodeEnv>): WSEvents<WebSocket> => {
+    const admission = admissions.get(c.env.incoming);
+    let connection: Connection | undefined;
+
+    return {
+      onOpen(_event, ws) {
+        const raw = ws.raw;
+        if (!admission || !raw) {
+          ws.close(CloseCode.PolicyViolation, 'not admitted');
+          return;
+        }
+        const { principal, remote } = admission;
+        // Re-checked here: two connections of one user may have passed the gate at the same time.
+        if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
+          stats.connectionRejected('limit');
+          ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
+          return;
+        }
+        const opened: Connection = {
+          id: randomUUID(),
+          user: principal.user,
+          tags: principal.tags,
+          connectedAt: Date.now(),
+          remote,
+          ws: raw,
+          socket: socketOf(raw),
+          queue: [],
+          queuedBytes: 0,
+          alive: true,
+          closeReason: undefined,
+          inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
+          invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
+          acks: 0,
+        };
+        connection = opened;
+        raw.on('pong', () => {
+          opened.alive = true;
+        });
+        hub.register(opened);
+        const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: nodeId };
+        raw.send(JSON.stringify(welcome));
+        logger.debug({ connection: opened.id, user: opened.user, remote }, 'connection opened');
+      },
+
+      onMessage(event) {
+        if (!connection || connection.closeReason !== undefined) return;
+        if (!connection.inboundRate.take()) {
+          hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
+          return;
+        }
+        const parsed = parseClientFrame(event.data);
+        if (!parsed.ok) {
+          if (!connection.invalidFrames.take()) {
+            hub.close(connection, CloseCode.PolicyViolation, 'policy', 'too many invalid frames');
+            return;
+          }
+          send(connection, { type: 'error', error: parsed.error });
+          return;
+        }
+        if (parsed.frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
+        else hub.ack(connection, parsed.frame.id);
+      },
+
+      onClose(event) {
+        if (!connection) return;
+        hub.unregister(connection, event.code);
+        logger.debug({ connection: connection.id, code: event.code, reason: connection.closeReason }, 'connection closed');
+      },
+
+      onError(event) {
+        logger.debug({ connection: connection?.id, err: String((event as ErrorEvent).error ?? event) }, 'connection error');
+      },
+    };
+  };
+}
+
+function send(connection: Connection, frame: ServerFrame): void {
+  connection.ws.send(JSON.stringify(frame));
+}
