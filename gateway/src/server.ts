@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
-import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -14,6 +14,7 @@ import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
 import { createStatsCollector, type StatsCollector } from './stats/stats-collector.ts';
 import { createConnectRate } from './ws/connect-rate.ts';
+import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { createUpgradeGate } from './ws/upgrade-gate.ts';
 import { attachUpgradeListener, type Admissions } from './ws/upgrade-listener.ts';
@@ -43,6 +44,7 @@ function createBus(_config: GatewayConfig): Bus {
 
 /** The one wiring point: config → bus → hub → app → HTTP server. */
 export function createServer(config: GatewayConfig, dependencies: ServerDependencies = {}): GatewayServer {
+  ensureErrorEvent();
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config);
   const stats = createStatsCollector();
@@ -54,17 +56,24 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   let draining = false;
   const isDraining = () => draining;
 
-  const root = new Hono();
-  const nodeWs = createNodeWebSocket({ app: root });
+  // @hono/node-ws needs the app and the app needs its upgrade handler: bind the handler late.
+  let websocket: MiddlewareHandler | undefined;
+  const app = createApp({
+    config,
+    hub,
+    pushes,
+    stats,
+    logger,
+    websocket: (c, next) => websocket!(c, next),
+    isDraining,
+  });
+  const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
   // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
   nodeWs.wss.options.maxPayload = config.maxFrameBytes;
-  const websocket = nodeWs.upgradeWebSocket(
-    createWsEvents({ nodeId: config.nodeId, hub, admissions, config, stats, logger }),
-  );
-  root.route('/', createApp({ config, hub, pushes, stats, logger, websocket, isDraining }));
+  websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, stats, logger }));
 
-  const server = createAdaptorServer({ fetch: root.fetch }) as Server;
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
   attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, stats, logger });
   server.on('clientError', (error, socket) => {

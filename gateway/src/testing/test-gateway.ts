@@ -61,7 +61,10 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
     },
     refusal: (query = '', headers = {}) => expectRefusal(`${wsUrl}${query}`, headers),
     api,
-    push: (body) => api('POST', '/api/push', body),
+    push: async (body) => {
+      const { status, body: answer } = await api('POST', '/api/push', body);
+      return { status, body: answer };
+    },
     async close() {
       await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
       await server.shutdown();

@@ -98,6 +98,9 @@ export function createWsEvents(options: WsRouteOptions) {
       },
 
       onError(event) {
+        // ws reports protocol violations here (oversized frame, bad UTF-8, bad opcode) and closes
+        // the connection itself with the matching code (1009 for size).
+        if (connection) connection.closeReason ??= 'policy';
         logger.debug({ connection: connection?.id, err: String((event as ErrorEvent).error ?? event) }, 'connection error');
       },
     };

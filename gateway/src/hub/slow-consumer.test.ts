@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode } from '../protocol.ts';
+import type { TestClient } from '../testing/test-client.ts';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+
+let gateway: TestGateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+const MiB = 1024 * 1024;
+const socketOf = (client: TestClient) => (client.ws as unknown as { _socket: Socket })._socket;
+
+describe('slow consumers', () => {
+  it('closes clients that stop reading at the buffer limit and keeps server memory bounded', async () => {
+    gateway = await startTestGateway({ slowConsumerBytes: MiB });
+    const slow: TestClient[] = [];
+    for (let i = 0; i < 20; i += 1) slow.push(await gateway.connect(`slow-${i}`, ['slow']));
+    const healthy = await gateway.connect('healthy');
+    // Stop reading: the kernel buffers fill, then the gateway's per-socket write buffer grows.
+    for (const client of slow) socketOf(client).pause();
+
+    const frameBytes = 64 * 1024;
+    const chunk = 'x'.repeat(frameBytes);
+    const batch = { pushes: Array.from({ length: 10 }, (_, i) => ({ to: { tags: ['slow'] }, data: { i, chunk } })) };
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    let peakBuffered = 0;
+    const rounds = 60;
+    // 60 batches × 10 pushes × 64 KiB to 20 clients ≈ 750 MiB offered to clients that read nothing.
+    for (let round = 0; round < rounds; round += 1) {
+      await gateway.api('POST', '/api/push/batch', batch);
+      for (const connection of gateway.server.hub.connections()) {
+        peakBuffered = Math.max(peakBuffered, connection.socket.writableLength + connection.queuedBytes);
+      }
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+    const offered = rounds * 10 * frameBytes * slow.length;
+    expect(offered).toBeGreaterThan(700 * MiB);
+    // No connection ever held more than the limit plus the frame that crossed it.
+    expect(peakBuffered).toBeLessThanOrEqual(MiB + frameBytes + 1024);
+    expect(peakRss - rssBefore).toBeLessThan(200 * MiB);
+
+    const stats = (await gateway.api('GET', '/api/stats')).body;
+    expect(stats.drops.slow_consumer).toBeGreaterThanOrEqual(slow.length);
+
+    // Reading again, each finds the close frame behind its backlog.
+    for (const client of slow) socketOf(client).resume();
+    for (const client of slow) expect(await client.closed).toEqual({ code: CloseCode.TryAgainLater, reason: 'slow consumer' });
+    const after = (await gateway.api('GET', '/api/stats')).body;
+    expect(after.connectionsClosed.slow_consumer).toBe(slow.length);
+    expect(after.connections).toBe(1);
+
+    await gateway.push({ to: { users: ['healthy'] }, data: 'still here' });
+    expect((await healthy.waitForPushes(1))[0]!.data).toBe('still here');
+  });
+});
