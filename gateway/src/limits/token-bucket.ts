@@ -9,10 +9,11 @@ export interface TokenBucket {
   isFull(now?: number): boolean;
 }
 
-export function createTokenBucket(ratePerSecond: number, burst: number): TokenBucket {
+export function createTokenBucket(ratePerSecond: number, burst: number, now = performance.now()): TokenBucket {
   let tokens = burst;
-  let updatedAt = performance.now();
+  let updatedAt = now;
   const refill = (now: number) => {
+    if (now <= updatedAt) return;
     tokens = Math.min(burst, tokens + ((now - updatedAt) / 1000) * ratePerSecond);
     updatedAt = now;
   };

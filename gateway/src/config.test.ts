@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const secrets = { WSGW_API_KEY: 'api-key', WSGW_JWT_SECRET: 's'.repeat(32) };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(secrets);
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      production: false,
+      devSecrets: false,
+      maxBodyBytes: 1024 * 1024,
+      slowConsumerBytes: 1024 * 1024,
+      maxConnectionsPerUser: 100,
+      heartbeatMs: 25_000,
+      idempotencyMs: 60_000,
+      allowedOrigins: [],
+    });
+  });
+
+  it('generates secrets in dev mode', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.devSecrets).toBe(true);
+    expect(a.apiKey).toMatch(/^[\w-]{43}$/);
+    expect(a.jwtSecret).toMatch(/^[\w-]{43}$/);
+    expect(a.apiKey).not.toBe(b.apiKey);
+  });
+
+  it('refuses production without an API key or a JWT key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', WSGW_API_KEY: 'k' })).toThrow('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+    expect(() => loadConfig({ NODE_ENV: 'production', WSGW_JWT_SECRET: 's'.repeat(32) })).toThrow('WSGW_API_KEY');
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).production).toBe(true);
+  });
+
+  it('rejects short JWT secrets, bad numbers and out-of-range values', () => {
+    expect(() => loadConfig({ ...secrets, WSGW_JWT_SECRET: 'short' })).toThrow('at least 32 characters');
+    expect(() => loadConfig({ ...secrets, PORT: 'eighty' })).toThrow('PORT must be a whole number');
+    expect(() => loadConfig({ ...secrets, PORT: '70000' })).toThrow('between 0 and 65535');
+    expect(() => loadConfig({ ...secrets, WSGW_MAX_CONNECTIONS: '0' })).toThrow(ConfigError);
+  });
+
+  it('reads the allowed origins list', () => {
+    expect(loadConfig({ ...secrets, WSGW_ALLOWED_ORIGINS: 'https://a.example, https://b.example,' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+});

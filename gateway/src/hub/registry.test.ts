@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { Connection } from './connection.ts';
+import { createRegistry } from './registry.ts';
+
+const connection = (id: string, user: string, tags: string[] = []) => ({ id, user, tags }) as unknown as Connection;
+const matched = (registry: ReturnType<typeof createRegistry>, target: { users?: string[]; tags?: string[]; all?: boolean }) => {
+  const ids: string[] = [];
+  registry.forEachMatch({ users: target.users ?? [], tags: target.tags ?? [], all: target.all ?? false }, (c) => ids.push(c.id));
+  return ids.sort();
+};
+
+describe('registry', () => {
+  it('resolves users, tags and all, each connection once', () => {
+    const registry = createRegistry();
+    registry.add(connection('a1', 'alice', ['news', 'sport']));
+    registry.add(connection('a2', 'alice'));
+    registry.add(connection('b1', 'bob', ['news']));
+    expect(matched(registry, { users: ['alice'] })).toEqual(['a1', 'a2']);
+    expect(matched(registry, { tags: ['news'] })).toEqual(['a1', 'b1']);
+    expect(matched(registry, { users: ['alice', 'bob'], tags: ['news', 'sport'] })).toEqual(['a1', 'a2', 'b1']);
+    expect(matched(registry, { all: true, users: ['alice'] })).toEqual(['a1', 'a2', 'b1']);
+    expect(matched(registry, { users: ['nobody'], tags: ['none'] })).toEqual([]);
+    expect([registry.size, registry.userCount, registry.tagCount]).toEqual([3, 2, 2]);
+  });
+
+  it('drops empty index entries on removal', () => {
+    const registry = createRegistry();
+    const a = connection('a1', 'alice', ['news']);
+    registry.add(a);
+    expect(registry.remove(a)).toBe(true);
+    expect(registry.remove(a)).toBe(false);
+    expect([registry.size, registry.userCount, registry.tagCount]).toEqual([0, 0, 0]);
+    expect(registry.byUser('alice')).toBeUndefined();
+  });
+});
