@@ -49,7 +49,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const bus = dependencies.bus ?? createBus(config);
   const stats = createStatsCollector();
   const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer: stats });
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, stats, idempotencyMs: config.idempotencyMs });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, stats, idempotencyMs: config.idempotencyMs, logger });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();

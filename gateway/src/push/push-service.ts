@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { PushResult } from '../protocol.ts';
@@ -24,6 +25,7 @@ export interface PushServiceOptions {
   bus: Bus;
   stats: StatsCollector;
   idempotencyMs: number;
+  logger: Logger;
 }
 
 /**
@@ -31,11 +33,13 @@ export interface PushServiceOptions {
  * bus for the other nodes; delivers what other nodes publish.
  */
 export function createPushService(options: PushServiceOptions): PushService {
-  const { nodeId, hub, bus, stats } = options;
+  const { nodeId, hub, bus, stats, logger } = options;
   const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
 
   const unsubscribe = bus.subscribe((message) => {
-    if (message.origin !== nodeId) hub.deliver(message.push);
+    if (message.origin === nodeId) return;
+    const recipients = hub.deliver(message.push);
+    logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });
 
   const accept = async (request: ValidPush, id: string): Promise<PushResult> => {
@@ -46,8 +50,10 @@ export function createPushService(options: PushServiceOptions): PushService {
       await bus.publish({ origin: nodeId, push, headers: {} });
     } catch (error) {
       stats.pushFailed();
+      logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
       throw error;
     }
+    logger.debug({ push: id, recipients }, 'push accepted');
     return { id, recipients };
   };
 

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+
+let gateway: TestGateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+type CountedSocket = { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+
+/** Counts the writes that reach the socket's handle (one syscall each) on the server side. */
+function countWrites(socket: unknown): { writes: number } {
+  const counted = socket as CountedSocket;
+  const counter = { writes: 0 };
+  for (const method of ['_write', '_writev'] as const) {
+    const original = counted[method].bind(counted);
+    counted[method] = (...args: unknown[]) => {
+      counter.writes += 1;
+      original(...args);
+    };
+  }
+  return counter;
+}
+
+describe('write coalescing', () => {
+  it('writes a burst of pushes to one socket in one write, in order', async () => {
+    gateway = await startTestGateway();
+    const client = await gateway.connect('alice');
+    const [connection] = [...gateway.server.hub.connections()];
+    const counter = countWrites(connection!.socket);
+    const pushes = Array.from({ length: 20 }, (_, i) => ({ to: { users: ['alice'] }, data: i }));
+    const { body } = await gateway.api('POST', '/api/push/batch', { pushes });
+    expect(body.results.every((r: { recipients: number }) => r.recipients === 1)).toBe(true);
+    expect((await client.waitForPushes(20)).map((f) => f.data)).toEqual(pushes.map((p) => p.data));
+    expect(counter.writes).toBe(1);
+  });
+
+  it('writes one frame per socket for a single push', async () => {
+    gateway = await startTestGateway();
+    const clients = await Promise.all([gateway.connect('a'), gateway.connect('b'), gateway.connect('c')]);
+    const counters = [...gateway.server.hub.connections()].map((c) => countWrites(c.socket));
+    await gateway.push({ to: { all: true }, data: 'x' });
+    for (const client of clients) await client.waitForPushes(1);
+    expect(counters.map((c) => c.writes)).toEqual([1, 1, 1]);
+  });
+});
