@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { StatsCollector } from '../stats/stats-collector.ts';
 import type { Admission, UpgradeGate } from './upgrade-gate.ts';
 
+const BASE = 'http://gateway.invalid';
+
 /** Admissions of requests the gate let through, read by the `/ws` route when the socket opens. */
 export type Admissions = WeakMap<IncomingMessage, Extract<Admission, { ok: true }>>;
 
@@ -31,7 +33,8 @@ export function attachUpgradeListener(options: UpgradeListenerOptions): void {
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A client that resets while its token is being verified must not take the process down.
     socket.on('error', (error) => logger.debug({ err: error.message }, 'upgrade socket error'));
-    const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+    const url = URL.canParse(request.url ?? '/', BASE) ? new URL(request.url ?? '/', BASE) : undefined;
+    if (!url) return refuse(socket, 400, 'malformed request URL');
     if (url.pathname !== '/ws') return refuse(socket, 404, 'not found');
     gate(request, url).then(
       (admission) => {
