@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../protocol.ts';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
 describe('connection inspection and control', () => {
   it('lists a user\'s connections', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const before = Date.now();
     const a = await gateway.connect('alice', ['news']);
     const b = await gateway.connect('alice');
@@ -32,7 +28,7 @@ describe('connection inspection and control', () => {
   });
 
   it('reports stats', async () => {
-    gateway = await startTestGateway({ nodeId: 'stats-node' });
+    const gateway = await startTestGateway({ nodeId: 'stats-node' });
     const alice = await gateway.connect('alice', ['news', 'sport']);
     await gateway.connect('bob', ['news']);
     await gateway.push({ to: { users: ['alice'] }, data: 1 });
@@ -54,7 +50,7 @@ describe('connection inspection and control', () => {
   });
 
   it('disconnects a user\'s connections and a single connection with 4001', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const a1 = await gateway.connect('alice');
     const a2 = await gateway.connect('alice');
     const bob = await gateway.connect('bob');
@@ -69,7 +65,7 @@ describe('connection inspection and control', () => {
   });
 
   it('serves /health and /ready, and /ready turns 503 while draining', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     expect(await (await fetch(`${gateway.http}/health`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${gateway.http}/ready`);
     expect(ready.status).toBe(200);

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
 describe('POST /api/push', () => {
   it('delivers to every connection of a user with the push frame of the contract', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const clients = await Promise.all([gateway.connect('alice'), gateway.connect('alice'), gateway.connect('alice')]);
     const other = await gateway.connect('bob');
     const before = Date.now();
@@ -24,7 +20,7 @@ describe('POST /api/push', () => {
   });
 
   it('delivers to tags and to everyone', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const news = await gateway.connect('alice', ['news']);
     const sport = await gateway.connect('bob', ['sport']);
     const none = await gateway.connect('carol');
@@ -37,7 +33,7 @@ describe('POST /api/push', () => {
   });
 
   it('delivers once to a connection matched by several targets', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const alice = await gateway.connect('alice', ['news', 'sport']);
     const bob = await gateway.connect('bob', ['news']);
     const response = await gateway.push({ to: { users: ['alice', 'bob'], tags: ['news', 'sport'] }, data: 'once' });
@@ -48,7 +44,7 @@ describe('POST /api/push', () => {
   });
 
   it('does not deliver a repeated caller id again and answers with the first result', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const alice = await gateway.connect('alice');
     const first = await gateway.api('POST', '/api/push', { id: 'order-42', to: { users: ['alice'] }, data: 1 });
     await gateway.connect('alice');
@@ -62,7 +58,7 @@ describe('POST /api/push', () => {
   });
 
   it('forgets caller ids after the idempotency window', async () => {
-    gateway = await startTestGateway({ idempotencyMs: 200 });
+    const gateway = await startTestGateway({ idempotencyMs: 200 });
     const alice = await gateway.connect('alice');
     await gateway.push({ id: 'x', to: { users: ['alice'] }, data: 1 });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -82,7 +78,7 @@ describe('POST /api/push', () => {
     ['an id that is not a string', { to: { all: true }, data: 1, id: 5 }, '"id" must be a string of 1 to 128 characters'],
     ['an array body', [1], 'push must be a JSON object'],
   ])('answers 400 for %s', async (_name, body, error) => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const alice = await gateway.connect('alice');
     expect(await gateway.push(body)).toEqual({ status: 400, body: { error } });
     const stats = await gateway.api('GET', '/api/stats');
@@ -92,7 +88,7 @@ describe('POST /api/push', () => {
   });
 
   it('answers 401 without the API key or with a wrong one', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const body = { to: { all: true }, data: 1 };
     for (const authorization of ['', 'Bearer wrong', `Basic ${gateway.config.apiKey}`, `Bearer ${gateway.config.apiKey}x`]) {
       const response = await gateway.api('POST', '/api/push', body, { authorization });
@@ -103,7 +99,7 @@ describe('POST /api/push', () => {
   });
 
   it('answers 413 for a body over WSGW_MAX_BODY, with or without a content length', async () => {
-    gateway = await startTestGateway({ maxBodyBytes: 2048 });
+    const gateway = await startTestGateway({ maxBodyBytes: 2048 });
     const big = JSON.stringify({ to: { all: true }, data: 'x'.repeat(4096) });
     const response = await gateway.api('POST', '/api/push', big);
     expect(response).toMatchObject({ status: 413, body: { error: 'request body exceeds 2048 bytes' } });
@@ -119,7 +115,7 @@ describe('POST /api/push', () => {
   });
 
   it('answers 404 with JSON for unknown routes', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     expect(await gateway.api('GET', '/api/nope')).toMatchObject({ status: 404, body: { error: 'not found' } });
     expect(await gateway.api('GET', '/nope')).toMatchObject({ status: 404, body: { error: 'not found' } });
   });
@@ -127,7 +123,7 @@ describe('POST /api/push', () => {
 
 describe('POST /api/push/batch', () => {
   it('delivers the good pushes in order and reports the bad one without failing the others', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const alice = await gateway.connect('alice');
     const response = await gateway.api('POST', '/api/push/batch', {
       pushes: [
@@ -149,7 +145,7 @@ describe('POST /api/push/batch', () => {
   });
 
   it('refuses a batch that is not a list or holds more than 1000 pushes', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     expect(await gateway.api('POST', '/api/push/batch', { pushes: {} })).toMatchObject({ status: 400, body: { error: '"pushes" must be an array' } });
     const pushes = Array.from({ length: 1001 }, () => ({ to: { all: true }, data: 1 }));
     expect(await gateway.api('POST', '/api/push/batch', { pushes })).toMatchObject({ status: 400, body: { error: 'a batch holds at most 1000 pushes' } });

@@ -1,21 +1,17 @@
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../protocol.ts';
 import type { TestClient } from '../testing/test-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
 const MiB = 1024 * 1024;
 const socketOf = (client: TestClient) => (client.ws as unknown as { _socket: Socket })._socket;
 
 describe('slow consumers', () => {
   it('closes clients that stop reading at the buffer limit and keeps server memory bounded', async () => {
-    gateway = await startTestGateway({ slowConsumerBytes: MiB });
+    const gateway = await startTestGateway({ slowConsumerBytes: MiB });
     const slow: TestClient[] = [];
     for (let i = 0; i < 20; i += 1) slow.push(await gateway.connect(`slow-${i}`, ['slow']));
     const healthy = await gateway.connect('healthy');

@@ -1,11 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
 type CountedSocket = { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
 
@@ -25,7 +21,7 @@ function countWrites(socket: unknown): { writes: number } {
 
 describe('write coalescing', () => {
   it('writes a burst of pushes to one socket in one write, in order', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const client = await gateway.connect('alice');
     const [connection] = [...gateway.server.hub.connections()];
     const counter = countWrites(connection!.socket);
@@ -37,7 +33,7 @@ describe('write coalescing', () => {
   });
 
   it('writes one frame per socket for a single push', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const clients = await Promise.all([gateway.connect('a'), gateway.connect('b'), gateway.connect('c')]);
     const counters = [...gateway.server.hub.connections()].map((c) => countWrites(c.socket));
     await gateway.push({ to: { all: true }, data: 'x' });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '../auth/token-minter.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -69,5 +70,20 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
       await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
       await server.shutdown();
     },
+  };
+}
+
+/**
+ * Returns a `start` function for a test file; every gateway it started is closed after each test.
+ */
+export function useTestGateways(): typeof startTestGateway {
+  const started: TestGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((gateway) => gateway.close()));
+  });
+  return async (overrides, bus) => {
+    const gateway = await startTestGateway(overrides, bus);
+    started.push(gateway);
+    return gateway;
   };
 }

@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from '../protocol.ts';
 import { connectClient } from '../testing/test-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
 describe('client frames', () => {
   it('answers ping with pong', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const client = await gateway.connect('alice');
     const before = Date.now();
     client.send({ type: 'ping' });
@@ -22,7 +18,7 @@ describe('client frames', () => {
   });
 
   it('records acks', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const client = await gateway.connect('alice');
     const { body } = await gateway.push({ to: { users: ['alice'] }, data: 1 });
     await client.waitForPushes(1);
@@ -38,7 +34,7 @@ describe('client frames', () => {
     ['a non-object', '[1,2]', 'frame must be a JSON object'],
     ['an ack without id', { type: 'ack' }, 'ack needs the push id as a string'],
   ])('answers %s with an error frame and stays open', async (_name, frame, error) => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const client = await gateway.connect('alice');
     client.send(frame);
     expect(await client.waitFor((f) => f.type === 'error')).toEqual({ type: 'error', error });
@@ -48,14 +44,14 @@ describe('client frames', () => {
   });
 
   it('answers binary frames with an error', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const client = await gateway.connect('alice');
     client.ws.send(Buffer.from([1, 2, 3]));
     expect(await client.waitFor((f) => f.type === 'error')).toEqual({ type: 'error', error: 'binary frames are not supported' });
   });
 
   it('closes a client that keeps sending bad frames with 1008', async () => {
-    gateway = await startTestGateway({ maxInvalidFrames: 5 });
+    const gateway = await startTestGateway({ maxInvalidFrames: 5 });
     const client = await gateway.connect('alice');
     for (let i = 0; i < 10; i += 1) client.send('bad');
     expect(await client.closed).toEqual({ code: CloseCode.PolicyViolation, reason: 'too many invalid frames' });
@@ -64,23 +60,23 @@ describe('client frames', () => {
   });
 
   it('closes a client over the inbound rate limit with 1008', async () => {
-    gateway = await startTestGateway({ inboundRate: 10 });
+    const gateway = await startTestGateway({ inboundRate: 10 });
     const client = await gateway.connect('alice');
     for (let i = 0; i < 50; i += 1) client.send({ type: 'ping' });
     expect(await client.closed).toEqual({ code: CloseCode.PolicyViolation, reason: 'inbound rate limit exceeded' });
   });
 
   it('closes a client sending a frame over the maximum size with 1009', async () => {
-    gateway = await startTestGateway({ maxFrameBytes: 1024 });
+    const gateway = await startTestGateway({ maxFrameBytes: 1024 });
     const client = await gateway.connect('alice');
     client.send({ type: 'ping', pad: 'x'.repeat(2048) });
     expect((await client.closed).code).toBe(CloseCode.MessageTooBig);
-    await waitUntil(async () => (await gateway!.api('GET', '/api/stats')).body.connections === 0);
+    await waitUntil(async () => (await gateway.api('GET', '/api/stats')).body.connections === 0);
     expect((await gateway.api('GET', '/api/stats')).body.connectionsClosed.policy).toBe(1);
   });
 
   it('terminates a connection that does not answer heartbeat pings', async () => {
-    gateway = await startTestGateway({ heartbeatMs: 100 });
+    const gateway = await startTestGateway({ heartbeatMs: 100 });
     const silent = await connectClient(`${gateway.wsUrl}?token=${await gateway.token('mute')}`, {}, { autoPong: false });
     const lively = await gateway.connect('alice');
     const closed = await silent.closed;

@@ -1,22 +1,18 @@
 import { connect } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient } from '../testing/test-client.ts';
-import { startTestGateway, type TestGateway } from '../testing/test-gateway.ts';
+import { useTestGateways } from '../testing/test-gateway.ts';
 
-let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const startTestGateway = useTestGateways();
 
-const hs256 = (secret: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' });
+const hs256 = (_unused?: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' });
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 describe('GET /ws', () => {
   it('welcomes a connection authenticated by header and registers it', async () => {
-    gateway = await startTestGateway({ nodeId: 'node-a' });
+    const gateway = await startTestGateway({ nodeId: 'node-a' });
     const client = await gateway.connect('alice', ['news']);
     expect(client.welcome).toEqual({ type: 'welcome', connection: expect.any(String), user: 'alice', node: 'node-a' });
     const { body } = await gateway.api('GET', '/api/users/alice');
@@ -25,7 +21,7 @@ describe('GET /ws', () => {
   });
 
   it('accepts the token in the query string for browsers', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const token = await gateway.token('bob');
     const client = await connectClient(`${gateway.wsUrl}?token=${token}`);
     expect(client.welcome.user).toBe('bob');
@@ -39,7 +35,7 @@ describe('GET /ws', () => {
           ? generateKeyPairSync('rsa', { modulusLength: 2048 })
           : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      gateway = await startTestGateway({ jwtSecret: undefined, jwtPublicKey: pem });
+      const gateway = await startTestGateway({ jwtSecret: undefined, jwtPublicKey: pem });
       const token = await new SignJWT({ tags: ['t'] }).setProtectedHeader({ alg }).setSubject(`${alg}-user`).setExpirationTime('1m').sign(pair.privateKey);
       const client = await connectClient(`${gateway.wsUrl}?token=${token}`);
       expect(client.welcome.user).toBe(`${alg}-user`);
@@ -47,8 +43,6 @@ describe('GET /ws', () => {
       const confused = await hs256('').setSubject('mallory').sign(key(pem));
       expect((await gateway.refusal(`?token=${confused}`)).status).toBe(401);
       await client.close();
-      await gateway.close();
-      gateway = undefined;
     }
   });
 
@@ -62,7 +56,7 @@ describe('GET /ws', () => {
     ['tags that are not strings', async (secret: string) => new SignJWT({ tags: [1] }).setProtectedHeader({ alg: 'HS256' }).setSubject('a').sign(key(secret))],
     ['garbage', async () => 'not.a.jwt'],
   ])('answers 401 with a JSON error for %s, before any upgrade', async (_name, makeToken) => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const token = await makeToken(gateway.config.jwtSecret!);
     const refusal = await gateway.refusal(token ? `?token=${encodeURIComponent(token)}` : '');
     expect(refusal.status).toBe(401);
@@ -73,7 +67,7 @@ describe('GET /ws', () => {
   });
 
   it('refuses origins outside WSGW_ALLOWED_ORIGINS with 403', async () => {
-    gateway = await startTestGateway({ allowedOrigins: ['https://app.example'] });
+    const gateway = await startTestGateway({ allowedOrigins: ['https://app.example'] });
     const token = await gateway.token('alice');
     expect(await gateway.refusal(`?token=${token}`, { origin: 'https://evil.example' })).toEqual({ status: 403, body: { error: 'origin not allowed' } });
     const client = await connectClient(`${gateway.wsUrl}?token=${token}`, { origin: 'https://app.example' });
@@ -82,7 +76,7 @@ describe('GET /ws', () => {
   });
 
   it('limits connections per user, in total, and new connections per second per IP', async () => {
-    gateway = await startTestGateway({ maxConnectionsPerUser: 2, maxConnections: 3, connectRatePerIp: 3 });
+    const gateway = await startTestGateway({ maxConnectionsPerUser: 2, maxConnections: 3, connectRatePerIp: 3 });
     await gateway.connect('alice');
     await gateway.connect('alice');
     const token = await gateway.token('alice');
@@ -100,7 +94,7 @@ describe('GET /ws', () => {
   });
 
   it('answers 426 to a plain GET /ws and 404 to an upgrade elsewhere', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const plain = await fetch(`${gateway.http}/ws`);
     expect(plain.status).toBe(426);
     expect(await plain.json()).toEqual({ error: 'expected a WebSocket upgrade' });
@@ -111,7 +105,7 @@ describe('GET /ws', () => {
 
 describe('malformed upgrade requests', () => {
   it('answers each with an HTTP error and keeps serving', async () => {
-    gateway = await startTestGateway();
+    const gateway = await startTestGateway();
     const port = new URL(gateway.http).port;
     const head = 'Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
     const token = await gateway.token('alice');
