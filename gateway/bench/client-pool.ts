@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ConnectionHealth, PoolCommand, SeqTally, WorkerReply } from './pool-messages.ts';
+import { readProcessCpuMs } from './process-cpu.ts';
 
 type ReplyType = Exclude<WorkerReply['type'], 'failed'>;
 type ReplyOf<T extends ReplyType> = Extract<WorkerReply, { type: T }>;
@@ -13,6 +14,7 @@ type ReplyOf<T extends ReplyType> = Extract<WorkerReply, { type: T }>;
 interface WorkerHandle {
   request<T extends ReplyType>(command: PoolCommand, replyType: T): Promise<ReplyOf<T>>;
   kill(): void;
+  cpuMs(): number | undefined;
   exited: Promise<void>;
 }
 
@@ -51,6 +53,7 @@ const createWorkerHandle = (child: ChildProcess, label: string): WorkerHandle =>
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
+    cpuMs: () => (child.pid === undefined ? undefined : readProcessCpuMs(child.pid)),
     exited,
   };
 };
@@ -105,6 +108,8 @@ export interface ClientPool {
   /** Resolves with merged tallies once every connection received every seq in [fromSeq, toSeq). */
   waitFor(fromSeq: number, toSeq: number, timeoutMs: number): Promise<SeqTally[]>;
   health(): Promise<ConnectionHealth>;
+  /** CPU ms all client workers used so far; shows when the harness rather than the server is the limit. */
+  cpuMs(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -175,6 +180,11 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
         unexpectedCloses: replies.reduce((sum, r) => sum + r.unexpectedCloses, 0),
         unrecognised: replies.reduce((sum, r) => sum + r.unrecognised, 0),
       };
+    },
+
+    cpuMs: () => {
+      const each = handles.map((h) => h.cpuMs());
+      return each.some((ms) => ms === undefined) ? undefined : each.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
     },
 
     close: async () => {

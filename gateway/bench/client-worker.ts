@@ -73,16 +73,16 @@ const finishExpect = (): void => {
   reply({ type: 'delivered', tallies: done });
 };
 
-const onPushFrame = (index: number, frame: Buffer): void => {
+const onPushFrame = (slot: number, frame: Buffer): void => {
   const seq = readSeq(frame);
   if (seq < 0) {
     unrecognised += 1;
     return;
   }
   const now = epochNowMs();
-  pushCounts[index] = (pushCounts[index] ?? 0) + 1;
-  if (seq <= (lastSeqs[index] ?? -1)) outOfOrder += 1;
-  lastSeqs[index] = seq;
+  pushCounts[slot] = (pushCounts[slot] ?? 0) + 1;
+  if (seq <= (lastSeqs[slot] ?? -1)) outOfOrder += 1;
+  lastSeqs[slot] = seq;
 
   let tally = tallies.get(seq);
   if (!tally) {
@@ -104,8 +104,11 @@ const signToken = (key: Uint8Array, user: string): Promise<string> =>
     .setExpirationTime('1h')
     .sign(key);
 
-/** Dials one connection and resolves once the server's welcome frame arrives. */
-const openClient = (url: string, token: string, index: number, timeoutMs: number): Promise<WebSocket> =>
+/**
+ * Dials one connection and resolves once the server's welcome frame arrives.
+ * `slot` indexes this worker's counters; `user` only labels errors.
+ */
+const openClient = (url: string, token: string, slot: number, user: string, timeoutMs: number): Promise<WebSocket> =>
   new Promise((resolve, reject) => {
     let welcomed = false;
     const socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`, {
@@ -116,7 +119,7 @@ const openClient = (url: string, token: string, index: number, timeoutMs: number
     });
     const fail = (reason: string): void => {
       clearTimeout(timer);
-      if (!welcomed) reject(new Error(`connection u${index}: ${reason}`));
+      if (!welcomed) reject(new Error(`connection ${user}: ${reason}`));
     };
     const timer = setTimeout(() => {
       fail(`no welcome frame within ${timeoutMs} ms`);
@@ -136,7 +139,7 @@ const openClient = (url: string, token: string, index: number, timeoutMs: number
       // binaryType is the default 'nodebuffer', so every message is one Buffer.
       const frame = data as Buffer;
       if (welcomed) {
-        onPushFrame(index, frame);
+        onPushFrame(slot, frame);
         return;
       }
       if (frame.indexOf(WELCOME_MARK) < 0) return;
@@ -160,10 +163,10 @@ const connectAll = async (command: ConnectCommand): Promise<void> => {
     while (next < command.count && !firstError) {
       const local = next;
       next += 1;
-      const index = command.firstIndex + local;
+      const user = `u${command.firstIndex + local}`;
       try {
-        const token = await signToken(key, `u${index}`);
-        sockets[local] = await openClient(command.url, token, index, command.timeoutMs);
+        const token = await signToken(key, user);
+        sockets[local] = await openClient(command.url, token, local, user, command.timeoutMs);
       } catch (error) {
         failures += 1;
         firstError ??= error instanceof Error ? error : new Error(String(error));

@@ -20,12 +20,24 @@ export type BurstMode = 'batch' | 'concurrent';
 const REQUEST_TIMEOUT_MS = 30_000;
 const ERROR_BODY_CHARS = 300;
 
+/** fetch() reports network failures as a bare "fetch failed"; the reason is in `cause`. */
+const describeFetchError = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (!(cause instanceof Error)) return error.message;
+  const code = 'code' in cause && typeof cause.code === 'string' ? ` ${cause.code}` : '';
+  return `${error.message} (${cause.name}${code}: ${cause.message})`;
+};
+
 const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> => {
+  const started = Date.now();
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  }).catch((error: unknown) => {
+    throw new Error(`POST ${new URL(url).pathname} failed after ${Date.now() - started} ms: ${describeFetchError(error)}`);
   });
   const text = await response.text();
   if (!response.ok) {

@@ -33,7 +33,7 @@ const renderTable = (header: string[], rows: string[][]): string => {
 
 export const formatResultsTable = (results: readonly ScenarioResult[]): string =>
   renderTable(
-    ['conns', 'scenario', 'server', 'rounds', 'deliveries/s', 'us/send', 'ttl p50 ms', 'ttl p99 ms', 'srv cpu us/dlv'],
+    ['conns', 'scenario', 'server', 'rounds', 'deliveries/s', 'us/send', 'ttl p50 ms', 'ttl p99 ms', 'srv cpu us/dlv', 'cli cpu us/dlv'],
     results.map((r) => [
       String(r.connections),
       scenarioLabel(r),
@@ -44,6 +44,7 @@ export const formatResultsTable = (results: readonly ScenarioResult[]): string =
       fixed(r.ttlP50Ms, 2),
       fixed(r.ttlP99Ms, 2),
       fixed(r.serverCpuUsPerDelivery, 2),
+      fixed(r.clientCpuUsPerDelivery, 2),
     ]),
   );
 
@@ -89,5 +90,6 @@ export const formatRatios = (ratios: readonly RatioRow[]): string =>
 export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time (higher is better)
 us/send       first-to-last delivery spread / deliveries, as seen by clients (lower is better)
 ttl p50/p99   per round, trigger request sent -> last client got the last message (lower is better)
-srv cpu       server process CPU (user+sys, all threads) per delivery, 10 ms tick resolution
+srv/cli cpu   CPU (user+sys, all threads) per delivery of the server / of all client workers, 10 ms ticks;
+              when client CPU rivals the server's, the harness is what limits the figures
 Ratios are gateway/raw from the same run: for deliveries/s above 1.00x favours the gateway, for the rest below 1.00x does.`;

@@ -41,6 +41,8 @@ export interface ScenarioResult extends RoundSummary {
   pushesPerRound: number;
   /** Server CPU (all threads) per delivery over the measured rounds, in µs; undefined without /proc. */
   serverCpuUsPerDelivery: number | undefined;
+  /** The same for all client workers together. */
+  clientCpuUsPerDelivery: number | undefined;
   ttlSamplesMs: number[];
   /** Things the server reported that disagree with what the clients saw. */
   warnings: string[];
@@ -95,26 +97,29 @@ export const runScenario = async (ctx: ScenarioContext, plan: ScenarioPlan): Pro
   }
 
   const cpuBefore = ctx.target.server.cpuMs();
+  const clientCpuBefore = ctx.pool.cpuMs();
   const outcomes: RoundOutcome[] = [];
   for (let i = 0; i < plan.rounds; i += 1) {
     outcomes.push(await runRound(ctx, plan.pushes));
     await sleep(ROUND_GAP_MS);
   }
   const cpuAfter = ctx.target.server.cpuMs();
+  const clientCpuAfter = ctx.pool.cpuMs();
 
   const samples = outcomes.map((o) => o.sample);
   const summary = summarizeRounds(samples);
-  const cpuUs =
-    cpuBefore === undefined || cpuAfter === undefined || summary.deliveries === 0
+  const perDelivery = (before: number | undefined, after: number | undefined): number | undefined =>
+    before === undefined || after === undefined || summary.deliveries === 0
       ? undefined
-      : ((cpuAfter - cpuBefore) * 1000) / summary.deliveries;
+      : ((after - before) * 1000) / summary.deliveries;
   return {
     ...summary,
     connections: ctx.connections,
     scenario: plan.scenario,
     server: ctx.target.kind,
     pushesPerRound: plan.pushes,
-    serverCpuUsPerDelivery: cpuUs,
+    serverCpuUsPerDelivery: perDelivery(cpuBefore, cpuAfter),
+    clientCpuUsPerDelivery: perDelivery(clientCpuBefore, clientCpuAfter),
     ttlSamplesMs: samples.map((s) => Math.round((s.lastMs - s.startMs) * 1000) / 1000),
     warnings: recipientWarnings(outcomes, ctx.connections),
   };

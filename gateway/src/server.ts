@@ -74,6 +74,10 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, stats, logger }));
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Backends keep HTTP connections to the push API open; outlive the usual 60 s idle timeout of
+  // load balancers and clients so a reused connection is never closed under a request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
   attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, stats, logger });
   server.on('clientError', (error, socket) => {
