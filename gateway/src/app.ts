@@ -1,10 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
+import { declaredBodyLimit } from './http/json-body.ts';
 import { createPushRoutes } from './http/push-routes.ts';
 import type { PushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
@@ -32,15 +32,8 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
 
-  app.use(
-    '/api/*',
-    apiKeyAuth(config.apiKey),
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) => c.json({ error: `request body exceeds ${config.maxBodyBytes} bytes` }, 413),
-    }),
-  );
-  app.route('/api', createPushRoutes(pushes, stats));
+  app.use('/api/*', apiKeyAuth(config.apiKey), declaredBodyLimit(config.maxBodyBytes));
+  app.route('/api', createPushRoutes(pushes, stats, config.maxBodyBytes));
   app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));

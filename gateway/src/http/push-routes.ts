@@ -8,11 +8,12 @@ import { readJsonBody } from './json-body.ts';
 export const MAX_BATCH = 1000;
 
 /** `POST /api/push` and `POST /api/push/batch`. */
-export function createPushRoutes(pushes: PushService, stats: StatsCollector): Hono {
+/** `maxBodyBytes` caps each request body (413 beyond). */
+export function createPushRoutes(pushes: PushService, stats: StatsCollector, maxBodyBytes: number): Hono {
   const routes = new Hono();
 
   routes.post('/push', async (c) => {
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, maxBodyBytes);
     if (!body.ok) return rejected(body.response, stats);
     const push = validatePush(body.value);
     if (!push.ok) return rejected(c.json({ error: push.error }, 400), stats);
@@ -21,7 +22,7 @@ export function createPushRoutes(pushes: PushService, stats: StatsCollector): Ho
   });
 
   routes.post('/push/batch', async (c) => {
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, maxBodyBytes);
     if (!body.ok) return rejected(body.response, stats);
     const entries = (body.value as { pushes?: unknown } | null)?.pushes;
     if (!Array.isArray(entries)) return rejected(c.json({ error: '"pushes" must be an array' }, 400), stats);
@@ -30,20 +31,22 @@ export function createPushRoutes(pushes: PushService, stats: StatsCollector): Ho
     }
     const results: BatchPushResponse['results'] = [];
     // Sequential so the pushes of one batch keep their order on every connection.
-    for (const entry of entries) {
-      const push = validatePush(entry);
-      if (!push.ok) {
-        stats.pushFailed();
-        results.push({ error: push.error } satisfies ErrorBody);
-        continue;
+    await pushes.batch(async () => {
+      for (const entry of entries) {
+        const push = validatePush(entry);
+        if (!push.ok) {
+          stats.pushFailed();
+          results.push({ error: push.error } satisfies ErrorBody);
+          continue;
+        }
+        try {
+          const { replayed: _replayed, ...result } = await pushes.push(push.value);
+          results.push(result);
+        } catch (error) {
+          results.push({ error: error instanceof Error ? error.message : 'push failed' });
+        }
       }
-      try {
-        const { replayed: _replayed, ...result } = await pushes.push(push.value);
-        results.push(result);
-      } catch (error) {
-        results.push({ error: error instanceof Error ? error.message : 'push failed' });
-      }
-    }
+    });
     return c.json({ results } satisfies BatchPushResponse, 202);
   });
 

@@ -24,6 +24,8 @@ export interface Hub {
   /** Queues the push for every matching local connection and returns how many it reached. */
   deliver(push: PushEnvelope): number;
   ack(connection: Connection, pushId: string): void;
+  /** Holds socket writes (for a batch of pushes) until the returned release is called. */
+  holdWrites(): () => void;
   /** Closes a connection on the gateway's initiative, recording why. */
   close(connection: Connection, code: number, reason: CloseReason, text: string): void;
   disconnectUser(user: string): number;
@@ -99,6 +101,7 @@ export function createHub(options: HubOptions): Hub {
         writer.track(prepared);
         recent.remember(push.id, push.ts);
       }
+      writer.commit();
       observer.fannedOut(push, recipients, performance.now() - started);
       return recipients;
     },
@@ -108,6 +111,7 @@ export function createHub(options: HubOptions): Hub {
       observer.acked(connection, pushId, acceptedAt === undefined ? undefined : Date.now() - acceptedAt);
     },
     close,
+    holdWrites: () => writer.hold(),
     disconnectUser(user) {
       const connections = [...(registry.byUser(user) ?? [])];
       for (const connection of connections) close(connection, CloseCode.Kicked, 'kicked', 'disconnected by the server');

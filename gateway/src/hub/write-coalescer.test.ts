@@ -40,4 +40,19 @@ describe('write coalescing', () => {
     for (const client of clients) await client.waitForPushes(1);
     expect(counters.map((c) => c.writes)).toEqual([1, 1, 1]);
   });
+
+  it('writes the first push of a loop turn at once and coalesces the rest of the turn', async () => {
+    const gateway = await startTestGateway();
+    const client = await gateway.connect('alice');
+    const [connection] = [...gateway.server.hub.connections()];
+    const counter = countWrites(connection!.socket);
+    const to = { users: ['alice'], tags: [], all: false };
+    for (let i = 0; i < 5; i += 1) {
+      gateway.server.hub.deliver({ id: `p${i}`, ts: Date.now(), to, payload: String(i) });
+      if (i === 0) expect(counter.writes).toBe(1);
+    }
+    expect(counter.writes).toBe(1);
+    expect((await client.waitForPushes(5)).map((f) => f.data)).toEqual([0, 1, 2, 3, 4]);
+    expect(counter.writes).toBe(2);
+  });
 });

@@ -3,10 +3,14 @@ import type { Connection } from './connection.ts';
 import type { PreparedPush } from './prepared-push.ts';
 
 export interface WriteCoalescer {
-  /** Queues a frame for the connection; the write happens in the next round. */
+  /** Queues a frame for the connection; it is written when the push is committed. */
   enqueue(connection: Connection, prepared: PreparedPush): void;
   /** Marks a push as part of the current round so its write count is reported. */
   track(prepared: PreparedPush): void;
+  /** A push finished queueing: write now, or coalesce with the pushes still arriving. */
+  commit(): void;
+  /** Holds every write until the returned release is called (a batch of pushes). */
+  hold(): () => void;
   /** Writes everything queued now (used before closing connections). */
   flush(): void;
 }
@@ -18,17 +22,22 @@ export interface WriteCoalescerOptions {
 }
 
 /**
- * Defers socket writes to a `setImmediate` round so that pushes arriving in a burst (a batch
- * call, or several HTTP requests read in one event-loop turn) reach each socket as one corked
- * write, i.e. one `writev` syscall, rather than one syscall per frame.
+ * Decides when queued frames hit the sockets. The syscall per write is what fan-out costs, so
+ * frames bound for one socket are written together (a corked write, one `writev`) whenever
+ * pushes arrive in a burst:
+ * - the first push of an event-loop turn is written at once, so a lone push waits for nothing;
+ * - pushes arriving later in the same turn (concurrent requests, bus messages) are written together
+ *   when the turn ends (`setImmediate`);
+ * - a batch holds all writes until it is complete.
  */
 export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoalescer {
   let dirty: Connection[] = [];
   let tracked: PreparedPush[] = [];
-  let scheduled = false;
+  let holds = 0;
+  let turnBusy = false;
 
   const flush = () => {
-    scheduled = false;
+    if (dirty.length === 0 && tracked.length === 0) return;
     const connections = dirty;
     const pushes = tracked;
     dirty = [];
@@ -48,18 +57,38 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
     if (pushes.length > 0) options.onWritten(pushes, Date.now());
   };
 
+  const endTurn = () => {
+    turnBusy = false;
+    if (holds === 0) flush();
+  };
+
+  const commit = () => {
+    if (holds > 0) return;
+    if (turnBusy) return; // endTurn writes it, together with whatever else arrives this turn
+    turnBusy = true;
+    flush();
+    setImmediate(endTurn);
+  };
+
   return {
     enqueue(connection, prepared) {
       if (connection.queue.length === 0) dirty.push(connection);
       connection.queue.push(prepared);
       connection.queuedBytes += prepared.frame.length;
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
     },
     track(prepared) {
       tracked.push(prepared);
+    },
+    commit,
+    hold() {
+      holds += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds -= 1;
+        commit();
+      };
     },
     flush,
   };

@@ -6,8 +6,9 @@ describe('token bucket', () => {
     const start = performance.now();
     const bucket = createTokenBucket(10, 3, start);
     expect([bucket.take(start), bucket.take(start), bucket.take(start), bucket.take(start)]).toEqual([true, true, true, false]);
-    expect(bucket.take(start + 100)).toBe(true);
-    expect(bucket.take(start + 100)).toBe(false);
+    // 150 ms at 10/s refills one and a half tokens: one take succeeds, the next does not.
+    expect(bucket.take(start + 150)).toBe(true);
+    expect(bucket.take(start + 150)).toBe(false);
     expect(bucket.isFull(start + 1000)).toBe(true);
   });
 });

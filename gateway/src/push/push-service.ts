@@ -15,6 +15,8 @@ export interface PushOutcome extends PushResult {
 
 export interface PushService {
   push(request: ValidPush): Promise<PushOutcome>;
+  /** Runs `work` (several pushes) with socket writes held, so each socket gets one write for all. */
+  batch<T>(work: () => Promise<T>): Promise<T>;
   /** Stops receiving pushes from other nodes. */
   stop(): void;
 }
@@ -70,6 +72,14 @@ export function createPushService(options: PushServiceOptions): PushService {
         // A push that failed was not delivered: let the caller retry it under the same id.
         seen.delete(request.id);
         throw error;
+      }
+    },
+    async batch(work) {
+      const release = hub.holdWrites();
+      try {
+        return await work();
+      } finally {
+        release();
       }
     },
     stop: unsubscribe,
