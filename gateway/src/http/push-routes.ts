@@ -7,8 +7,7 @@ import { readJsonBody } from './json-body.ts';
 
 export const MAX_BATCH = 1000;
 
-/** `POST /api/push` and `POST /api/push/batch`. */
-/** `maxBodyBytes` caps each request body (413 beyond). */
+/** `POST /api/push` and `POST /api/push/batch`; `maxBodyBytes` caps each request body (413 beyond). */
 export function createPushRoutes(pushes: PushService, stats: StatsCollector, maxBodyBytes: number): Hono {
   const routes = new Hono();
 
