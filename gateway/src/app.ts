@@ -8,12 +8,16 @@ import { declaredBodyLimit } from './http/json-body.ts';
 import { createPushRoutes } from './http/push-routes.ts';
 import type { PushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
+import type { GatewayObserver } from './telemetry/gateway-observer.ts';
+import type { Exposition } from './telemetry/metrics-exposition.ts';
 
 export interface AppOptions {
   config: Pick<GatewayConfig, 'apiKey' | 'maxBodyBytes' | 'nodeId'>;
   hub: Hub;
   pushes: PushService;
   stats: StatsCollector;
+  observer: GatewayObserver;
+  renderMetrics(accept: string | undefined): Promise<Exposition>;
   logger: Logger;
   /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
   websocket: MiddlewareHandler;
@@ -22,7 +26,7 @@ export interface AppOptions {
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
 export function createApp(options: AppOptions): Hono {
-  const { config, hub, pushes, stats, logger } = options;
+  const { config, hub, pushes, stats, observer, logger } = options;
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -30,10 +34,15 @@ export function createApp(options: AppOptions): Hono {
     options.isDraining() ? c.json({ error: 'draining' }, 503) : c.json({ status: 'ready', node: config.nodeId }),
   );
 
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await options.renderMetrics(c.req.header('accept'));
+    return c.body(body, 200, { 'Content-Type': contentType });
+  });
+
   app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
 
   app.use('/api/*', apiKeyAuth(config.apiKey), declaredBodyLimit(config.maxBodyBytes));
-  app.route('/api', createPushRoutes(pushes, stats, config.maxBodyBytes));
+  app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));
   app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));

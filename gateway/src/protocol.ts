@@ -133,6 +133,8 @@ export type PushTargetKind = 'user' | 'tag' | 'all';
 
 export type DropReason = 'slow_consumer' | 'closed';
 
+export type PushErrorReason = 'invalid' | 'too_large' | 'bus';
+
 export type CloseReason = 'normal' | 'error' | 'slow_consumer' | 'policy' | 'timeout' | 'shutdown' | 'kicked';
 
 export type RejectReason = 'auth' | 'limit' | 'origin' | 'rate';

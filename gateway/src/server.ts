@@ -13,6 +13,9 @@ import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
 import { createStatsCollector, type StatsCollector } from './stats/stats-collector.ts';
+import { combineObservers } from './telemetry/gateway-observer.ts';
+import { createExposition } from './telemetry/metrics-exposition.ts';
+import { createGatewayMetrics } from './telemetry/metrics.ts';
 import { createConnectRate } from './ws/connect-rate.ts';
 import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
@@ -48,8 +51,10 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config);
   const stats = createStatsCollector();
-  const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer: stats });
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, stats, idempotencyMs: config.idempotencyMs, logger });
+  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes });
+  const observer = combineObservers(stats, metrics.observer);
+  const hub: Hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs: config.idempotencyMs, logger });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();
@@ -63,6 +68,8 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     hub,
     pushes,
     stats,
+    observer,
+    renderMetrics: createExposition(metrics.registry),
     logger,
     websocket: (c, next) => websocket!(c, next),
     isDraining,
@@ -71,7 +78,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
   // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
   nodeWs.wss.options.maxPayload = config.maxFrameBytes;
-  websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, stats, logger }));
+  websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger }));
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Backends keep HTTP connections to the push API open; outlive the usual 60 s idle timeout of
@@ -79,17 +86,19 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
-  attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, stats, logger });
+  attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, observer, logger });
   server.on('clientError', (error, socket) => {
     logger.debug({ err: error.message }, 'malformed HTTP request');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
+  const stopSampling = metrics.startSampling();
 
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     draining = true;
     stopHeartbeat();
+    stopSampling();
     connectRate.stop();
     pushes.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,32 +1,32 @@
 import { Hono } from 'hono';
-import type { BatchPushResponse, ErrorBody, PushResult } from '../protocol.ts';
+import type { BatchPushResponse, ErrorBody, PushErrorReason, PushResult } from '../protocol.ts';
 import type { PushService } from '../push/push-service.ts';
 import { validatePush } from '../push/push-validation.ts';
-import type { StatsCollector } from '../stats/stats-collector.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { readJsonBody } from './json-body.ts';
 
 export const MAX_BATCH = 1000;
 
 /** `POST /api/push` and `POST /api/push/batch`; `maxBodyBytes` caps each request body (413 beyond). */
-export function createPushRoutes(pushes: PushService, stats: StatsCollector, maxBodyBytes: number): Hono {
+export function createPushRoutes(pushes: PushService, observer: GatewayObserver, maxBodyBytes: number): Hono {
   const routes = new Hono();
 
   routes.post('/push', async (c) => {
     const body = await readJsonBody(c, maxBodyBytes);
-    if (!body.ok) return rejected(body.response, stats);
+    if (!body.ok) return rejected(body.response, observer);
     const push = validatePush(body.value);
-    if (!push.ok) return rejected(c.json({ error: push.error }, 400), stats);
+    if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
     const { replayed, ...result } = await pushes.push(push.value);
     return c.json(result satisfies PushResult, 202, replayed ? { 'Idempotent-Replay': 'true' } : {});
   });
 
   routes.post('/push/batch', async (c) => {
     const body = await readJsonBody(c, maxBodyBytes);
-    if (!body.ok) return rejected(body.response, stats);
+    if (!body.ok) return rejected(body.response, observer);
     const entries = (body.value as { pushes?: unknown } | null)?.pushes;
-    if (!Array.isArray(entries)) return rejected(c.json({ error: '"pushes" must be an array' }, 400), stats);
+    if (!Array.isArray(entries)) return rejected(c.json({ error: '"pushes" must be an array' }, 400), observer);
     if (entries.length > MAX_BATCH) {
-      return rejected(c.json({ error: `a batch holds at most ${MAX_BATCH} pushes` }, 400), stats);
+      return rejected(c.json({ error: `a batch holds at most ${MAX_BATCH} pushes` }, 400), observer);
     }
     const results: BatchPushResponse['results'] = [];
     // Sequential so the pushes of one batch keep their order on every connection.
@@ -34,7 +34,7 @@ export function createPushRoutes(pushes: PushService, stats: StatsCollector, max
       for (const entry of entries) {
         const push = validatePush(entry);
         if (!push.ok) {
-          stats.pushFailed();
+          observer.pushFailed('invalid');
           results.push({ error: push.error } satisfies ErrorBody);
           continue;
         }
@@ -52,7 +52,9 @@ export function createPushRoutes(pushes: PushService, stats: StatsCollector, max
   return routes;
 }
 
-function rejected(response: Response, stats: StatsCollector): Response {
-  stats.pushFailed();
+/** Counts a refused push under the reason its status stands for. */
+function rejected(response: Response, observer: GatewayObserver): Response {
+  const reason: PushErrorReason = response.status === 413 ? 'too_large' : 'invalid';
+  observer.pushFailed(reason);
   return response;
 }

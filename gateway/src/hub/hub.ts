@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { epochMs } from '../telemetry/clock.ts';
 import { CloseCode, type CloseReason, type ConnectionInfo } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { bufferedBytes, type Connection } from './connection.ts';
@@ -46,7 +47,10 @@ export function createHub(options: HubOptions): Hub {
   const registry = createRegistry();
   const recent = createRecentPushes();
   const writer = createWriteCoalescer({
-    onWritten: (pushes, writtenAt) => observer.framesWritten(pushes, writtenAt),
+    onWritten: (pushes, writtenAt) => {
+      for (const prepared of pushes) prepared.timing.writtenAt ??= writtenAt;
+      observer.framesWritten(pushes, writtenAt);
+    },
     onDiscarded: (count) => observer.dropped('closed', count),
   });
 
@@ -90,16 +94,17 @@ export function createHub(options: HubOptions): Hub {
     },
     deliver(push) {
       const started = performance.now();
+      const fanoutAt = epochMs();
       let prepared: PreparedPush | undefined;
       let recipients = 0;
       registry.forEachMatch(push.to, (connection) => {
         // Encode lazily: a node with no matching connection never pays for the frame.
-        prepared ??= preparePush(push);
+        prepared ??= preparePush(push, fanoutAt);
         if (offer(connection, prepared)) recipients += 1;
       });
       if (prepared && recipients > 0) {
         writer.track(prepared);
-        recent.remember(push.id, push.ts);
+        recent.remember(prepared.timing);
       }
       writer.commit();
       observer.fannedOut(push, recipients, performance.now() - started);
@@ -107,8 +112,7 @@ export function createHub(options: HubOptions): Hub {
     },
     ack(connection, pushId) {
       connection.acks += 1;
-      const acceptedAt = recent.acceptedAt(pushId);
-      observer.acked(connection, pushId, acceptedAt === undefined ? undefined : Date.now() - acceptedAt);
+      observer.acked(connection, pushId, recent.get(pushId), epochMs());
     },
     close,
     holdWrites: () => writer.hold(),

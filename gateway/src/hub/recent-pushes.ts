@@ -1,23 +1,37 @@
+/** When one push passed each stage on this node; kept for a while so acks can be timed. */
+export interface PushTiming {
+  readonly id: string;
+  /** Epoch ms when the push was accepted (its `ts`). */
+  readonly acceptedAt: number;
+  /** W3C traceparent of the push's trace, when it is traced. */
+  readonly trace: string | undefined;
+  /** Epoch ms when this node started the fan-out. */
+  readonly fanoutAt: number;
+  /** Epoch ms of the write round that handed the frame to the sockets. */
+  writtenAt: number | undefined;
+}
+
 /**
- * Remembers when recent pushes were accepted, so a client's ack (which carries only the push id)
- * can be turned into push-to-ack latency. Bounded by count: the oldest entries go first.
+ * Remembers the timing of recent pushes, so a client's ack (which carries only the push id) can
+ * be turned into push-to-ack latency and linked to the push's trace. Bounded by count: the oldest
+ * entries go first.
  */
 export interface RecentPushes {
-  remember(id: string, acceptedAt: number): void;
-  acceptedAt(id: string): number | undefined;
+  remember(timing: PushTiming): void;
+  get(id: string): PushTiming | undefined;
 }
 
 export function createRecentPushes(capacity = 100_000): RecentPushes {
-  const entries = new Map<string, number>();
+  const entries = new Map<string, PushTiming>();
   return {
-    remember(id, acceptedAt) {
-      if (entries.has(id)) return;
-      entries.set(id, acceptedAt);
+    remember(timing) {
+      if (entries.has(timing.id)) return;
+      entries.set(timing.id, timing);
       if (entries.size > capacity) {
         const oldest = entries.keys().next().value;
         if (oldest !== undefined) entries.delete(oldest);
       }
     },
-    acceptedAt: (id) => entries.get(id),
+    get: (id) => entries.get(id),
   };
 }

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { epochMs } from '../telemetry/clock.ts';
 import type { Connection } from './connection.ts';
 import type { PreparedPush } from './prepared-push.ts';
 
@@ -54,7 +55,9 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
       writeAll(connection, queue);
     }
     if (discarded > 0) options.onDiscarded(discarded);
-    if (pushes.length > 0) options.onWritten(pushes, Date.now());
+    if (pushes.length === 0) return;
+    options.onWritten(pushes, epochMs());
+    for (const prepared of pushes) prepared.written = 0;
   };
 
   const endTurn = () => {

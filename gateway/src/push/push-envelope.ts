@@ -4,11 +4,17 @@
  */
 export interface PushEnvelope {
   id: string;
-  /** Epoch milliseconds when the push was accepted. */
+  /** Epoch milliseconds when the push was accepted (the frame's `ts`). */
   ts: number;
+  /** The same instant with sub-millisecond resolution, for latency measurements. */
+  acceptedAt: number;
   to: NormalizedTarget;
   /** `data` serialised as JSON text, so it is stringified once however many nodes deliver it. */
   payload: string;
+  /** W3C traceparent of the push's trace, when tracing is on. */
+  trace?: string;
+  /** Put the traceparent in the frame (`WSGW_TRACE_CLIENTS`), so clients can continue the trace. */
+  traceClients?: boolean;
 }
 
 export interface NormalizedTarget {
@@ -19,5 +25,6 @@ export interface NormalizedTarget {
 
 /** The exact text of the `push` frame clients receive (see protocol.ts `PushFrame`). */
 export function pushFrameText(push: PushEnvelope): string {
-  return `{"type":"push","id":${JSON.stringify(push.id)},"ts":${push.ts},"data":${push.payload}}`;
+  const trace = push.traceClients && push.trace ? `,"trace":${JSON.stringify(push.trace)}` : '';
+  return `{"type":"push","id":${JSON.stringify(push.id)},"ts":${push.ts}${trace},"data":${push.payload}}`;
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { PushResult } from '../protocol.ts';
-import type { StatsCollector } from '../stats/stats-collector.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
+import { epochMs } from '../telemetry/clock.ts';
 import { createIdempotencyCache } from './idempotency-cache.ts';
 import type { PushEnvelope } from './push-envelope.ts';
 import type { ValidPush } from './push-validation.ts';
@@ -25,7 +26,7 @@ export interface PushServiceOptions {
   nodeId: string;
   hub: Hub;
   bus: Bus;
-  stats: StatsCollector;
+  observer: GatewayObserver;
   idempotencyMs: number;
   logger: Logger;
 }
@@ -35,7 +36,7 @@ export interface PushServiceOptions {
  * bus for the other nodes; delivers what other nodes publish.
  */
 export function createPushService(options: PushServiceOptions): PushService {
-  const { nodeId, hub, bus, stats, logger } = options;
+  const { nodeId, hub, bus, observer, logger } = options;
   const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
 
   const unsubscribe = bus.subscribe((message) => {
@@ -45,13 +46,14 @@ export function createPushService(options: PushServiceOptions): PushService {
   });
 
   const accept = async (request: ValidPush, id: string): Promise<PushResult> => {
-    const push: PushEnvelope = { id, ts: Date.now(), to: request.to, payload: JSON.stringify(request.data) };
-    stats.pushAccepted(push.to);
+    const acceptedAt = epochMs();
+    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, to: request.to, payload: JSON.stringify(request.data) };
+    observer.pushAccepted(push.to);
     const recipients = hub.deliver(push);
     try {
       await bus.publish({ origin: nodeId, push, headers: {} });
     } catch (error) {
-      stats.pushFailed();
+      observer.pushFailed('bus');
       logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
       throw error;
     }

@@ -1,12 +1,8 @@
 import type { CloseReason, DropReason, GatewayStats, PushTargetKind, RejectReason } from '../protocol.ts';
-import type { HubObserver } from '../hub/hub-observer.ts';
-import type { NormalizedTarget } from '../push/push-envelope.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 
 /** Plain counters behind `GET /api/stats`; the hub feeds it as an observer. */
-export interface StatsCollector extends HubObserver {
-  pushAccepted(target: NormalizedTarget): void;
-  pushFailed(): void;
-  connectionRejected(reason: RejectReason): void;
+export interface StatsCollector extends GatewayObserver {
   snapshot(live: { node: string; connections: number; users: number; tags: number }): GatewayStats;
 }
 
@@ -42,6 +38,7 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
     connectionRejected(reason) {
       rejected[reason] += 1;
     },
+    messageHandled() {},
     connectionOpened() {
       opened += 1;
     },

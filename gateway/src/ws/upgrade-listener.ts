@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { StatsCollector } from '../stats/stats-collector.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import type { Admission, UpgradeGate } from './upgrade-gate.ts';
 
 const BASE = 'http://gateway.invalid';
@@ -16,7 +16,7 @@ export interface UpgradeListenerOptions {
   admissions: Admissions;
   /** `injectWebSocket` of @hono/node-ws; it only ever sees upgrades the gate admitted. */
   injectWebSocket(server: Server): void;
-  stats: StatsCollector;
+  observer: GatewayObserver;
   logger: Logger;
 }
 
@@ -26,7 +26,7 @@ export interface UpgradeListenerOptions {
  * are written here and only admitted requests are handed on.
  */
 export function attachUpgradeListener(options: UpgradeListenerOptions): void {
-  const { server, gate, admissions, stats, logger } = options;
+  const { server, gate, admissions, observer, logger } = options;
   const admitted = new EventEmitter();
   options.injectWebSocket(admitted as unknown as Server);
 
@@ -39,7 +39,7 @@ export function attachUpgradeListener(options: UpgradeListenerOptions): void {
     gate(request, url).then(
       (admission) => {
         if (!admission.ok) {
-          if (admission.reason) stats.connectionRejected(admission.reason);
+          if (admission.reason) observer.connectionRejected(admission.reason);
           logger.debug({ status: admission.status, reason: admission.error, remote: request.socket.remoteAddress }, 'connection refused');
           return refuse(socket, admission.status, admission.error);
         }

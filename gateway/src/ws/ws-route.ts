@@ -9,7 +9,7 @@ import { socketOf, type Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import { createTokenBucket } from '../limits/token-bucket.ts';
 import { CloseCode, type ServerFrame, type WelcomeFrame } from '../protocol.ts';
-import type { StatsCollector } from '../stats/stats-collector.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
 import type { Admissions } from './upgrade-listener.ts';
 
@@ -18,7 +18,7 @@ export interface WsRouteOptions {
   hub: Hub;
   admissions: Admissions;
   config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
-  stats: StatsCollector;
+  observer: GatewayObserver;
   logger: Logger;
 }
 
@@ -26,7 +26,7 @@ type NodeEnv = { Bindings: { incoming: IncomingMessage } };
 
 /** Builds the per-connection event handlers of `GET /ws` for @hono/node-ws. */
 export function createWsEvents(options: WsRouteOptions) {
-  const { nodeId, hub, admissions, config, stats, logger } = options;
+  const { nodeId, hub, admissions, config, observer, logger } = options;
 
   return (c: Context<NodeEnv>): WSEvents<WebSocket> => {
     const admission = admissions.get(c.env.incoming);
@@ -42,7 +42,7 @@ export function createWsEvents(options: WsRouteOptions) {
         const { principal, remote } = admission;
         // Re-checked here: two connections of one user may have passed the gate at the same time.
         if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
-          stats.connectionRejected('limit');
+          observer.connectionRejected('limit');
           ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
           return;
         }
@@ -74,21 +74,9 @@ export function createWsEvents(options: WsRouteOptions) {
 
       onMessage(event) {
         if (!connection || connection.closeReason !== undefined) return;
-        if (!connection.inboundRate.take()) {
-          hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
-          return;
-        }
-        const parsed = parseClientFrame(event.data);
-        if (!parsed.ok) {
-          if (!connection.invalidFrames.take()) {
-            hub.close(connection, CloseCode.PolicyViolation, 'policy', 'too many invalid frames');
-            return;
-          }
-          send(connection, { type: 'error', error: parsed.error });
-          return;
-        }
-        if (parsed.frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
-        else hub.ack(connection, parsed.frame.id);
+        const started = performance.now();
+        handleFrame(hub, connection, event.data);
+        observer.messageHandled(performance.now() - started);
       },
 
       onClose(event) {
@@ -105,6 +93,25 @@ export function createWsEvents(options: WsRouteOptions) {
       },
     };
   };
+}
+
+/** Applies the inbound limits to one client frame, then answers or records it. */
+function handleFrame(hub: Hub, connection: Connection, data: unknown): void {
+  if (!connection.inboundRate.take()) {
+    hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
+    return;
+  }
+  const parsed = parseClientFrame(data);
+  if (!parsed.ok) {
+    if (!connection.invalidFrames.take()) {
+      hub.close(connection, CloseCode.PolicyViolation, 'policy', 'too many invalid frames');
+      return;
+    }
+    send(connection, { type: 'error', error: parsed.error });
+    return;
+  }
+  if (parsed.frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
+  else hub.ack(connection, parsed.frame.id);
 }
 
 function send(connection: Connection, frame: ServerFrame): void {

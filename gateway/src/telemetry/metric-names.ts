@@ -1,0 +1,45 @@
+/**
+ * Every metric the gateway exposes, named once. The dashboards import these constants, so a
+ * rename breaks their build instead of silently emptying a graph. Label values are bounded sets
+ * (never user ids, connection ids or tags).
+ */
+export const MetricNames = {
+  connections: 'wsgw_connections',
+  users: 'wsgw_users',
+  connectionsOpened: 'wsgw_connections_opened_total',
+  /** label `reason`: normal, error, slow_consumer, policy, timeout, shutdown, kicked */
+  connectionsClosed: 'wsgw_connections_closed_total',
+  /** label `reason`: auth, limit, origin, rate */
+  connectionsRejected: 'wsgw_connections_rejected_total',
+  /** label `target`: user, tag, all */
+  pushes: 'wsgw_pushes_total',
+  /** label `reason`: invalid, too_large, bus */
+  pushErrors: 'wsgw_push_errors_total',
+  deliveries: 'wsgw_deliveries_total',
+  /** label `reason`: slow_consumer, closed */
+  deliveriesDropped: 'wsgw_deliveries_dropped_total',
+  acks: 'wsgw_acks_total',
+  /** One push's fan-out on one node: resolve targets and queue frames. */
+  broadcastDuration: 'wsgw_broadcast_duration_seconds',
+  /** One inbound client frame: parse, validate, handle. */
+  messageHandlingDuration: 'wsgw_message_handling_duration_seconds',
+  /** Push accepted → frame handed to the socket, per delivery; `trace_id` exemplars. */
+  pushToWrite: 'wsgw_push_to_write_seconds',
+  /** Push accepted → client ack, the end-to-end latency; `trace_id` exemplars. */
+  pushToAck: 'wsgw_push_to_ack_seconds',
+  /** Per-connection unsent bytes, sampled every second. */
+  socketBufferedBytes: 'wsgw_socket_buffered_bytes',
+  /** Connections above half the slow-consumer limit at the last sample. */
+  slowConsumers: 'wsgw_slow_consumers',
+} as const;
+
+export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];
+
+/** Bucket bounds shared by the latency histograms, seconds: 0.5 ms to 10 s. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Bucket bounds of the fan-out and frame-handling durations, seconds: 10 µs to 1 s. */
+export const DURATION_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** Bucket bounds of the buffered-bytes distribution: empty to past the 1 MiB default limit. */
+export const BUFFERED_BYTES_BUCKETS = [0, 1024, 4096, 16384, 65536, 262144, 524288, 1048576, 4194304];
