@@ -10,6 +10,9 @@ import type { PushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import type { GatewayObserver } from './telemetry/gateway-observer.ts';
 import type { Exposition } from './telemetry/metrics-exposition.ts';
+import type { SlowDeliveriesReport } from './telemetry/slow-deliveries.ts';
+import { SpanNames } from './telemetry/span-attributes.ts';
+import { serverSpan } from './telemetry/tracing.ts';
 
 export interface AppOptions {
   config: Pick<GatewayConfig, 'apiKey' | 'maxBodyBytes' | 'nodeId'>;
@@ -18,6 +21,7 @@ export interface AppOptions {
   stats: StatsCollector;
   observer: GatewayObserver;
   renderMetrics(accept: string | undefined): Promise<Exposition>;
+  slowDeliveries(): SlowDeliveriesReport;
   logger: Logger;
   /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
   websocket: MiddlewareHandler;
@@ -41,7 +45,11 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
 
+  // Traced before authentication, so refused pushes show up in the caller's trace too.
+  app.use('/api/push', serverSpan(SpanNames.push, '/api/push'));
+  app.use('/api/push/batch', serverSpan(SpanNames.batch, '/api/push/batch'));
   app.use('/api/*', apiKeyAuth(config.apiKey), declaredBodyLimit(config.maxBodyBytes));
+  app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));
   app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
 

@@ -34,6 +34,12 @@ export interface GatewayConfig {
   /** Time allowed for graceful shutdown before connections are cut. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
+  traceClients: boolean;
+  /** Put the opaque user id on delivery and ack spans. */
+  traceUserIds: boolean;
+  /** Deliveries slower than this (accepted → acked) are kept for `GET /api/deliveries/slow`, ms. */
+  slowDeliveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +92,9 @@ export function loadConfig(env: Env): GatewayConfig {
     idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
     shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
     logLevel: env.WSGW_LOG_LEVEL || 'info',
+    traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
+    traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
+    slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),
   };
 }
 
@@ -102,6 +111,14 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name])?.trim().toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

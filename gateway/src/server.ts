@@ -16,6 +16,8 @@ import { createStatsCollector, type StatsCollector } from './stats/stats-collect
 import { combineObservers } from './telemetry/gateway-observer.ts';
 import { createExposition } from './telemetry/metrics-exposition.ts';
 import { createGatewayMetrics } from './telemetry/metrics.ts';
+import { createSlowDeliveries } from './telemetry/slow-deliveries.ts';
+import { createTraceObserver } from './telemetry/trace-observer.ts';
 import { createConnectRate } from './ws/connect-rate.ts';
 import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
@@ -52,9 +54,15 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const bus = dependencies.bus ?? createBus(config);
   const stats = createStatsCollector();
   const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes });
-  const observer = combineObservers(stats, metrics.observer);
+  const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
+  const observer = combineObservers(
+    stats,
+    metrics.observer,
+    createTraceObserver({ nodeId: config.nodeId, traceUserIds: config.traceUserIds, slowDeliveryMs: config.slowDeliveryMs }),
+    slowDeliveries.observer,
+  );
   const hub: Hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs: config.idempotencyMs, logger });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs: config.idempotencyMs, logger, traceClients: config.traceClients });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();
@@ -70,6 +78,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stats,
     observer,
     renderMetrics: createExposition(metrics.registry),
+    slowDeliveries: () => slowDeliveries.report(),
     logger,
     websocket: (c, next) => websocket!(c, next),
     isDraining,

@@ -4,7 +4,7 @@ import { CloseCode, type CloseReason, type ConnectionInfo } from '../protocol.ts
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { bufferedBytes, type Connection } from './connection.ts';
 import type { HubObserver } from './hub-observer.ts';
-import { preparePush, type PreparedPush } from './prepared-push.ts';
+import { noteDelivery, preparePush, type PreparedPush } from './prepared-push.ts';
 import { createRecentPushes } from './recent-pushes.ts';
 import { createRegistry } from './registry.ts';
 import { createWriteCoalescer } from './write-coalescer.ts';
@@ -71,6 +71,8 @@ export function createHub(options: HubOptions): Hub {
     const buffered = bufferedBytes(connection);
     // A single frame larger than the limit still goes to an idle connection; what is bounded is the backlog.
     if (buffered > 0 && buffered + prepared.frame.length > slowConsumerBytes) {
+      prepared.dropped += 1;
+      noteDelivery(prepared, connection, false);
       observer.dropped('slow_consumer', 1 + connection.queue.length);
       connection.queue = [];
       connection.queuedBytes = 0;
@@ -78,6 +80,7 @@ export function createHub(options: HubOptions): Hub {
       return false;
     }
     writer.enqueue(connection, prepared);
+    noteDelivery(prepared, connection, true);
     return true;
   };
 
@@ -100,11 +103,13 @@ export function createHub(options: HubOptions): Hub {
       registry.forEachMatch(push.to, (connection) => {
         // Encode lazily: a node with no matching connection never pays for the frame.
         prepared ??= preparePush(push, fanoutAt);
+        prepared.matched += 1;
         if (offer(connection, prepared)) recipients += 1;
       });
-      if (prepared && recipients > 0) {
+      if (prepared) {
+        // Reported with its write round, even when every match was dropped: that fan-out matters most.
         writer.track(prepared);
-        recent.remember(prepared.timing);
+        if (recipients > 0) recent.remember(prepared.timing);
       }
       writer.commit();
       observer.fannedOut(push, recipients, performance.now() - started);

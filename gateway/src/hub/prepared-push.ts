@@ -1,4 +1,5 @@
 import { pushFrameText, type PushEnvelope } from '../push/push-envelope.ts';
+import type { Connection } from './connection.ts';
 import type { PushTiming } from './recent-pushes.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
 
@@ -9,13 +10,35 @@ export interface PreparedPush {
   readonly timing: PushTiming;
   /** Frames of this push written to sockets in the current write round (reset after it is reported). */
   written: number;
+  /** Connections the push matched on this node, and those among them dropped as slow consumers. */
+  matched: number;
+  dropped: number;
+  /**
+   * For traced pushes only: the first connections it was queued for and the first it was dropped
+   * for, at most `TRACED_DELIVERIES` each, so per-delivery spans stay bounded on a 10k broadcast.
+   */
+  sampled: Connection[] | undefined;
+  failed: Connection[] | undefined;
+}
+
+/** Per push and node, the most deliveries (and failed ones) that may get their own span. */
+export const TRACED_DELIVERIES = 10;
+
+/** Notes a queued or dropped connection for per-delivery tracing, within the bound. */
+export function noteDelivery(prepared: PreparedPush, connection: Connection, ok: boolean): void {
+  const list = ok ? prepared.sampled : prepared.failed;
+  if (list && list.length < TRACED_DELIVERIES) list.push(connection);
 }
 
 export function preparePush(push: PushEnvelope, fanoutAt: number): PreparedPush {
   return {
     push,
     frame: encodeTextFrame(pushFrameText(push)),
-    timing: { id: push.id, acceptedAt: push.acceptedAt, trace: push.trace, fanoutAt, writtenAt: undefined },
+    timing: { id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, trace: push.trace, fanoutAt, writtenAt: undefined },
     written: 0,
+    matched: 0,
+    dropped: 0,
+    sampled: push.trace ? [] : undefined,
+    failed: push.trace ? [] : undefined,
   };
 }

@@ -7,8 +7,13 @@ export interface PushTiming {
   readonly trace: string | undefined;
   /** Epoch ms when this node started the fan-out. */
   readonly fanoutAt: number;
+  /** Epoch ms (sub-millisecond) when the accepting node handed the push to the bus. */
+  readonly publishedAt: number;
   /** Epoch ms of the write round that handed the frame to the sockets. */
   writtenAt: number | undefined;
+  /** Traceparents of this node's fan-out span and per-connection delivery spans, to parent acks on. */
+  fanoutTrace?: string;
+  deliveryTraces?: Map<string, string>;
 }
 
 /**

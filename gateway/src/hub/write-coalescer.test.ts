@@ -48,7 +48,7 @@ describe('write coalescing', () => {
     const counter = countWrites(connection!.socket);
     const to = { users: ['alice'], tags: [], all: false };
     for (let i = 0; i < 5; i += 1) {
-      gateway.server.hub.deliver({ id: `p${i}`, ts: Date.now(), acceptedAt: Date.now(), to, payload: String(i) });
+      gateway.server.hub.deliver({ id: `p${i}`, ts: Date.now(), acceptedAt: Date.now(), publishedAt: Date.now(), to, payload: String(i) });
       if (i === 0) expect(counter.writes).toBe(1);
     }
     expect(counter.writes).toBe(1);

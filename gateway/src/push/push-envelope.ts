@@ -8,6 +8,8 @@ export interface PushEnvelope {
   ts: number;
   /** The same instant with sub-millisecond resolution, for latency measurements. */
   acceptedAt: number;
+  /** Epoch ms (sub-millisecond) when the accepting node handed the push to the bus. */
+  publishedAt: number;
   to: NormalizedTarget;
   /** `data` serialised as JSON text, so it is stringified once however many nodes deliver it. */
   payload: string;

@@ -5,6 +5,8 @@ import type { Hub } from '../hub/hub.ts';
 import type { PushResult } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { epochMs } from '../telemetry/clock.ts';
+import { SpanAttributes } from '../telemetry/span-attributes.ts';
+import { tracePublish } from '../telemetry/tracing.ts';
 import { createIdempotencyCache } from './idempotency-cache.ts';
 import type { PushEnvelope } from './push-envelope.ts';
 import type { ValidPush } from './push-validation.ts';
@@ -29,6 +31,8 @@ export interface PushServiceOptions {
   observer: GatewayObserver;
   idempotencyMs: number;
   logger: Logger;
+  /** Put the push's traceparent in its frames (`WSGW_TRACE_CLIENTS`). */
+  traceClients?: boolean;
 }
 
 /**
@@ -37,6 +41,7 @@ export interface PushServiceOptions {
  */
 export function createPushService(options: PushServiceOptions): PushService {
   const { nodeId, hub, bus, observer, logger } = options;
+  const traceClients = options.traceClients ?? false;
   const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
 
   const unsubscribe = bus.subscribe((message) => {
@@ -47,16 +52,20 @@ export function createPushService(options: PushServiceOptions): PushService {
 
   const accept = async (request: ValidPush, id: string): Promise<PushResult> => {
     const acceptedAt = epochMs();
-    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, to: request.to, payload: JSON.stringify(request.data) };
-    observer.pushAccepted(push.to);
-    const recipients = hub.deliver(push);
-    try {
-      await bus.publish({ origin: nodeId, push, headers: {} });
-    } catch (error) {
-      observer.pushFailed('bus');
-      logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
-      throw error;
-    }
+    observer.pushAccepted(request.to);
+    const payload = JSON.stringify(request.data);
+    const recipients = await tracePublish({ id, to: request.to }, { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind }, async (trace, headers) => {
+      const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace, traceClients };
+      const delivered = hub.deliver(push);
+      try {
+        await bus.publish({ origin: nodeId, push, headers });
+      } catch (error) {
+        observer.pushFailed('bus');
+        logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
+        throw error;
+      }
+      return delivered;
+    });
     logger.debug({ push: id, recipients }, 'push accepted');
     return { id, recipients };
   };

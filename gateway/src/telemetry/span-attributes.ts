@@ -1,0 +1,40 @@
+/**
+ * Every span attribute the gateway sets, in one place: OpenTelemetry's messaging conventions plus
+ * the gateway's own `wsgw.*` ones. Payloads and tokens never become attributes; the user id is
+ * opaque and can be left out (`WSGW_TRACE_USER_IDS=false`).
+ */
+export const SpanAttributes = {
+  messagingSystem: 'messaging.system',
+  messagingOperationType: 'messaging.operation.type',
+  messagingOperationName: 'messaging.operation.name',
+  messagingMessageId: 'messaging.message.id',
+  /** The target kind: user, tag, all (comma-joined when a push has several). */
+  messagingDestinationName: 'messaging.destination.name',
+  httpMethod: 'http.request.method',
+  httpRoute: 'http.route',
+  httpStatus: 'http.response.status_code',
+  node: 'wsgw.node',
+  bus: 'wsgw.bus',
+  matched: 'wsgw.fanout.matched',
+  written: 'wsgw.fanout.written',
+  dropped: 'wsgw.fanout.dropped',
+  fanoutDurationMs: 'wsgw.fanout.duration_ms',
+  recipients: 'wsgw.push.recipients',
+  connection: 'wsgw.connection.id',
+  user: 'wsgw.user.id',
+  dropReason: 'wsgw.drop.reason',
+  writeToAckMs: 'wsgw.ack.write_to_ack_ms',
+  pushToAckMs: 'wsgw.ack.push_to_ack_ms',
+} as const;
+
+export const MESSAGING_SYSTEM = 'wsgw';
+
+/** Span names: low-cardinality templates, one per operation. */
+export const SpanNames = {
+  push: 'POST /api/push',
+  batch: 'POST /api/push/batch',
+  publish: 'wsgw.publish',
+  fanout: 'wsgw.fanout',
+  deliver: 'wsgw.deliver',
+  ack: 'wsgw.ack',
+} as const;

@@ -1,0 +1,124 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { Connection } from '../hub/connection.ts';
+import { TRACED_DELIVERIES, type PreparedPush } from '../hub/prepared-push.ts';
+import type { GatewayObserver } from './gateway-observer.ts';
+import { MESSAGING_SYSTEM, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import { contextFrom, traceparentOf } from './trace-context.ts';
+import { destinationOf, tracer } from './tracing.ts';
+
+export interface TraceObserverOptions {
+  nodeId: string;
+  /** Put the (opaque) user id on delivery spans. */
+  traceUserIds: boolean;
+  /** A write round slower than this (push accepted → written) gets per-delivery spans on any push. */
+  slowDeliveryMs: number;
+}
+
+const noop = () => undefined;
+
+/**
+ * Records the fan-out, delivery and ack spans of traced pushes. They are recorded after the fact
+ * with their real start and end times (fan-out start → write round, write → ack), so the hot path
+ * holds no span objects. Per-delivery spans are bounded: every delivery of a push to at most
+ * `TRACED_DELIVERIES` connections; for larger fan-outs only failed ones, and a sample when the
+ * round was slow.
+ */
+export function createTraceObserver(options: TraceObserverOptions): GatewayObserver {
+  const { nodeId, traceUserIds, slowDeliveryMs } = options;
+
+  const connectionAttributes = (connection: Connection): Attributes => ({
+    [A.connection]: connection.id,
+    ...(traceUserIds && { [A.user]: connection.user }),
+  });
+
+  const recordDelivery = (prepared: PreparedPush, parent: Context, connection: Connection, writtenAt: number, failed: boolean) => {
+    const span = tracer.startSpan(
+      SpanNames.deliver,
+      {
+        kind: SpanKind.PRODUCER,
+        startTime: prepared.timing.fanoutAt,
+        attributes: {
+          [A.messagingSystem]: MESSAGING_SYSTEM,
+          [A.messagingOperationType]: 'send',
+          [A.messagingOperationName]: 'deliver',
+          [A.messagingMessageId]: prepared.push.id,
+          [A.node]: nodeId,
+          ...connectionAttributes(connection),
+          ...(failed && { [A.dropReason]: 'slow_consumer' }),
+        },
+      },
+      parent,
+    );
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'dropped: slow consumer' });
+    span.end(writtenAt);
+    if (!failed) (prepared.timing.deliveryTraces ??= new Map()).set(connection.id, traceparentOf(span.spanContext()));
+  };
+
+  const recordFanout = (prepared: PreparedPush, writtenAt: number) => {
+    const { push, timing } = prepared;
+    const span = tracer.startSpan(
+      SpanNames.fanout,
+      {
+        kind: SpanKind.CONSUMER,
+        startTime: timing.fanoutAt,
+        attributes: {
+          [A.messagingSystem]: MESSAGING_SYSTEM,
+          [A.messagingOperationType]: 'process',
+          [A.messagingOperationName]: 'fanout',
+          [A.messagingMessageId]: push.id,
+          [A.messagingDestinationName]: destinationOf(push.to),
+          [A.node]: nodeId,
+          [A.matched]: prepared.matched,
+          [A.written]: prepared.written,
+          [A.dropped]: prepared.dropped,
+          [A.fanoutDurationMs]: writtenAt - timing.fanoutAt,
+        },
+      },
+      contextFrom(push.trace),
+    );
+    if (prepared.dropped > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${prepared.dropped} deliveries dropped` });
+    span.end(writtenAt);
+    timing.fanoutTrace = traceparentOf(span.spanContext());
+    const parent = trace.setSpan(ROOT_CONTEXT, span);
+    const everyDelivery = prepared.matched <= TRACED_DELIVERIES || writtenAt - push.acceptedAt > slowDeliveryMs;
+    if (everyDelivery) for (const connection of prepared.sampled ?? []) recordDelivery(prepared, parent, connection, writtenAt, false);
+    for (const connection of prepared.failed ?? []) recordDelivery(prepared, parent, connection, writtenAt, true);
+  };
+
+  return {
+    framesWritten(pushes, writtenAt) {
+      for (const prepared of pushes) if (prepared.push.trace) recordFanout(prepared, writtenAt);
+    },
+    acked(connection, pushId, timing, ackedAt) {
+      if (!timing?.trace || timing.writtenAt === undefined) return;
+      const parent = timing.deliveryTraces?.get(connection.id) ?? timing.fanoutTrace ?? timing.trace;
+      const span = tracer.startSpan(
+        SpanNames.ack,
+        {
+          kind: SpanKind.CONSUMER,
+          startTime: timing.writtenAt,
+          attributes: {
+            [A.messagingSystem]: MESSAGING_SYSTEM,
+            [A.messagingOperationType]: 'settle',
+            [A.messagingOperationName]: 'ack',
+            [A.messagingMessageId]: pushId,
+            [A.node]: nodeId,
+            ...connectionAttributes(connection),
+            [A.writeToAckMs]: ackedAt - timing.writtenAt,
+            [A.pushToAckMs]: ackedAt - timing.acceptedAt,
+          },
+        },
+        contextFrom(parent),
+      );
+      span.end(ackedAt);
+    },
+    connectionOpened: noop,
+    connectionClosed: noop,
+    fannedOut: noop,
+    dropped: noop,
+    pushAccepted: noop,
+    pushFailed: noop,
+    connectionRejected: noop,
+    messageHandled: noop,
+  };
+}

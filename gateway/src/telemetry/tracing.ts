@@ -1,0 +1,76 @@
+import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import type { MiddlewareHandler } from 'hono';
+import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
+import { MESSAGING_SYSTEM, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import { activeTraceHeaders, traceparentOf } from './trace-context.ts';
+
+/** The gateway's tracer; a no-op until an SDK (otel/register.ts) is loaded. */
+export const tracer = trace.getTracer('wsgw');
+
+/** The target kinds of a push, the `messaging.destination.name` of its spans. */
+export function destinationOf(target: NormalizedTarget): string {
+  const kinds = [];
+  if (target.users.length > 0) kinds.push('user');
+  if (target.tags.length > 0) kinds.push('tag');
+  if (target.all) kinds.push('all');
+  return kinds.join(',');
+}
+
+export function recordError(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * A server span around an API route, continuing the caller's `traceparent` so the backend's own
+ * trace contains the delivery. `name` is the route template, never the raw URL.
+ */
+export function serverSpan(name: string, route: string): MiddlewareHandler {
+  return async (c, next) => {
+    const parent = propagation.extract(ROOT_CONTEXT, c.req.header());
+    const attributes: Attributes = { [A.httpMethod]: c.req.method, [A.httpRoute]: route };
+    await tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (span) => {
+      try {
+        await next();
+        span.setAttribute(A.httpStatus, c.res.status);
+        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      } catch (error) {
+        recordError(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  };
+}
+
+/**
+ * Runs the hand-off of a push to the bus inside a `wsgw.publish` span. `work` receives the
+ * traceparent to stamp on the push and the propagation headers for the bus message.
+ */
+export async function tracePublish<T>(
+  push: Pick<PushEnvelope, 'id' | 'to'>,
+  attributes: Attributes,
+  work: (traceparent: string | undefined, headers: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const spanAttributes: Attributes = {
+    [A.messagingSystem]: MESSAGING_SYSTEM,
+    [A.messagingOperationType]: 'send',
+    [A.messagingOperationName]: 'publish',
+    [A.messagingMessageId]: push.id,
+    [A.messagingDestinationName]: destinationOf(push.to),
+    ...attributes,
+  };
+  return tracer.startActiveSpan(SpanNames.publish, { kind: SpanKind.PRODUCER, attributes: spanAttributes }, async (span) => {
+    const spanContext = span.spanContext();
+    const traceparent = isSpanContextValid(spanContext) ? traceparentOf(spanContext) : undefined;
+    try {
+      return await work(traceparent, activeTraceHeaders());
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}

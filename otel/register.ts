@@ -1,0 +1,14 @@
+/**
+ * Loaded before the gateway with `node --import @wsgw/otel/register`, so the SDK is in place
+ * before any gateway module asks `@opentelemetry/api` for a tracer. Configured only by the
+ * standard OTEL_* variables; OTEL_SDK_DISABLED=true turns it off.
+ */
+import { startTracing } from './src/tracing.ts';
+
+if (process.env.OTEL_SDK_DISABLED !== 'true') {
+  const tracing = startTracing();
+  // Flush spans still batched when the gateway is asked to stop; its own handler drains connections.
+  const flush = () => void tracing.shutdown().catch(() => undefined);
+  process.once('SIGTERM', flush);
+  process.once('SIGINT', flush);
+}
