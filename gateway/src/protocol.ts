@@ -26,6 +26,8 @@ export interface PushFrame {
   id: string;
   /** Epoch milliseconds when the gateway accepted the push. */
   ts: number;
+  /** W3C traceparent of the push's trace, only with `WSGW_TRACE_CLIENTS=true`. */
+  trace?: string;
   data: JsonValue;
 }
 
