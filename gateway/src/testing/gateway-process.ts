@@ -13,8 +13,9 @@ export interface GatewayProcess {
 }
 
 /** Runs `src/main.ts` as its own process, the way `npm start` does. */
-export function spawnGateway(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+export function spawnGateway(env: Record<string, string>, options: { withTelemetry?: boolean } = {}): GatewayProcess {
+  const imports = ['--import', 'tsx', ...(options.withTelemetry ? ['--import', '@wsgw/otel/register'] : [])];
+  const child = spawn(process.execPath, [...imports, MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
