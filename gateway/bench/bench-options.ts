@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BurstMode } from './push-trigger.ts';
 
-export type ServerKind = 'gateway' | 'raw';
+/** `gateway`: metrics and tracing off; `observed`: metrics on, tracing on with every push sampled. */
+export type ServerKind = 'gateway' | 'observed' | 'raw';
 export type ScenarioKind = 'single' | 'burst';
 
 export interface BenchOptions {
@@ -42,7 +43,7 @@ plain \`ws\` server measured in the same run, and reports gateway/raw ratios.
   --bursts 10                measured bursts
   --burst-size 50            pushes per burst (max 1000, the batch limit)
   --burst-mode batch         gateway bursts: batch | concurrent
-  --only both                servers: gateway | raw | both
+  --only all                 servers: gateway | observed | raw | both (gateway, raw) | all
   --scenarios single,burst   scenarios to run
   --workers N                client processes (default: min(2, cores))
   --connect-concurrency 200  handshakes in flight during the ramp
@@ -105,7 +106,8 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): Bench
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const get = (flag: Flag, fallback: string): string => values[flag] ?? env[envName(flag)] ?? fallback;
 
-  const only = oneOf('only', get('only', 'both'), ['gateway', 'raw', 'both'] as const);
+  const only = oneOf('only', get('only', 'all'), ['gateway', 'observed', 'raw', 'both', 'all'] as const);
+  const servers: ServerKind[] = only === 'all' ? ['gateway', 'observed', 'raw'] : only === 'both' ? ['gateway', 'raw'] : [only];
   const scenarios = list(get('scenarios', 'single,burst')).map((s) => oneOf('scenarios', s, ['single', 'burst'] as const));
   return {
     connections: list(get('connections', '1000,10000')).map((c) => integer('connections', c, 1, 15_000)),
@@ -114,7 +116,7 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): Bench
     bursts: integer('bursts', get('bursts', '10'), 1, 1_000),
     burstSize: integer('burst-size', get('burst-size', '50'), 1, 1_000),
     burstMode: oneOf('burst-mode', get('burst-mode', 'batch'), ['batch', 'concurrent'] as const),
-    servers: only === 'both' ? ['gateway', 'raw'] : [only],
+    servers,
     scenarios: [...new Set(scenarios)],
     workers: integer('workers', get('workers', String(Math.min(2, availableParallelism()))), 1, 64),
     connectConcurrency: integer('connect-concurrency', get('connect-concurrency', '200'), 1, 5_000),

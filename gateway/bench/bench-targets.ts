@@ -50,13 +50,19 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
   const wsUrl = `ws://${BENCH_HOST}:${port}/ws`;
 
   switch (kind) {
-    case 'gateway': {
+    case 'gateway':
+    case 'observed': {
       const apiKey = secret();
       const server = await startServerProcess({
         ...common,
-        name: 'gateway',
+        name: kind,
         entry: gatewayEntryPath(options.gatewayEntry),
+        // Observability on: Prometheus metrics, and the OTel SDK sampling every push (spans are
+        // recorded in-process; no endpoint, so nothing is exported). Off: neither.
+        ...(kind === 'observed' && { preload: ['@wsgw/otel/register'] }),
         env: {
+          WSGW_METRICS: String(kind === 'observed'),
+          ...(kind === 'observed' && { OTEL_TRACES_SAMPLER: 'always_on' }),
           PORT: String(port),
           HOST: BENCH_HOST,
           NODE_ENV: 'production',

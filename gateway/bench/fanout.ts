@@ -82,7 +82,7 @@ const runTarget = async (
       results.push(result);
       for (const warning of result.warnings) log(`[${kind} @ ${connections}] warning: ${warning}`);
     }
-    const orderDefined = !(kind === 'gateway' && options.burstMode === 'concurrent' && options.scenarios.includes('burst'));
+    const orderDefined = !(kind !== 'raw' && options.burstMode === 'concurrent' && options.scenarios.includes('burst'));
     const problems = await connectionProblems(ctx, orderDefined);
     return { results, problems: [...problems, ...results.flatMap((r) => r.warnings)] };
   } catch (error) {
@@ -131,7 +131,7 @@ const main = async (): Promise<number> => {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (options.servers.includes('gateway')) gatewayEntryPath(options.gatewayEntry);
+  if (options.servers.some((kind) => kind !== 'raw')) gatewayEntryPath(options.gatewayEntry);
 
   const overall = setTimeout(() => {
     log(`fanout bench: exceeded --max-minutes (${options.maxDurationMs / 60_000} min); aborting`);

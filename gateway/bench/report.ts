@@ -3,9 +3,12 @@
  * and the JSON document. Ratios compare rows measured in the same run, which
  * is what stays meaningful on a noisy shared machine.
  */
+import type { ServerKind } from './bench-options.ts';
 import type { ScenarioResult } from './scenarios.ts';
 
 export interface RatioRow {
+  /** `numerator/denominator` server kinds, e.g. `gateway/raw`. */
+  pair: string;
   connections: number;
   scenario: string;
   deliveriesPerSec: number;
@@ -51,37 +54,46 @@ export const formatResultsTable = (results: readonly ScenarioResult[]): string =
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined || b === 0 ? undefined : a / b;
 
-/** gateway/raw for every (connections, scenario) that ran against both servers. */
+/** The pairs reported: the gateway against the raw baseline, observability on against off. */
+export const RATIO_PAIRS: ReadonlyArray<readonly [ServerKind, ServerKind]> = [
+  ['gateway', 'raw'],
+  ['observed', 'gateway'],
+];
+
+/** numerator/denominator for every (connections, scenario) that ran against both servers of a pair. */
 export const computeRatios = (results: readonly ScenarioResult[]): RatioRow[] =>
-  results
-    .filter((r) => r.server === 'gateway')
-    .flatMap((gateway) => {
-      const raw = results.find(
-        (r) =>
-          r.server === 'raw' &&
-          r.connections === gateway.connections &&
-          r.scenario === gateway.scenario &&
-          r.pushesPerRound === gateway.pushesPerRound,
-      );
-      if (!raw) return [];
-      return [
-        {
-          connections: gateway.connections,
-          scenario: scenarioLabel(gateway),
-          deliveriesPerSec: gateway.deliveriesPerSec / raw.deliveriesPerSec,
-          usPerSend: gateway.usPerSend / raw.usPerSend,
-          ttlP50Ms: gateway.ttlP50Ms / raw.ttlP50Ms,
-          ttlP99Ms: gateway.ttlP99Ms / raw.ttlP99Ms,
-          serverCpuUsPerDelivery: ratio(gateway.serverCpuUsPerDelivery, raw.serverCpuUsPerDelivery),
-        },
-      ];
-    });
+  RATIO_PAIRS.flatMap(([numerator, denominator]) =>
+    results
+      .filter((r) => r.server === numerator)
+      .flatMap((top) => {
+        const base = results.find(
+          (r) =>
+            r.server === denominator &&
+            r.connections === top.connections &&
+            r.scenario === top.scenario &&
+            r.pushesPerRound === top.pushesPerRound,
+        );
+        if (!base) return [];
+        return [
+          {
+            pair: `${numerator}/${denominator}`,
+            connections: top.connections,
+            scenario: scenarioLabel(top),
+            deliveriesPerSec: top.deliveriesPerSec / base.deliveriesPerSec,
+            usPerSend: top.usPerSend / base.usPerSend,
+            ttlP50Ms: top.ttlP50Ms / base.ttlP50Ms,
+            ttlP99Ms: top.ttlP99Ms / base.ttlP99Ms,
+            serverCpuUsPerDelivery: ratio(top.serverCpuUsPerDelivery, base.serverCpuUsPerDelivery),
+          },
+        ];
+      }),
+  );
 
 export const formatRatios = (ratios: readonly RatioRow[]): string =>
   ratios
     .map(
       (r) =>
-        `${String(r.connections).padStart(6)} ${r.scenario.padEnd(10)} gateway/raw  ` +
+        `${String(r.connections).padStart(6)} ${r.scenario.padEnd(10)} ${r.pair.padEnd(16)} ` +
         `deliveries/s: ${times(r.deliveriesPerSec)}  us/send: ${times(r.usPerSend)}  ` +
         `ttl p50: ${times(r.ttlP50Ms)}  ttl p99: ${times(r.ttlP99Ms)}  srv cpu/dlv: ${times(r.serverCpuUsPerDelivery)}`,
     )
@@ -92,4 +104,6 @@ us/send       first-to-last delivery spread / deliveries, as seen by clients (lo
 ttl p50/p99   per round, trigger request sent -> last client got the last message (lower is better)
 srv/cli cpu   CPU (user+sys, all threads) per delivery of the server / of all client workers, 10 ms ticks;
               when client CPU rivals the server's, the harness is what limits the figures
-Ratios are gateway/raw from the same run: for deliveries/s above 1.00x favours the gateway, for the rest below 1.00x does.`;
+Ratios compare servers from the same run: gateway/raw (gateway with metrics and tracing off against a plain
+ws loop) and observed/gateway (metrics on, every push traced, against off). For deliveries/s above 1.00x
+favours the numerator; for the rest below 1.00x does.`;

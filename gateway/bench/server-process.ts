@@ -24,6 +24,8 @@ export interface ServerProcessSpec {
   port: number;
   /** Added to the inherited environment. */
   env: Record<string, string>;
+  /** Modules preloaded after tsx (e.g. the OpenTelemetry bootstrap). */
+  preload?: string[];
   /** Limit for the health check to answer 200, in ms. */
   readyTimeoutMs: number;
 }
@@ -54,7 +56,8 @@ export const findFreePort = (): Promise<number> =>
   });
 
 export const startServerProcess = async (spec: ServerProcessSpec): Promise<ServerProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+  const preload = (spec.preload ?? []).flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, spec.entry], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

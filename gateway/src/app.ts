@@ -20,7 +20,8 @@ export interface AppOptions {
   pushes: PushService;
   stats: StatsCollector;
   observer: GatewayObserver;
-  renderMetrics(accept: string | undefined): Promise<Exposition>;
+  /** Absent when metrics are turned off (`WSGW_METRICS=false`): /metrics is then a 404. */
+  renderMetrics: ((accept: string | undefined) => Promise<Exposition>) | undefined;
   slowDeliveries(): SlowDeliveriesReport;
   logger: Logger;
   /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
@@ -38,10 +39,13 @@ export function createApp(options: AppOptions): Hono {
     options.isDraining() ? c.json({ error: 'draining' }, 503) : c.json({ status: 'ready', node: config.nodeId }),
   );
 
-  app.get('/metrics', async (c) => {
-    const { contentType, body } = await options.renderMetrics(c.req.header('accept'));
-    return c.body(body, 200, { 'Content-Type': contentType });
-  });
+  const { renderMetrics } = options;
+  if (renderMetrics) {
+    app.get('/metrics', async (c) => {
+      const { contentType, body } = await renderMetrics(c.req.header('accept'));
+      return c.body(body, 200, { 'Content-Type': contentType });
+    });
+  }
 
   app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
 

@@ -34,6 +34,8 @@ export interface GatewayConfig {
   /** Time allowed for graceful shutdown before connections are cut. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Serve Prometheus metrics at /metrics (and keep them up to date). */
+  metrics: boolean;
   /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
   traceClients: boolean;
   /** Put the opaque user id on delivery and ack spans. */
@@ -92,6 +94,7 @@ export function loadConfig(env: Env): GatewayConfig {
     idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
     shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
     logLevel: env.WSGW_LOG_LEVEL || 'info',
+    metrics: flag(env, 'WSGW_METRICS', true),
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
     slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),

@@ -57,7 +57,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
   const observer = combineObservers(
     stats,
-    metrics.observer,
+    ...(config.metrics ? [metrics.observer] : []),
     createTraceObserver({ nodeId: config.nodeId, traceUserIds: config.traceUserIds, slowDeliveryMs: config.slowDeliveryMs }),
     slowDeliveries.observer,
   );
@@ -77,7 +77,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     pushes,
     stats,
     observer,
-    renderMetrics: createExposition(metrics.registry),
+    renderMetrics: config.metrics ? createExposition(metrics.registry) : undefined,
     slowDeliveries: () => slowDeliveries.report(),
     logger,
     websocket: (c, next) => websocket!(c, next),
@@ -101,7 +101,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
-  const stopSampling = metrics.startSampling();
+  const stopSampling = config.metrics ? metrics.startSampling() : () => undefined;
 
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
