@@ -16,7 +16,7 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
     if (!body.ok) return rejected(body.response, observer);
     const push = validatePush(body.value);
     if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
-    const { replayed, ...result } = await pushes.push(push.value);
+    const { replayed, ...result } = await pushes.push(push.value, c.get('traceContext'));
     return c.json(result satisfies PushResult, 202, replayed ? { 'Idempotent-Replay': 'true' } : {});
   });
 
@@ -39,7 +39,7 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
           continue;
         }
         try {
-          const { replayed: _replayed, ...result } = await pushes.push(push.value);
+          const { replayed: _replayed, ...result } = await pushes.push(push.value, c.get('traceContext'));
           results.push(result);
         } catch (error) {
           results.push({ error: error instanceof Error ? error.message : 'push failed' });

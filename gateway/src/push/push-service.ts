@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
@@ -17,7 +18,8 @@ export interface PushOutcome extends PushResult {
 }
 
 export interface PushService {
-  push(request: ValidPush): Promise<PushOutcome>;
+  /** `trace` is the caller's trace context (the API route's server span), when traced. */
+  push(request: ValidPush, trace?: Context): Promise<PushOutcome>;
   /** Runs `work` (several pushes) with socket writes held, so each socket gets one write for all. */
   batch<T>(work: () => Promise<T>): Promise<T>;
   /** Stops receiving pushes from other nodes. */
@@ -50,11 +52,11 @@ export function createPushService(options: PushServiceOptions): PushService {
     logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });
 
-  const accept = async (request: ValidPush, id: string): Promise<PushResult> => {
+  const accept = async (request: ValidPush, id: string, parent: Context | undefined): Promise<PushResult> => {
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
     const payload = JSON.stringify(request.data);
-    const recipients = await tracePublish({ id, to: request.to }, { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind }, async (trace, headers) => {
+    const recipients = await tracePublish(parent, { id, to: request.to }, { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind }, async (trace, headers) => {
       const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace, traceClients };
       const delivered = hub.deliver(push);
       try {
@@ -71,11 +73,11 @@ export function createPushService(options: PushServiceOptions): PushService {
   };
 
   return {
-    async push(request) {
-      if (request.id === undefined) return { ...(await accept(request, randomUUID())), replayed: false };
+    async push(request, trace) {
+      if (request.id === undefined) return { ...(await accept(request, randomUUID(), trace)), replayed: false };
       const previous = seen.get(request.id);
       if (previous) return { ...(await previous), replayed: true };
-      const result = accept(request, request.id);
+      const result = accept(request, request.id, trace);
       seen.set(request.id, result);
       try {
         return { ...(await result), replayed: false };

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
 
 /** W3C traceparent of a span context, the form pushes carry across the bus and into frames. */
 export function traceparentOf(spanContext: SpanContext): string {
@@ -21,9 +21,9 @@ export function contextFrom(traceparent: string | undefined): Context {
   });
 }
 
-/** Trace context of the active span as propagation headers (empty when tracing is off). */
-export function activeTraceHeaders(active: Context = context.active()): Record<string, string> {
+/** A context's trace as propagation headers, for the bus (empty when tracing is off). */
+export function traceHeaders(traced: Context): Record<string, string> {
   const carrier: Record<string, string> = {};
-  propagation.inject(active, carrier);
+  propagation.inject(traced, carrier);
   return carrier;
 }

@@ -1,11 +1,18 @@
-import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
 import { MESSAGING_SYSTEM, SpanAttributes as A, SpanNames } from './span-attributes.ts';
-import { activeTraceHeaders, traceparentOf } from './trace-context.ts';
+import { traceHeaders, traceparentOf } from './trace-context.ts';
 
 /** The gateway's tracer; a no-op until an SDK (otel/register.ts) is loaded. */
 export const tracer = trace.getTracer('wsgw');
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Trace context of the request's server span, handed explicitly to what the route calls. */
+    traceContext: Context;
+  }
+}
 
 /** The target kinds of a push, the `messaging.destination.name` of its spans. */
 export function destinationOf(target: NormalizedTarget): string {
@@ -24,31 +31,36 @@ export function recordError(span: Span, error: unknown): void {
 /**
  * A server span around an API route, continuing the caller's `traceparent` so the backend's own
  * trace contains the delivery. `name` is the route template, never the raw URL.
+ *
+ * The span's context is passed on explicitly (`c.get('traceContext')`) rather than made "active":
+ * on Node 20 activating a context runs AsyncLocalStorage, which turns on promise hooks for the
+ * whole process and costs every await on the fan-out path.
  */
 export function serverSpan(name: string, route: string): MiddlewareHandler {
   return async (c, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, c.req.header());
     const attributes: Attributes = { [A.httpMethod]: c.req.method, [A.httpRoute]: route };
-    await tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (span) => {
-      try {
-        await next();
-        span.setAttribute(A.httpStatus, c.res.status);
-        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      } catch (error) {
-        recordError(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+    c.set('traceContext', trace.setSpan(parent, span));
+    try {
+      await next();
+      span.setAttribute(A.httpStatus, c.res.status);
+      if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   };
 }
 
 /**
- * Runs the hand-off of a push to the bus inside a `wsgw.publish` span. `work` receives the
- * traceparent to stamp on the push and the propagation headers for the bus message.
+ * Runs the hand-off of a push to the bus inside a `wsgw.publish` span, child of `parent`. `work`
+ * receives the traceparent to stamp on the push and the propagation headers for the bus message.
  */
 export async function tracePublish<T>(
+  parent: Context | undefined,
   push: Pick<PushEnvelope, 'id' | 'to'>,
   attributes: Attributes,
   work: (traceparent: string | undefined, headers: Record<string, string>) => Promise<T>,
@@ -61,16 +73,15 @@ export async function tracePublish<T>(
     [A.messagingDestinationName]: destinationOf(push.to),
     ...attributes,
   };
-  return tracer.startActiveSpan(SpanNames.publish, { kind: SpanKind.PRODUCER, attributes: spanAttributes }, async (span) => {
-    const spanContext = span.spanContext();
-    const traceparent = isSpanContextValid(spanContext) ? traceparentOf(spanContext) : undefined;
-    try {
-      return await work(traceparent, activeTraceHeaders());
-    } catch (error) {
-      recordError(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  const span = tracer.startSpan(SpanNames.publish, { kind: SpanKind.PRODUCER, attributes: spanAttributes }, parent ?? ROOT_CONTEXT);
+  const spanContext = span.spanContext();
+  const traceparent = isSpanContextValid(spanContext) ? traceparentOf(spanContext) : undefined;
+  try {
+    return await work(traceparent, traceparent ? traceHeaders(trace.setSpan(parent ?? ROOT_CONTEXT, span)) : {});
+  } catch (error) {
+    recordError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }
