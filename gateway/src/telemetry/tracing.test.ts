@@ -88,4 +88,15 @@ describe('one trace per push', () => {
     const [frame] = await client.waitForPushes(1);
     expect((frame as PushFrame & { trace?: string }).trace).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
   });
+
+  it('keeps per-delivery spans bounded on a large fan-out: none when all is well', async () => {
+    const gateway = await startTestGateway();
+    const clients = [];
+    for (let i = 0; i < 15; i += 1) clients.push(await gateway.connect(`u${i}`, ['crowd']));
+    await gateway.api('POST', '/api/push', { to: { tags: ['crowd'] }, data: 1 }, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
+    for (const client of clients) await client.waitForPushes(1);
+    const spans = await spansWhen((all) => all.some((s) => s.name === 'wsgw.fanout'));
+    expect(spans.filter((s) => s.name === 'wsgw.fanout')[0]!.attributes['wsgw.fanout.written']).toBe(15);
+    expect(spans.filter((s) => s.name === 'wsgw.deliver')).toHaveLength(0);
+  });
 });
