@@ -14,6 +14,22 @@ export interface GatewayObserver extends HubObserver {
   messageHandled(durationMs: number): void;
 }
 
+const ignore = () => undefined;
+
+/** An observer that ignores everything: spread it and override the events you care about. */
+export const ignoringObserver: GatewayObserver = {
+  connectionOpened: ignore,
+  connectionClosed: ignore,
+  fannedOut: ignore,
+  framesWritten: ignore,
+  dropped: ignore,
+  acked: ignore,
+  pushAccepted: ignore,
+  pushFailed: ignore,
+  connectionRejected: ignore,
+  messageHandled: ignore,
+};
+
 /** One observer that forwards every call to each of `observers`, in order. */
 export function combineObservers(...observers: GatewayObserver[]): GatewayObserver {
   return {

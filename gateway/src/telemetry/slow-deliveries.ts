@@ -1,4 +1,4 @@
-import type { GatewayObserver } from './gateway-observer.ts';
+import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { sampledTraceId } from './trace-ids.ts';
 
 /** One acknowledged delivery with the instants it passed each stage (epoch ms, sub-millisecond). */
@@ -41,8 +41,6 @@ export interface SlowDeliveriesOptions {
   windowMs?: number;
 }
 
-const noop = () => undefined;
-
 /**
  * Keeps, in bounded memory, the slowest recent deliveries and the latest ones over the threshold,
  * so an engineer can find a slow delivery and its trace without an external trace store.
@@ -69,6 +67,7 @@ export function createSlowDeliveries(options: SlowDeliveriesOptions): SlowDelive
   };
 
   const observer: GatewayObserver = {
+    ...ignoringObserver,
     acked(connection, pushId, timing, ackedAt) {
       if (!timing || timing.writtenAt === undefined) return;
       keep({
@@ -85,15 +84,6 @@ export function createSlowDeliveries(options: SlowDeliveriesOptions): SlowDelive
         latencyMs: ackedAt - timing.acceptedAt,
       });
     },
-    connectionOpened: noop,
-    connectionClosed: noop,
-    fannedOut: noop,
-    framesWritten: noop,
-    dropped: noop,
-    pushAccepted: noop,
-    pushFailed: noop,
-    connectionRejected: noop,
-    messageHandled: noop,
   };
 
   return {

@@ -29,6 +29,16 @@ export const SpanAttributes = {
 
 export const MESSAGING_SYSTEM = 'wsgw';
 
+/** The messaging-convention attributes every push span carries. */
+export function messagingAttributes(operationType: 'send' | 'process' | 'settle', operationName: string, messageId: string) {
+  return {
+    [SpanAttributes.messagingSystem]: MESSAGING_SYSTEM,
+    [SpanAttributes.messagingOperationType]: operationType,
+    [SpanAttributes.messagingOperationName]: operationName,
+    [SpanAttributes.messagingMessageId]: messageId,
+  };
+}
+
 /** Span names: low-cardinality templates, one per operation. */
 export const SpanNames = {
   push: 'POST /api/push',

@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { Connection } from '../hub/connection.ts';
 import { TRACED_DELIVERIES, type PreparedPush } from '../hub/prepared-push.ts';
-import type { GatewayObserver } from './gateway-observer.ts';
-import { MESSAGING_SYSTEM, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
+import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
 import { contextFrom, traceparentOf } from './trace-context.ts';
 import { destinationOf, tracer } from './tracing.ts';
 
@@ -13,8 +13,6 @@ export interface TraceObserverOptions {
   /** A write round slower than this (push accepted → written) gets per-delivery spans on any push. */
   slowDeliveryMs: number;
 }
-
-const noop = () => undefined;
 
 /**
  * Records the fan-out, delivery and ack spans of traced pushes. They are recorded after the fact
@@ -38,10 +36,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
         kind: SpanKind.PRODUCER,
         startTime: prepared.timing.fanoutAt,
         attributes: {
-          [A.messagingSystem]: MESSAGING_SYSTEM,
-          [A.messagingOperationType]: 'send',
-          [A.messagingOperationName]: 'deliver',
-          [A.messagingMessageId]: prepared.push.id,
+          ...messagingAttributes('send', 'deliver', prepared.push.id),
           [A.node]: nodeId,
           ...connectionAttributes(connection),
           ...(failed && { [A.dropReason]: 'slow_consumer' }),
@@ -62,10 +57,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
         kind: SpanKind.CONSUMER,
         startTime: timing.fanoutAt,
         attributes: {
-          [A.messagingSystem]: MESSAGING_SYSTEM,
-          [A.messagingOperationType]: 'process',
-          [A.messagingOperationName]: 'fanout',
-          [A.messagingMessageId]: push.id,
+          ...messagingAttributes('process', 'fanout', push.id),
           [A.messagingDestinationName]: destinationOf(push.to),
           [A.node]: nodeId,
           [A.matched]: prepared.matched,
@@ -86,6 +78,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   };
 
   return {
+    ...ignoringObserver,
     framesWritten(pushes, writtenAt) {
       for (const prepared of pushes) if (prepared.push.trace) recordFanout(prepared, writtenAt);
     },
@@ -98,10 +91,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
           kind: SpanKind.CONSUMER,
           startTime: timing.writtenAt,
           attributes: {
-            [A.messagingSystem]: MESSAGING_SYSTEM,
-            [A.messagingOperationType]: 'settle',
-            [A.messagingOperationName]: 'ack',
-            [A.messagingMessageId]: pushId,
+            ...messagingAttributes('settle', 'ack', pushId),
             [A.node]: nodeId,
             ...connectionAttributes(connection),
             [A.writeToAckMs]: ackedAt - timing.writtenAt,
@@ -112,13 +102,5 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
       );
       span.end(ackedAt);
     },
-    connectionOpened: noop,
-    connectionClosed: noop,
-    fannedOut: noop,
-    dropped: noop,
-    pushAccepted: noop,
-    pushFailed: noop,
-    connectionRejected: noop,
-    messageHandled: noop,
   };
 }

@@ -1,7 +1,7 @@
 import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
-import { MESSAGING_SYSTEM, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
 import { traceHeaders, traceparentOf } from './trace-context.ts';
 
 /** The gateway's tracer; a no-op until an SDK (otel/register.ts) is loaded. */
@@ -66,10 +66,7 @@ export async function tracePublish<T>(
   work: (traceparent: string | undefined, headers: Record<string, string>) => Promise<T>,
 ): Promise<T> {
   const spanAttributes: Attributes = {
-    [A.messagingSystem]: MESSAGING_SYSTEM,
-    [A.messagingOperationType]: 'send',
-    [A.messagingOperationName]: 'publish',
-    [A.messagingMessageId]: push.id,
+    ...messagingAttributes('send', 'publish', push.id),
     [A.messagingDestinationName]: destinationOf(push.to),
     ...attributes,
   };
