@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { useTestGateways } from '../../gateway/src/testing/test-gateway.ts';
+import type { RunReport } from './report/run-report.ts';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const startTestGateway = useTestGateways();
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const gatewayFlags = async () => {
+  const gateway = await startTestGateway({ connectRatePerIp: 10_000 });
+  const args = ['--target', gateway.http, '--api-key', gateway.config.apiKey, '--jwt-secret', gateway.config.jwtSecret!, '--workers', '2', '--progress-interval', '1'];
+  return { gateway, args };
+};
+
+describe('wsgw-load', () => {
+  it('runs quick at small scale with every delivery accounted for, and writes JSON and HTML reports', async () => {
+    const { gateway, args } = await gatewayFlags();
+    const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
+    const result = await runCli(['quick', ...args, '--connections', '20', '--ramp', '1', '--steady', '2', '--interval', '0.25', '--out', join(dir, 'r.json'), '--html', join(dir, 'r.html'), '--threshold', 'loss=0,success>=100%,p99<5s']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as RunReport;
+    const stats = (await gateway.api('GET', '/api/stats')).body;
+    expect(report.connections).toMatchObject({ attempted: 20, succeeded: 20, failed: 0 });
+    expect(report.messages.pushesSent).toBeGreaterThan(100);
+    expect(report.messages.deliveriesExpected).toBe(stats.pushes.total);
+    expect(report.messages.deliveriesReceived).toBe(stats.deliveries);
+    expect(report.messages).toMatchObject({ lost: 0, duplicates: 0, outOfOrder: 0 });
+    expect(report.messages.acksSent).toBe(stats.acks);
+    expect(report.latencyMs.count).toBe(report.messages.deliveriesReceived);
+    expect(report.thresholds.every((t) => t.passed)).toBe(true);
+    expect(result.stdout).toContain('deliveries');
+    expect(result.stderr).toMatch(/quick \[[=> ]+\]/);
+    const html = await readFile(join(dir, 'r.html'), 'utf8');
+    for (const plot of ['latency-histogram', 'latency-over-time', 'throughput-over-time', 'connections-over-time']) {
+      expect(html).toContain(`data-plot="${plot}"`);
+    }
+  });
+
+  it('counts exactly the deliveries the gateway dropped, and fails the loss threshold', async () => {
+    const { gateway, args } = await gatewayFlags();
+    const prefix = `kick-${Date.now()}`;
+    const running = runCli(['quick', ...args, '--user-prefix', prefix, '--connections', '10', '--ramp', '0.5', '--steady', '3', '--interval', '0.2', '--drain', '1', '--threshold', 'loss=0']);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Cut two users off mid-run: every push to them from now on is a delivery the gateway cannot make.
+    expect((await gateway.api('POST', `/api/users/${prefix}-u0/disconnect`)).body.disconnected).toBe(1);
+    expect((await gateway.api('POST', `/api/users/${prefix}-u1/disconnect`)).body.disconnected).toBe(1);
+    const result = await running;
+    expect(result.code).toBe(1);
+    const stats = (await gateway.api('GET', '/api/stats')).body;
+    const lost = Number(/lost \.+ (\d+)/.exec(result.stdout)?.[1]);
+    expect(lost).toBeGreaterThan(0);
+    // Exact: every accepted push to a user with one connection is a delivery owed; the gateway wrote the rest.
+    expect(lost).toBe(stats.pushes.total - stats.deliveries);
+    expect(result.stdout).toContain('closed by the server with 4001');
+    expect(result.stdout).toMatch(/✗ loss=0/);
+  });
+
+  it('refuses non-loopback targets and malformed thresholds with exit code 2', async () => {
+    const remote = await runCli(['quick', '--target', 'http://10.1.2.3:8080', '--api-key', 'k', '--jwt-secret', 's'.repeat(32)]);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('not a loopback address');
+    const bad = await runCli(['quick', '--target', 'http://127.0.0.1:9', '--api-key', 'k', '--jwt-secret', 's'.repeat(32), '--threshold', 'p99<<5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('threshold');
+  });
+
+  it('runs fanout: U users × C connections × M messages, all delivered', async () => {
+    const { gateway, args } = await gatewayFlags();
+    const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
+    const result = await runCli(['fanout', ...args, '--users', '8', '--connections-per-user', '3', '--messages', '5', '--ramp', '0.5', '--out', join(dir, 'f.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'f.json'), 'utf8')) as RunReport;
+    expect(report.messages).toMatchObject({ pushesSent: 40, deliveriesExpected: 120, deliveriesReceived: 120, lost: 0, duplicates: 0 });
+    expect((await gateway.api('GET', '/api/stats')).body.deliveries).toBe(120);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * wsgw-load: drives a running gateway through its public contract (the push API and /ws) and
+ * reports connection success, exact loss, and end-to-end latency.
+ *
+ *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
+ *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
+ *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { formatProgress } from './live/progress-line.ts';
+import { combineReports } from './report/combine-reports.ts';
+import { renderHtmlReport } from './report/html-report.ts';
+import type { RunReport } from './report/run-report.ts';
+import { formatSummary } from './report/summary.ts';
+import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
+import { runPlan, type RunResult, type RunTarget } from './run-engine.ts';
+import { fanoutPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
+import { assertLoopback } from './target-guard.ts';
+import { mintedTokens, tokenFile } from './tokens.ts';
+
+const FLAGS = {
+  target: { type: 'string' },
+  'api-key': { type: 'string' },
+  'jwt-secret': { type: 'string' },
+  'token-file': { type: 'string' },
+  connections: { type: 'string' },
+  ramp: { type: 'string' },
+  steady: { type: 'string' },
+  interval: { type: 'string' },
+  users: { type: 'string' },
+  'connections-per-user': { type: 'string' },
+  messages: { type: 'string' },
+  cooldown: { type: 'string' },
+  drain: { type: 'string' },
+  workers: { type: 'string' },
+  'no-ack': { type: 'boolean' },
+  out: { type: 'string' },
+  html: { type: 'string' },
+  threshold: { type: 'string' },
+  'user-prefix': { type: 'string' },
+  'progress-interval': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function number(values: Record<string, unknown>, flag: string, fallback: number, min = 0): number {
+  const raw = values[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${flag} must be a number ≥ ${min}, got "${String(raw)}"`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  const scenario = positionals[0] as Scenario | undefined;
+  if (values.help || !scenario) {
+    process.stdout.write(`usage: wsgw-load <${SCENARIOS.join('|')}> [flags] (see the header of src/cli.ts or loadtest/README.md)\n`);
+    return values.help ? 0 : 2;
+  }
+  if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${scenario}"; one of ${SCENARIOS.join(', ')}`);
+
+  const baseUrl = (values.target ?? process.env.WSGW_TARGET ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  assertLoopback(baseUrl);
+  const apiKey = values['api-key'] ?? process.env.WSGW_API_KEY;
+  if (!apiKey) throw new Error('--api-key (or WSGW_API_KEY) is required to push');
+  const prefix = values['user-prefix'] ?? `load-${Date.now().toString(36)}`;
+  const fromFile = values['token-file'] ? await tokenFile(values['token-file']) : undefined;
+  const secret = values['jwt-secret'] ?? process.env.WSGW_JWT_SECRET;
+  if (!fromFile && !secret) throw new Error('--jwt-secret (or WSGW_JWT_SECRET) or --token-file is required for client tokens');
+  const userName = fromFile ? (i: number) => fromFile.users[i % fromFile.users.length]! : (i: number) => `${prefix}-u${i}`;
+  const target: RunTarget = { baseUrl, apiKey, tokens: fromFile ? fromFile.source : mintedTokens(secret!) };
+  const thresholds = parseThresholds(values.threshold ?? '');
+  const options = { workers: number(values, 'workers', Math.max(1, Math.min(4, availableParallelism())), 1), ack: !values['no-ack'] };
+  const hooks = {
+    liveIntervalMs: number(values, 'progress-interval', 5, 0.1) * 1000,
+    progress: (s: Parameters<typeof formatProgress>[1]) => process.stderr.write(`${formatProgress(scenario, s)}\n`),
+  };
+
+  const steady = (name: PresetName, overrides = true) => {
+    const preset = PRESETS[name];
+    return steadyPlan({
+      scenario: name,
+      connections: overrides ? number(values, 'connections', preset.connections, 1) : preset.connections,
+      rampS: overrides ? number(values, 'ramp', preset.rampS) : preset.rampS,
+      steadyS: overrides ? number(values, 'steady', preset.steadyS) : preset.steadyS,
+      intervalS: overrides ? number(values, 'interval', preset.intervalS, 0.05) : preset.intervalS,
+      users: userName,
+    });
+  };
+
+  const drainMs = values.drain === undefined ? undefined : number(values, 'drain', 5) * 1000;
+  const withDrain = <T extends { drainMs: number }>(plan: T): T => (drainMs === undefined ? plan : { ...plan, drainMs });
+
+  let report: RunReport;
+  if (scenario === 'progressive') {
+    const cooldownMs = number(values, 'cooldown', 10) * 1000;
+    const stages: RunResult[] = [];
+    for (const name of ['quick', 'medium', 'stress'] as const) {
+      if (stages.length > 0) await new Promise((resolve) => setTimeout(resolve, cooldownMs));
+      process.stderr.write(`progressive: stage ${name}\n`);
+      stages.push(await runPlan(withDrain(steady(name, false)), target, options, hooks));
+    }
+    report = combineReports('progressive', stages, cooldownMs);
+  } else if (scenario === 'fanout') {
+    const plan = fanoutPlan({
+      users: number(values, 'users', 256, 1),
+      connectionsPerUser: number(values, 'connections-per-user', 4, 1),
+      messages: number(values, 'messages', 48, 1),
+      rampS: number(values, 'ramp', 5),
+      userName,
+    });
+    report = (await runPlan(withDrain(plan), target, options, hooks)).report;
+  } else {
+    report = (await runPlan(withDrain(steady(scenario)), target, options, hooks)).report;
+  }
+
+  report.thresholds = evaluateThresholds(thresholds, report);
+  process.stdout.write(formatSummary(report));
+  if (values.out) await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.html) await writeFile(values.html, renderHtmlReport(report));
+  return report.thresholds.every((t) => t.passed) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`wsgw-load: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,210 @@
+import { epochMs } from './clock.ts';
+import { createLatencyHistogram, type LatencyHistogram } from './metrics/latency-histogram.ts';
+import { createPushSender, type PlannedPush } from './push-sender.ts';
+import type { RunReport, TimelinePoint } from './report/run-report.ts';
+import { buildReport, type RunTally } from './report/build-report.ts';
+import type { LoadPlan } from './scenarios/load-plan.ts';
+import type { TokenSource } from './tokens.ts';
+import { createWorkerPool } from './workers/worker-pool.ts';
+
+export interface RunTarget {
+  /** Gateway base URL (http://host:port); only loopback hosts are accepted by the CLI. */
+  baseUrl: string;
+  apiKey: string;
+  tokens: TokenSource;
+}
+
+export interface RunHooks {
+  /** Called every `liveIntervalMs` with the figures so far (the live line, /metrics). */
+  progress?(snapshot: LiveSnapshot): void;
+  liveIntervalMs?: number;
+}
+
+export interface LiveSnapshot {
+  elapsedMs: number;
+  /** 0..1 of the planned time. */
+  fraction: number;
+  open: number;
+  attempted: number;
+  failed: number;
+  sent: number;
+  received: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  p99Ms: number;
+}
+
+const TICK_MS = 100;
+const TIMELINE_MS = 1000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs one load plan against a gateway: opens the connections over the ramp, pushes on schedule,
+ * drains, then settles every connection's ledger against the pushes the gateway accepted.
+ */
+export interface RunResult {
+  report: RunReport;
+  /** The run's exact latency histograms, for combining stages of a progressive run. */
+  latency: LatencyHistogram;
+  connectLatency: LatencyHistogram;
+}
+
+export async function runPlan(plan: LoadPlan, target: RunTarget, options: { workers: number; ack: boolean }, hooks: RunHooks = {}): Promise<RunResult> {
+  const run = `run-${Date.now().toString(36)}`;
+  const startedAt = new Date();
+  const start = epochMs();
+  const elapsed = () => epochMs() - start;
+  const tally: RunTally = { attempted: 0, opened: 0, failedByReason: {}, lost: {}, sent: 0, received: 0, acks: 0, errors: {} };
+  const total = createLatencyHistogram();
+  const window = createLatencyHistogram();
+  const timeline: TimelinePoint[] = [];
+  const sender = createPushSender({ baseUrl: target.baseUrl, apiKey: target.apiKey, run });
+  const expected: Record<string, number[]> = {};
+  const nextSeq = new Map<string, number>();
+  const due = new Map<string, number>(); // user → next push time (interval plans)
+  let windowSent = 0;
+  let windowReceived = 0;
+  let settledConnections = 0;
+
+  const pool = createWorkerPool(options.workers, {
+    opened(index) {
+      tally.opened += 1;
+      settledConnections += 1;
+      if (plan.pushes.kind === 'interval') {
+        // First push at a random point of the first interval, so pushes spread evenly over time.
+        due.set(plan.userOf(index), elapsed() + Math.random() * plan.pushes.intervalMs);
+      }
+    },
+    failed(_index, reason) {
+      settledConnections += 1;
+      tally.failedByReason[reason] = (tally.failedByReason[reason] ?? 0) + 1;
+    },
+    lost(_index, code) {
+      tally.lost[code] = (tally.lost[code] ?? 0) + 1;
+    },
+    tick(received, acks, latency, errors) {
+      tally.received += received;
+      tally.acks += acks;
+      windowReceived += received;
+      total.add(latency);
+      window.add(latency);
+      for (const [kind, n] of Object.entries(errors)) tally.errors[kind] = (tally.errors[kind] ?? 0) + n;
+    },
+  });
+
+  const send = async (pushes: PlannedPush[]) => {
+    if (pushes.length === 0) return;
+    tally.sent += pushes.length;
+    windowSent += pushes.length;
+    const accepted = await sender.send(pushes);
+    for (const push of accepted) (expected[push.user] ??= []).push(push.seq);
+  };
+  const planPush = (user: string): PlannedPush => {
+    const seq = (nextSeq.get(user) ?? 0) + 1;
+    nextSeq.set(user, seq);
+    return { user, seq };
+  };
+
+  const openUpTo = async (count: number) => {
+    const specs = [];
+    for (; tally.attempted < Math.min(count, plan.connections); tally.attempted += 1) {
+      const index = tally.attempted;
+      const user = plan.userOf(index);
+      const url = `${target.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await target.tokens(user))}`;
+      specs.push({ index, user, url });
+    }
+    if (specs.length > 0) pool.open(specs, { ack: options.ack, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  };
+
+  const plannedMs = plan.rampMs + (plan.pushes.kind === 'interval' ? plan.pushes.steadyMs : 0);
+  let lastTimeline = 0;
+  let lastLive = 0;
+  const sample = (now: number) => {
+    if (now - lastTimeline >= TIMELINE_MS) {
+      const seconds = (now - lastTimeline) / 1000;
+      const p = window.percentiles();
+      timeline.push({
+        t: Math.round(now / 100) / 10,
+        connections: pool.openConnections(),
+        sentPerSec: windowSent / seconds,
+        receivedPerSec: windowReceived / seconds,
+        ...(p.count > 0 && { p50Ms: p.p50, p99Ms: p.p99 }),
+      });
+      lastTimeline = now;
+      windowSent = 0;
+      windowReceived = 0;
+      window.reset();
+    }
+    const liveEvery = hooks.liveIntervalMs ?? 5000;
+    if (hooks.progress && now - lastLive >= liveEvery) {
+      lastLive = now;
+      const last = timeline.at(-1);
+      hooks.progress({
+        elapsedMs: now,
+        fraction: plannedMs > 0 ? Math.min(1, now / plannedMs) : 1,
+        open: pool.openConnections(),
+        attempted: tally.attempted,
+        failed: Object.values(tally.failedByReason).reduce((a, b) => a + b, 0),
+        sent: tally.sent,
+        received: tally.received,
+        sentPerSec: last?.sentPerSec ?? 0,
+        receivedPerSec: last?.receivedPerSec ?? 0,
+        p99Ms: total.percentiles().p99,
+      });
+    }
+  };
+  const pause = () => new Promise((resolve) => setTimeout(resolve, TICK_MS));
+
+  try {
+    // Ramp (and, for interval plans, steady pushing alongside it).
+    const pushUntil = plannedMs;
+    while (elapsed() < plannedMs || settledConnections < Math.min(tally.attempted, plan.connections) || tally.attempted < plan.connections) {
+      const now = elapsed();
+      if (now > plannedMs + CONNECT_TIMEOUT_MS * 2) break;
+      await openUpTo(plan.rampMs > 0 ? Math.ceil((plan.connections * now) / plan.rampMs) : plan.connections);
+      if (plan.pushes.kind === 'interval' && now < pushUntil) {
+        const batch: PlannedPush[] = [];
+        for (const [user, at] of due) {
+          if (at > now) continue;
+          batch.push(planPush(user));
+          due.set(user, at + plan.pushes.intervalMs);
+        }
+        void send(batch);
+      }
+      sample(now);
+      await pause();
+    }
+
+    if (plan.pushes.kind === 'fanout') {
+      const users = [...new Set(Array.from({ length: plan.connections }, (_, i) => plan.userOf(i)))];
+      for (let round = 0; round < plan.pushes.messages; round += 1) {
+        await send(users.map(planPush));
+        sample(elapsed());
+      }
+    }
+
+    // Drain: wait for what is still in flight, up to drainMs.
+    const drainUntil = elapsed() + plan.drainMs;
+    const owed = () => Object.values(expected).reduce((sum, seqs) => sum + seqs.length, 0);
+    while (elapsed() < drainUntil && tally.received < owedDeliveries(plan, expected, tally.opened) && owed() > 0) {
+      sample(elapsed());
+      await pause();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // one more worker tick
+    sample(elapsed() + TIMELINE_MS);
+
+    const settlement = await pool.settle(expected);
+    for (const [kind, n] of Object.entries(sender.errors)) tally.errors[kind] = (tally.errors[kind] ?? 0) + n;
+    const report = buildReport({ plan, target: target.baseUrl, startedAt, durationMs: elapsed(), tally, settlement, timeline, timelineIntervalMs: TIMELINE_MS });
+    return { report, latency: settlement.latency, connectLatency: settlement.connectLatency };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** An estimate for the drain loop only (the report settles exactly): pushes × connections per user. */
+function owedDeliveries(plan: LoadPlan, expected: Record<string, number[]>, opened: number): number {
+  const users = Math.max(1, Object.keys(expected).length);
+  const perUser = Math.max(1, opened / users);
+  return Object.values(expected).reduce((sum, seqs) => sum + seqs.length, 0) * (plan.pushes.kind === 'fanout' ? perUser : 1);
+}

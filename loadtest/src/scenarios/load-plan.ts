@@ -1,0 +1,67 @@
+/** What a run does, whatever scenario produced it. Durations in ms. */
+export interface LoadPlan {
+  scenario: string;
+  connections: number;
+  /** The user a connection speaks for (a user may hold several connections). */
+  userOf(index: number): string;
+  /** Connections are opened evenly over this time. */
+  rampMs: number;
+  /** `interval`: each user gets a push every `intervalMs` from its connection on, until ramp + steady end.
+   *  `fanout`: once every connection is up, `messages` rounds each push once to every user. */
+  pushes: { kind: 'interval'; intervalMs: number; steadyMs: number } | { kind: 'fanout'; messages: number };
+  /** How long to wait for in-flight deliveries after the last push. */
+  drainMs: number;
+  parameters: Record<string, string | number | boolean>;
+}
+
+export interface SteadyOptions {
+  scenario: string;
+  connections: number;
+  rampS: number;
+  steadyS: number;
+  intervalS: number;
+  users: (index: number) => string;
+}
+
+/** quick / medium / stress: one user per connection, a push per user every interval. */
+export function steadyPlan(options: SteadyOptions): LoadPlan {
+  return {
+    scenario: options.scenario,
+    connections: options.connections,
+    userOf: options.users,
+    rampMs: options.rampS * 1000,
+    pushes: { kind: 'interval', intervalMs: options.intervalS * 1000, steadyMs: options.steadyS * 1000 },
+    drainMs: 5000,
+    parameters: { connections: options.connections, rampS: options.rampS, steadyS: options.steadyS, intervalS: options.intervalS },
+  };
+}
+
+export interface FanoutOptions {
+  users: number;
+  connectionsPerUser: number;
+  messages: number;
+  rampS: number;
+  userName: (index: number) => string;
+}
+
+/** U users × C connections each; M pushes to every user through the push API. */
+export function fanoutPlan(options: FanoutOptions): LoadPlan {
+  return {
+    scenario: 'fanout',
+    connections: options.users * options.connectionsPerUser,
+    userOf: (index) => options.userName(index % options.users),
+    rampMs: options.rampS * 1000,
+    pushes: { kind: 'fanout', messages: options.messages },
+    drainMs: 10_000,
+    parameters: { users: options.users, connectionsPerUser: options.connectionsPerUser, messages: options.messages, deliveries: options.users * options.connectionsPerUser * options.messages },
+  };
+}
+
+/** The documented presets (every value can be overridden by a flag). */
+export const PRESETS = {
+  quick: { connections: 100, rampS: 10, steadyS: 30, intervalS: 5 },
+  medium: { connections: 1000, rampS: 30, steadyS: 120, intervalS: 10 },
+  stress: { connections: 5000, rampS: 60, steadyS: 300, intervalS: 15 },
+} as const;
+
+export type PresetName = keyof typeof PRESETS;

@@ -1,0 +1,29 @@
+import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
+
+/** A connection a worker should open: its index in the run, its user and its full URL with token. */
+export interface ConnectionSpec {
+  index: number;
+  user: string;
+  url: string;
+}
+
+export type ToWorker =
+  | { type: 'open'; connections: ConnectionSpec[]; ack: boolean; connectTimeoutMs: number }
+  | { type: 'settle'; expected: Record<string, number[]> }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'opened'; index: number; connectMs: number }
+  | { type: 'failed'; index: number; reason: string }
+  | { type: 'lost-connection'; index: number; code: number; reason: string }
+  | {
+      type: 'tick';
+      /** Deliveries received since the previous tick. */
+      received: number;
+      acks: number;
+      open: number;
+      /** Latency of those deliveries, encoded (see latency-histogram.ts). */
+      latency: string;
+      errors: Record<string, number>;
+    }
+  | { type: 'settled'; outcome: LedgerOutcome; latency: string; connectLatency: string };

@@ -1,0 +1,110 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
+import { addOutcomes, EMPTY_OUTCOME } from '../accounting/delivery-ledger.ts';
+import { createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/latency-histogram.ts';
+import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
+
+const WORKER = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
+
+export interface PoolEvents {
+  opened(index: number, connectMs: number): void;
+  failed(index: number, reason: string): void;
+  lost(index: number, code: number, reason: string): void;
+  /** One worker's tick: deliveries and acks since its previous tick, and their latency. */
+  tick(received: number, acks: number, latency: LatencyHistogram, errors: Record<string, number>): void;
+}
+
+export interface Settlement {
+  outcome: LedgerOutcome;
+  latency: LatencyHistogram;
+  connectLatency: LatencyHistogram;
+}
+
+export interface WorkerPool {
+  /** Hands connections to the workers, round-robin. */
+  open(connections: ConnectionSpec[], options: { ack: boolean; connectTimeoutMs: number }): void;
+  /** Open connections across the workers, from their latest ticks. */
+  openConnections(): number;
+  /** Asks every worker to compare what it received with `expected` (sequence numbers per user). */
+  settle(expected: Record<string, number[]>): Promise<Settlement>;
+  close(): Promise<void>;
+}
+
+/**
+ * Client connections spread over child processes, so one driver can hold thousands of sockets on
+ * several cores and the clients are not what limits the gateway. Histograms come back encoded and
+ * are merged exactly.
+ */
+export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
+  const workers: ChildProcess[] = [];
+  const openPerWorker: number[] = [];
+  let next = 0;
+  for (let i = 0; i < size; i += 1) {
+    const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    openPerWorker.push(0);
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'opened') events.opened(message.index, message.connectMs);
+      else if (message.type === 'failed') events.failed(message.index, message.reason);
+      else if (message.type === 'lost-connection') events.lost(message.index, message.code, message.reason);
+      else if (message.type === 'tick') {
+        openPerWorker[i] = message.open;
+        events.tick(message.received, message.acks, decodeLatencyHistogram(message.latency), message.errors);
+      }
+    });
+    workers.push(worker);
+  }
+  const post = (worker: ChildProcess, message: ToWorker) => worker.send(message);
+
+  return {
+    open(connections, options) {
+      const shares: ConnectionSpec[][] = workers.map(() => []);
+      for (const connection of connections) {
+        shares[next % workers.length]!.push(connection);
+        next += 1;
+      }
+      shares.forEach((share, i) => {
+        if (share.length > 0) post(workers[i]!, { type: 'open', connections: share, ...options });
+      });
+    },
+    openConnections: () => openPerWorker.reduce((sum, n) => sum + n, 0),
+    async settle(expected) {
+      const answers = await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<Extract<FromWorker, { type: 'settled' }>>((resolve) => {
+              const listen = (message: FromWorker) => {
+                if (message.type !== 'settled') return;
+                worker.off('message', listen);
+                resolve(message);
+              };
+              worker.on('message', listen);
+              post(worker, { type: 'settle', expected });
+            }),
+        ),
+      );
+      const latency = createLatencyHistogram();
+      const connectLatency = createLatencyHistogram();
+      let outcome = EMPTY_OUTCOME;
+      for (const answer of answers) {
+        outcome = addOutcomes(outcome, answer.outcome);
+        latency.add(decodeLatencyHistogram(answer.latency));
+        connectLatency.add(decodeLatencyHistogram(answer.connectLatency));
+      }
+      return { outcome, latency, connectLatency };
+    },
+    async close() {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (worker.exitCode !== null) return resolve();
+              worker.once('exit', () => resolve());
+              post(worker, { type: 'close' });
+              setTimeout(() => worker.kill('SIGKILL'), 3000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
