@@ -10,16 +10,25 @@ import type { RunReport } from './report/run-report.ts';
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const startTestGateway = useTestGateways();
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
+type CliRun = Promise<{ code: number | null; stdout: string; stderr: string }> & { metricsUrl: Promise<string> };
+
+function runCli(args: string[]): CliRun {
+  let announce: (url: string) => void = () => undefined;
+  const metricsUrl = new Promise<string>((resolve) => (announce = resolve));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /metrics: (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url) announce(url);
+    });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return Object.assign(done, { metricsUrl });
 }
 
 const gatewayFlags = async () => {
@@ -55,8 +64,13 @@ describe('wsgw-load', () => {
   it('counts exactly the deliveries the gateway dropped, and fails the loss threshold', async () => {
     const { gateway, args } = await gatewayFlags();
     const prefix = `kick-${Date.now()}`;
-    const running = runCli(['quick', ...args, '--user-prefix', prefix, '--connections', '10', '--ramp', '0.5', '--steady', '3', '--interval', '0.2', '--drain', '1', '--threshold', 'loss=0']);
+    const running = runCli(['quick', ...args, '--user-prefix', prefix, '--connections', '10', '--ramp', '0.5', '--steady', '3', '--interval', '0.2', '--drain', '1', '--threshold', 'loss=0', '--metrics-port', '0']);
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The run serves its own metrics while it goes.
+    const live = await (await fetch(await running.metricsUrl)).text();
+    expect(live).toMatch(/^wsgw_load_connections 10$/m);
+    expect(Number(/^wsgw_load_pushes_sent_total (\d+)/m.exec(live)?.[1])).toBeGreaterThan(0);
+    expect(live).toMatch(/^wsgw_load_latency_seconds_count \d+/m);
     // Cut two users off mid-run: every push to them from now on is a delivery the gateway cannot make.
     expect((await gateway.api('POST', `/api/users/${prefix}-u0/disconnect`)).body.disconnected).toBe(1);
     expect((await gateway.api('POST', `/api/users/${prefix}-u1/disconnect`)).body.disconnected).toBe(1);

@@ -4,12 +4,13 @@
  *
  *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
  *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
- *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
+ *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--metrics-port P] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { formatProgress } from './live/progress-line.ts';
+import { createLoadMetrics } from './metrics/load-metrics.ts';
 import { combineReports } from './report/combine-reports.ts';
 import { renderHtmlReport } from './report/html-report.ts';
 import type { RunReport } from './report/run-report.ts';
@@ -41,6 +42,7 @@ const FLAGS = {
   threshold: { type: 'string' },
   'user-prefix': { type: 'string' },
   'progress-interval': { type: 'string' },
+  'metrics-port': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -76,7 +78,10 @@ async function main(argv: string[]): Promise<number> {
   const target: RunTarget = { baseUrl, apiKey, tokens: fromFile ? fromFile.source : mintedTokens(secret!) };
   const thresholds = parseThresholds(values.threshold ?? '');
   const options = { workers: number(values, 'workers', Math.max(1, Math.min(4, availableParallelism())), 1), ack: !values['no-ack'] };
+  const metrics = values['metrics-port'] === undefined ? undefined : createLoadMetrics();
+  if (metrics) process.stderr.write(`metrics: http://127.0.0.1:${await metrics.listen(number(values, 'metrics-port', 0))}/metrics\n`);
   const hooks = {
+    metrics,
     liveIntervalMs: number(values, 'progress-interval', 5, 0.1) * 1000,
     progress: (s: Parameters<typeof formatProgress>[1]) => process.stderr.write(`${formatProgress(scenario, s)}\n`),
   };
@@ -119,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     report = (await runPlan(withDrain(steady(scenario)), target, options, hooks)).report;
   }
 
+  await metrics?.close();
   report.thresholds = evaluateThresholds(thresholds, report);
   process.stdout.write(formatSummary(report));
   if (values.out) await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);

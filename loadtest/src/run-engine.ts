@@ -4,6 +4,7 @@ import { createPushSender, type PlannedPush } from './push-sender.ts';
 import type { RunReport, TimelinePoint } from './report/run-report.ts';
 import { buildReport, type RunTally } from './report/build-report.ts';
 import type { LoadPlan } from './scenarios/load-plan.ts';
+import type { LoadMetrics } from './metrics/load-metrics.ts';
 import type { TokenSource } from './tokens.ts';
 import { createWorkerPool } from './workers/worker-pool.ts';
 
@@ -15,6 +16,8 @@ export interface RunTarget {
 }
 
 export interface RunHooks {
+  /** Live Prometheus metrics of the run, when served (`--metrics-port`). */
+  metrics?: LoadMetrics;
   /** Called every `liveIntervalMs` with the figures so far (the live line, /metrics). */
   progress?(snapshot: LiveSnapshot): void;
   liveIntervalMs?: number;
@@ -69,6 +72,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   const pool = createWorkerPool(options.workers, {
     opened(index) {
       tally.opened += 1;
+      hooks.metrics?.connectionOpened();
       settledConnections += 1;
       if (plan.pushes.kind === 'interval') {
         // First push at a random point of the first interval, so pushes spread evenly over time.
@@ -77,15 +81,18 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     },
     failed(_index, reason) {
       settledConnections += 1;
+      hooks.metrics?.connectionFailed(reason);
       tally.failedByReason[reason] = (tally.failedByReason[reason] ?? 0) + 1;
     },
     lost(_index, code) {
+      hooks.metrics?.connectionLost();
       tally.lost[code] = (tally.lost[code] ?? 0) + 1;
     },
     tick(received, acks, latency, errors) {
       tally.received += received;
       tally.acks += acks;
       windowReceived += received;
+      hooks.metrics?.received(latency);
       total.add(latency);
       window.add(latency);
       for (const [kind, n] of Object.entries(errors)) tally.errors[kind] = (tally.errors[kind] ?? 0) + n;
@@ -95,6 +102,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   const send = async (pushes: PlannedPush[]) => {
     if (pushes.length === 0) return;
     tally.sent += pushes.length;
+    hooks.metrics?.sent(pushes.length);
     windowSent += pushes.length;
     const accepted = await sender.send(pushes);
     for (const push of accepted) (expected[push.user] ??= []).push(push.seq);
@@ -194,6 +202,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     sample(elapsed() + TIMELINE_MS);
 
     const settlement = await pool.settle(expected);
+    hooks.metrics?.lost(settlement.outcome.lost);
     for (const [kind, n] of Object.entries(sender.errors)) tally.errors[kind] = (tally.errors[kind] ?? 0) + n;
     const report = buildReport({ plan, target: target.baseUrl, startedAt, durationMs: elapsed(), tally, settlement, timeline, timelineIntervalMs: TIMELINE_MS });
     return { report, latency: settlement.latency, connectLatency: settlement.connectLatency };
