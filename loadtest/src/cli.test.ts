@@ -103,4 +103,31 @@ describe('wsgw-load', () => {
     expect(report.messages).toMatchObject({ pushesSent: 40, deliveriesExpected: 120, deliveriesReceived: 120, lost: 0, duplicates: 0 });
     expect((await gateway.api('GET', '/api/stats')).body.deliveries).toBe(120);
   });
+
+  it('serve answers a run behind basic auth', async () => {
+    const { gateway, args } = await gatewayFlags();
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args, '--port', '0', '--basic-auth', 'harness:s3cret', '--messages', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+          const found = /POST (http:\/\/127\.0\.0\.1:\d+)\/run/.exec(err)?.[1];
+          if (found) resolve(found);
+        });
+        child.once('exit', () => reject(new Error(err)));
+      });
+      const auth = `Basic ${Buffer.from('harness:s3cret').toString('base64')}`;
+      expect((await fetch(`${url}/run?user-count=5`, { method: 'POST' })).status).toBe(401);
+      expect((await fetch(`${url}/run?user-count=0`, { method: 'POST', headers: { authorization: auth } })).status).toBe(400);
+      const response = await fetch(`${url}/run?user-count=6&timeout=1m`, { method: 'POST', headers: { authorization: auth } });
+      expect(response.status).toBe(200);
+      const report = (await response.json()) as RunReport;
+      expect(report.scenario).toBe('fanout');
+      expect(report.messages).toMatchObject({ pushesSent: 18, deliveriesExpected: 18, deliveriesReceived: 18, lost: 0 });
+      expect((await gateway.api('GET', '/api/stats')).body.deliveries).toBe(18);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

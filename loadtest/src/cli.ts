@@ -2,6 +2,7 @@
  * wsgw-load: drives a running gateway through its public contract (the push API and /ws) and
  * reports connection success, exact loss, and end-to-end latency.
  *
+ *   wsgw-load serve --basic-auth user:pass [--port 8089]   (POST /run?user-count=N&timeout=5m → JSON report)
  *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
  *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
  *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--metrics-port P] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
@@ -18,6 +19,7 @@ import { formatSummary } from './report/summary.ts';
 import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
 import { runPlan, type RunResult, type RunTarget } from './run-engine.ts';
 import { fanoutPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
+import { startServe } from './serve.ts';
 import { assertLoopback } from './target-guard.ts';
 import { mintedTokens, tokenFile } from './tokens.ts';
 
@@ -43,10 +45,12 @@ const FLAGS = {
   'user-prefix': { type: 'string' },
   'progress-interval': { type: 'string' },
   'metrics-port': { type: 'string' },
+  port: { type: 'string' },
+  'basic-auth': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout'] as const;
+const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout', 'serve'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function number(values: Record<string, unknown>, flag: string, fallback: number, min = 0): number {
@@ -97,6 +101,26 @@ async function main(argv: string[]): Promise<number> {
       users: userName,
     });
   };
+
+  if (scenario === 'serve') {
+    const credentials = values['basic-auth'] ?? process.env.WSGW_LOAD_AUTH;
+    if (!credentials?.includes(':')) throw new Error('serve needs --basic-auth user:password (or WSGW_LOAD_AUTH)');
+    const { port } = await startServe({
+      port: number(values, 'port', 8089),
+      credentials,
+      target,
+      workers: options.workers,
+      connectionsPerUser: number(values, 'connections-per-user', 1, 1),
+      messages: number(values, 'messages', 10, 1),
+      userPrefix: prefix,
+    });
+    process.stderr.write(`wsgw-load serve: POST http://127.0.0.1:${port}/run?user-count=N&timeout=5m\n`);
+    await new Promise((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    return 0;
+  }
 
   const drainMs = values.drain === undefined ? undefined : number(values, 'drain', 5) * 1000;
   const withDrain = <T extends { drainMs: number }>(plan: T): T => (drainMs === undefined ? plan : { ...plan, drainMs });
