@@ -38,7 +38,8 @@ export interface ThresholdResult {
   /** The expression as given, e.g. `p99<50ms`. */
   expression: string;
   passed: boolean;
-  /** The measured value the expression was checked against, in the expression's unit. */
+  /** The measured value, in the metric's base unit: ms for latencies (also when the expression
+   *  says `s`), % for rates, a count otherwise. NaN (null in JSON) when nothing was measured. */
   actual: number;
 }
 

@@ -31,7 +31,7 @@ export function formatSummary(report: RunReport): string {
   }
   if (report.thresholds.length > 0) {
     lines.push('', '  thresholds:');
-    for (const t of report.thresholds) lines.push(`    ${t.passed ? '✓' : '✗'} ${t.expression.padEnd(20)} actual ${Number(t.actual.toFixed(3))}`);
+    for (const t of report.thresholds) lines.push(`    ${t.passed ? '✓' : '✗'} ${t.expression.padEnd(20)} actual ${Number.isNaN(t.actual) ? 'n/a (nothing measured)' : Number(t.actual.toFixed(3))}`);
   }
   return `${lines.join('\n')}\n`;
 }

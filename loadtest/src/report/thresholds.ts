@@ -51,8 +51,11 @@ export function parseThresholds(text: string): Threshold[] {
 
 export function evaluateThresholds(thresholds: Threshold[], report: RunReport): ThresholdResult[] {
   return thresholds.map((threshold) => {
-    const actual = METRICS[threshold.metric]!.read(report);
-    const passed = compare(actual, threshold.operator, threshold.value);
+    const metric = METRICS[threshold.metric]!;
+    // A latency threshold over a run that measured no delivery cannot pass: there is nothing to vouch for.
+    const measured = metric.unit !== 'ms' || (threshold.metric === 'connect_p99' ? report.connections.connectMs.count : report.latencyMs.count) > 0;
+    const actual = measured ? metric.read(report) : Number.NaN;
+    const passed = measured && compare(actual, threshold.operator, threshold.value);
     return { expression: threshold.expression, passed, actual };
   });
 }

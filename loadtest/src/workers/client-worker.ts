@@ -57,20 +57,21 @@ function openOne(spec: ConnectionSpec, ack: boolean, timeoutMs: number): void {
   const ws = new WebSocket(spec.url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
   const client: Client = { spec, ws, ledger: createDeliveryLedger() };
   let welcomed = false;
-  const timer = setTimeout(() => {
-    if (welcomed) return;
-    send({ type: 'failed', index: spec.index, reason: 'timeout' });
-    ws.terminate();
-  }, timeoutMs);
-  ws.on('unexpected-response', (_request, response) => {
+  let failed = false;
+  // A connection fails once, for its first reason: terminating after a timeout or a refusal makes
+  // ws report an error too, which must not count as a second failure.
+  const fail = (reason: string) => {
+    if (welcomed || failed) return;
+    failed = true;
     clearTimeout(timer);
-    send({ type: 'failed', index: spec.index, reason: `http ${response.statusCode ?? 0}` });
+    send({ type: 'failed', index: spec.index, reason });
     ws.terminate();
-  });
+  };
+  const timer = setTimeout(() => fail('timeout'), timeoutMs);
+  ws.on('unexpected-response', (_request, response) => fail(`http ${response.statusCode ?? 0}`));
   ws.on('error', (error) => {
     if (welcomed) return void countError(`socket: ${error.message}`);
-    clearTimeout(timer);
-    send({ type: 'failed', index: spec.index, reason: error.message.includes('ECONNREFUSED') ? 'refused' : 'error' });
+    fail(error.message.includes('ECONNREFUSED') ? 'refused' : 'error');
   });
   ws.on('message', (data) => {
     if (!welcomed) {
