@@ -127,8 +127,9 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   const plannedMs = plan.rampMs + (plan.pushes.kind === 'interval' ? plan.pushes.steadyMs : 0);
   let lastTimeline = 0;
   let lastLive = 0;
-  const sample = (now: number) => {
-    if (now - lastTimeline >= TIMELINE_MS) {
+  /** Closes the current timeline interval when it is due (or when `final`), and reports progress. */
+  const sample = (now: number, final = false) => {
+    if (now - lastTimeline >= TIMELINE_MS || (final && now > lastTimeline)) {
       const seconds = (now - lastTimeline) / 1000;
       const p = window.percentiles();
       timeline.push({
@@ -199,7 +200,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       await pause();
     }
     await new Promise((resolve) => setTimeout(resolve, 1100)); // one more worker tick
-    sample(elapsed() + TIMELINE_MS);
+    sample(elapsed(), true);
 
     const settlement = await pool.settle(expected);
     hooks.metrics?.lost(settlement.outcome.lost);
