@@ -130,4 +130,19 @@ describe('wsgw-load', () => {
       child.kill('SIGTERM');
     }
   });
+
+  it('ping: every ping gets its pong and every hello its error answer', async () => {
+    const gateway = await startTestGateway({ connectRatePerIp: 10_000, maxInvalidFrames: 1000 });
+    const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
+    const args = ['--target', gateway.http, '--api-key', gateway.config.apiKey, '--jwt-secret', gateway.config.jwtSecret!, '--workers', '2'];
+    const result = await runCli(['ping', ...args, '--connections', '10', '--ramp', '0.5', '--steady', '2', '--ping-min', '0.2', '--ping-max', '0.4', '--out', join(dir, 'p.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'p.json'), 'utf8')) as RunReport;
+    expect(report.scenario).toBe('ping');
+    expect(report.messages.deliveriesExpected).toBeGreaterThan(40);
+    expect(report.messages).toMatchObject({ deliveriesReceived: report.messages.deliveriesExpected, lost: 0 });
+    // Half the answers are pongs, and each pong is one round-trip sample.
+    expect(report.latencyMs.count * 2).toBe(report.messages.deliveriesExpected);
+    expect((await gateway.api('GET', '/api/stats')).body.connectionsClosed.policy).toBe(0);
+  });
 });

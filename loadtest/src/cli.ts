@@ -3,6 +3,7 @@
  * reports connection success, exact loss, and end-to-end latency.
  *
  *   wsgw-load serve --basic-auth user:pass [--port 8089]   (POST /run?user-count=N&timeout=5m → JSON report)
+ *   wsgw-load ping [--connections N --ramp S --steady S --ping-min S --ping-max S --no-hello]
  *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
  *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
  *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--metrics-port P] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
@@ -18,7 +19,7 @@ import type { RunReport } from './report/run-report.ts';
 import { formatSummary } from './report/summary.ts';
 import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
 import { runPlan, type RunResult, type RunTarget } from './run-engine.ts';
-import { fanoutPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
+import { fanoutPlan, pingPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
 import { startServe } from './serve.ts';
 import { assertLoopback } from './target-guard.ts';
 import { mintedTokens, tokenFile } from './tokens.ts';
@@ -46,11 +47,14 @@ const FLAGS = {
   'progress-interval': { type: 'string' },
   'metrics-port': { type: 'string' },
   port: { type: 'string' },
+  'ping-min': { type: 'string' },
+  'ping-max': { type: 'string' },
+  'no-hello': { type: 'boolean' },
   'basic-auth': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout', 'serve'] as const;
+const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout', 'ping', 'serve'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function number(values: Record<string, unknown>, flag: string, fallback: number, min = 0): number {
@@ -135,6 +139,17 @@ async function main(argv: string[]): Promise<number> {
       stages.push(await runPlan(withDrain(steady(name, false)), target, options, hooks));
     }
     report = combineReports('progressive', stages, cooldownMs);
+  } else if (scenario === 'ping') {
+    const plan = pingPlan({
+      connections: number(values, 'connections', 100, 1),
+      rampS: number(values, 'ramp', 10),
+      steadyS: number(values, 'steady', 30),
+      minS: number(values, 'ping-min', 1, 0.05),
+      maxS: number(values, 'ping-max', 3, 0.05),
+      hello: !values['no-hello'],
+      users: userName,
+    });
+    report = (await runPlan(withDrain(plan), target, options, hooks)).report;
   } else if (scenario === 'fanout') {
     const plan = fanoutPlan({
       users: number(values, 'users', 256, 1),

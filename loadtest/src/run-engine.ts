@@ -121,10 +121,11 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       const url = `${target.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await target.tokens(user))}`;
       specs.push({ index, user, url });
     }
-    if (specs.length > 0) pool.open(specs, { ack: options.ack, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+    const ping = plan.pushes.kind === 'ping' ? plan.pushes.ping : undefined;
+    if (specs.length > 0) pool.open(specs, { ack: options.ack, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(ping && { ping }) });
   };
 
-  const plannedMs = plan.rampMs + (plan.pushes.kind === 'interval' ? plan.pushes.steadyMs : 0);
+  const plannedMs = plan.rampMs + (plan.pushes.kind === 'fanout' ? 0 : plan.pushes.steadyMs);
   let lastTimeline = 0;
   let lastLive = 0;
   /** Closes the current timeline interval when it is due (or when `final`), and reports progress. */
@@ -189,6 +190,16 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       for (let round = 0; round < plan.pushes.messages; round += 1) {
         await send(users.map(planPush));
         sample(elapsed());
+      }
+    }
+
+    if (plan.pushes.kind === 'ping') {
+      // Stop the pings, then give the last ones their time to be answered.
+      pool.quiet();
+      const quietUntil = elapsed() + plan.drainMs;
+      while (elapsed() < quietUntil) {
+        sample(elapsed());
+        await pause();
       }
     }
 

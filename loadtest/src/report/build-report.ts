@@ -30,7 +30,16 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): RunReport {
   const { plan, tally, settlement } = input;
   const failed = Object.values(tally.failedByReason).reduce((a, b) => a + b, 0);
-  const { outcome } = settlement;
+  // In the ping scenario the deliveries owed are the answers: a pong per ping, an error per hello.
+  const outcome =
+    plan.pushes.kind === 'ping'
+      ? {
+          ...settlement.outcome,
+          expected: settlement.ping.pings + settlement.ping.hellos,
+          received: settlement.ping.pongs + settlement.ping.helloAnswers,
+          lost: settlement.ping.pings + settlement.ping.hellos - settlement.ping.pongs - settlement.ping.helloAnswers,
+        }
+      : settlement.outcome;
   const errors = Object.entries(tally.errors).map(([message, count]) => ({ kind: message.split(':')[0] ?? 'error', message, count }));
   for (const [code, count] of Object.entries(tally.lost)) {
     errors.push({ kind: 'connection closed', message: `closed by the server with ${code}`, count });

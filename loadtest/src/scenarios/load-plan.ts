@@ -1,3 +1,5 @@
+import type { PingOptions } from '../workers/pinger.ts';
+
 /** What a run does, whatever scenario produced it. Durations in ms. */
 export interface LoadPlan {
   scenario: string;
@@ -8,7 +10,10 @@ export interface LoadPlan {
   rampMs: number;
   /** `interval`: each user gets a push every `intervalMs` from its connection on, until ramp + steady end.
    *  `fanout`: once every connection is up, `messages` rounds each push once to every user. */
-  pushes: { kind: 'interval'; intervalMs: number; steadyMs: number } | { kind: 'fanout'; messages: number };
+  pushes:
+    | { kind: 'interval'; intervalMs: number; steadyMs: number }
+    | { kind: 'fanout'; messages: number }
+    | { kind: 'ping'; steadyMs: number; ping: PingOptions };
   /** How long to wait for in-flight deliveries after the last push. */
   drainMs: number;
   parameters: Record<string, string | number | boolean>;
@@ -54,6 +59,29 @@ export function fanoutPlan(options: FanoutOptions): LoadPlan {
     pushes: { kind: 'fanout', messages: options.messages },
     drainMs: 10_000,
     parameters: { users: options.users, connectionsPerUser: options.connectionsPerUser, messages: options.messages, deliveries: options.users * options.connectionsPerUser * options.messages },
+  };
+}
+
+export interface PingPlanOptions {
+  connections: number;
+  rampS: number;
+  steadyS: number;
+  minS: number;
+  maxS: number;
+  hello: boolean;
+  users: (index: number) => string;
+}
+
+/** Every client pings (and says hello) every 1–3 s; every answer is checked and pongs are timed. */
+export function pingPlan(options: PingPlanOptions): LoadPlan {
+  return {
+    scenario: 'ping',
+    connections: options.connections,
+    userOf: options.users,
+    rampMs: options.rampS * 1000,
+    pushes: { kind: 'ping', steadyMs: options.steadyS * 1000, ping: { minMs: options.minS * 1000, maxMs: options.maxS * 1000, hello: options.hello } },
+    drainMs: 2000,
+    parameters: { connections: options.connections, rampS: options.rampS, steadyS: options.steadyS, everyS: `${options.minS}-${options.maxS}`, hello: options.hello },
   };
 }
 

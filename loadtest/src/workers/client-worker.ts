@@ -7,12 +7,14 @@ import type { ServerFrame } from '@wsgw/gateway/protocol';
 import { createDeliveryLedger, EMPTY_OUTCOME, addOutcomes, type DeliveryLedger } from '../accounting/delivery-ledger.ts';
 import { createLatencyHistogram } from '../metrics/latency-histogram.ts';
 import { epochMs } from '../clock.ts';
+import { createPinger, type PingOptions, type PingTally } from './pinger.ts';
 import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
 
 interface Client {
   spec: ConnectionSpec;
   ws: WebSocket;
   ledger: DeliveryLedger;
+  pinger?: ReturnType<typeof createPinger>;
 }
 
 const TICK_MS = 1000;
@@ -37,6 +39,7 @@ function onFrame(client: Client, data: WebSocket.RawData, ack: boolean): void {
     countError('invalid frame');
     return;
   }
+  if (client.pinger?.onFrame(frame)) return;
   if (frame.type === 'error') return void countError(`server error: ${frame.error}`);
   if (frame.type !== 'push') return;
   const payload = frame.data as { seq?: number; sentAt?: number } | null;
@@ -52,7 +55,14 @@ function onFrame(client: Client, data: WebSocket.RawData, ack: boolean): void {
   }
 }
 
-function openOne(spec: ConnectionSpec, ack: boolean, timeoutMs: number): void {
+/** A ping round trip counts as this scenario's latency sample. */
+function recordRoundTrip(ms: number): void {
+  total.recordMs(ms);
+  interval.recordMs(ms);
+  receivedSinceTick += 1;
+}
+
+function openOne(spec: ConnectionSpec, ack: boolean, timeoutMs: number, ping: PingOptions | undefined): void {
   const started = epochMs();
   const ws = new WebSocket(spec.url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
   const client: Client = { spec, ws, ledger: createDeliveryLedger() };
@@ -79,6 +89,7 @@ function openOne(spec: ConnectionSpec, ack: boolean, timeoutMs: number): void {
       clearTimeout(timer);
       open += 1;
       clients.push(client);
+      if (ping) client.pinger = createPinger(ws, ping, recordRoundTrip);
       const connectMs = epochMs() - started;
       connectLatency.recordMs(connectMs);
       send({ type: 'opened', index: spec.index, connectMs });
@@ -97,11 +108,21 @@ let closing = false;
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'open') {
-    for (const spec of message.connections) openOne(spec, message.ack, message.connectTimeoutMs);
+    for (const spec of message.connections) openOne(spec, message.ack, message.connectTimeoutMs, message.ping);
+  } else if (message.type === 'quiet') {
+    for (const client of clients) client.pinger?.stop();
   } else if (message.type === 'settle') {
     let outcome = EMPTY_OUTCOME;
     for (const client of clients) outcome = addOutcomes(outcome, client.ledger.settle(message.expected[client.spec.user] ?? []));
-    send({ type: 'settled', outcome, latency: total.encode(), connectLatency: connectLatency.encode() });
+    const ping: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
+    for (const { pinger } of clients) {
+      if (!pinger) continue;
+      ping.pings += pinger.tally.pings;
+      ping.pongs += pinger.tally.pongs;
+      ping.hellos += pinger.tally.hellos;
+      ping.helloAnswers += pinger.tally.helloAnswers;
+    }
+    send({ type: 'settled', outcome, latency: total.encode(), connectLatency: connectLatency.encode(), ping });
   } else if (message.type === 'close') {
     closing = true;
     for (const client of clients) client.ws.terminate();

@@ -1,4 +1,5 @@
 import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
+import type { PingOptions, PingTally } from './pinger.ts';
 
 /** A connection a worker should open: its index in the run, its user and its full URL with token. */
 export interface ConnectionSpec {
@@ -8,7 +9,9 @@ export interface ConnectionSpec {
 }
 
 export type ToWorker =
-  | { type: 'open'; connections: ConnectionSpec[]; ack: boolean; connectTimeoutMs: number }
+  | { type: 'open'; connections: ConnectionSpec[]; ack: boolean; connectTimeoutMs: number; ping?: PingOptions }
+  /** Stop sending (pings); keep receiving. */
+  | { type: 'quiet' }
   | { type: 'settle'; expected: Record<string, number[]> }
   | { type: 'close' };
 
@@ -26,4 +29,4 @@ export type FromWorker =
       latency: string;
       errors: Record<string, number>;
     }
-  | { type: 'settled'; outcome: LedgerOutcome; latency: string; connectLatency: string };
+  | { type: 'settled'; outcome: LedgerOutcome; latency: string; connectLatency: string; ping: PingTally };

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
 import { addOutcomes, EMPTY_OUTCOME } from '../accounting/delivery-ledger.ts';
 import { createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/latency-histogram.ts';
+import type { PingOptions, PingTally } from './pinger.ts';
 import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
 
 const WORKER = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
@@ -17,13 +18,16 @@ export interface PoolEvents {
 
 export interface Settlement {
   outcome: LedgerOutcome;
+  ping: PingTally;
   latency: LatencyHistogram;
   connectLatency: LatencyHistogram;
 }
 
 export interface WorkerPool {
   /** Hands connections to the workers, round-robin. */
-  open(connections: ConnectionSpec[], options: { ack: boolean; connectTimeoutMs: number }): void;
+  open(connections: ConnectionSpec[], options: { ack: boolean; connectTimeoutMs: number; ping?: PingOptions }): void;
+  /** Tells the workers to stop sending (pings), ahead of settling. */
+  quiet(): void;
   /** Open connections across the workers, from their latest ticks. */
   openConnections(): number;
   /** Asks every worker to compare what it received with `expected` (sequence numbers per user). */
@@ -67,6 +71,9 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
         if (share.length > 0) post(workers[i]!, { type: 'open', connections: share, ...options });
       });
     },
+    quiet() {
+      for (const worker of workers) post(worker, { type: 'quiet' });
+    },
     openConnections: () => openPerWorker.reduce((sum, n) => sum + n, 0),
     async settle(expected) {
       const answers = await Promise.all(
@@ -86,12 +93,17 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
       const latency = createLatencyHistogram();
       const connectLatency = createLatencyHistogram();
       let outcome = EMPTY_OUTCOME;
+      const ping: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
       for (const answer of answers) {
         outcome = addOutcomes(outcome, answer.outcome);
+        ping.pings += answer.ping.pings;
+        ping.pongs += answer.ping.pongs;
+        ping.hellos += answer.ping.hellos;
+        ping.helloAnswers += answer.ping.helloAnswers;
         latency.add(decodeLatencyHistogram(answer.latency));
         connectLatency.add(decodeLatencyHistogram(answer.connectLatency));
       }
-      return { outcome, latency, connectLatency };
+      return { outcome, ping, latency, connectLatency };
     },
     async close() {
       await Promise.all(
