@@ -145,4 +145,20 @@ describe('wsgw-load', () => {
     expect(report.latencyMs.count * 2).toBe(report.messages.deliveriesExpected);
     expect((await gateway.api('GET', '/api/stats')).body.connectionsClosed.policy).toBe(0);
   });
+
+  it('chat: room messages relayed through tags reach every member that had joined, exactly', async () => {
+    const { gateway, args } = await gatewayFlags();
+    const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
+    const result = await runCli(['chat', ...args, '--rooms', '3', '--participants', '4', '--create-participant', '0.05', '--start-chat', '0.3', '--send-message', '0.2', '--steady', '2', '--drain', '2', '--out', join(dir, 'c.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'c.json'), 'utf8')) as RunReport;
+    const stats = (await gateway.api('GET', '/api/stats')).body;
+    expect(report.connections).toMatchObject({ attempted: 12, succeeded: 12 });
+    expect(stats.pushes.tag).toBe(report.messages.pushesSent);
+    expect(report.messages.deliveriesExpected).toBeGreaterThan(report.messages.pushesSent);
+    expect(report.messages).toMatchObject({ deliveriesReceived: report.messages.deliveriesExpected, lost: 0, duplicates: 0 });
+    expect(report.saturation!.plateauPerSec).toBeGreaterThan(0);
+    expect(result.stdout).toContain('message rate plateau');
+    expect(result.stdout).toContain('first handshake timeout .... none');
+  });
 });

@@ -3,6 +3,7 @@
  * reports connection success, exact loss, and end-to-end latency.
  *
  *   wsgw-load serve --basic-auth user:pass [--port 8089]   (POST /run?user-count=N&timeout=5m → JSON report)
+ *   wsgw-load chat [--rooms R --participants P --create-participant S --start-chat S --send-message S --steady S]
  *   wsgw-load ping [--connections N --ramp S --steady S --ping-min S --ping-max S --no-hello]
  *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
  *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
@@ -19,7 +20,7 @@ import type { RunReport } from './report/run-report.ts';
 import { formatSummary } from './report/summary.ts';
 import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
 import { runPlan, type RunResult, type RunTarget } from './run-engine.ts';
-import { fanoutPlan, pingPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
+import { chatPlan, fanoutPlan, pingPlan, PRESETS, steadyPlan, type PresetName } from './scenarios/load-plan.ts';
 import { startServe } from './serve.ts';
 import { assertLoopback } from './target-guard.ts';
 import { mintedTokens, tokenFile } from './tokens.ts';
@@ -47,6 +48,11 @@ const FLAGS = {
   'progress-interval': { type: 'string' },
   'metrics-port': { type: 'string' },
   port: { type: 'string' },
+  rooms: { type: 'string' },
+  participants: { type: 'string' },
+  'create-participant': { type: 'string' },
+  'start-chat': { type: 'string' },
+  'send-message': { type: 'string' },
   'ping-min': { type: 'string' },
   'ping-max': { type: 'string' },
   'no-hello': { type: 'boolean' },
@@ -54,7 +60,7 @@ const FLAGS = {
   help: { type: 'boolean' },
 } as const;
 
-const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout', 'ping', 'serve'] as const;
+const SCENARIOS = ['quick', 'medium', 'stress', 'progressive', 'fanout', 'chat', 'ping', 'serve'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function number(values: Record<string, unknown>, flag: string, fallback: number, min = 0): number {
@@ -139,6 +145,17 @@ async function main(argv: string[]): Promise<number> {
       stages.push(await runPlan(withDrain(steady(name, false)), target, options, hooks));
     }
     report = combineReports('progressive', stages, cooldownMs);
+  } else if (scenario === 'chat') {
+    const plan = chatPlan({
+      rooms: number(values, 'rooms', 20, 1),
+      participants: number(values, 'participants', 10, 1),
+      createParticipantS: number(values, 'create-participant', 0.05),
+      startChatS: number(values, 'start-chat', 1),
+      sendMessageS: number(values, 'send-message', 2, 0.01),
+      steadyS: number(values, 'steady', 20),
+      prefix,
+    });
+    report = (await runPlan(withDrain(plan), target, options, hooks)).report;
   } else if (scenario === 'ping') {
     const plan = pingPlan({
       connections: number(values, 'connections', 100, 1),

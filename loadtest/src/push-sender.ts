@@ -1,10 +1,11 @@
-import type { BatchPushResponse, PushRequest } from '@wsgw/gateway/protocol';
+import type { BatchPushResponse, PushRequest, PushTarget } from '@wsgw/gateway/protocol';
 import { epochMs } from './clock.ts';
 
-/** One push to one user, numbered in that user's sequence. */
+/** One push, numbered in its stream's sequence (a user's, or a chat room's). */
 export interface PlannedPush {
-  user: string;
+  stream: string;
   seq: number;
+  to: PushTarget;
 }
 
 export interface PushSender {
@@ -25,7 +26,7 @@ export function createPushSender(options: { baseUrl: string; apiKey: string; run
 
   const sendBatch = async (batch: PlannedPush[]): Promise<PlannedPush[]> => {
     const sentAt = epochMs();
-    const pushes: PushRequest[] = batch.map((push) => ({ to: { users: [push.user] }, data: { run: options.run, seq: push.seq, sentAt } }));
+    const pushes: PushRequest[] = batch.map((push) => ({ to: push.to, data: { run: options.run, stream: push.stream, seq: push.seq, sentAt } }));
     let response: Response;
     try {
       response = await fetch(`${options.baseUrl}/api/push/batch`, {

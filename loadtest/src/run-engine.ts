@@ -3,7 +3,7 @@ import { createLatencyHistogram, type LatencyHistogram } from './metrics/latency
 import { createPushSender, type PlannedPush } from './push-sender.ts';
 import type { RunReport, TimelinePoint } from './report/run-report.ts';
 import { buildReport, type RunTally } from './report/build-report.ts';
-import type { LoadPlan } from './scenarios/load-plan.ts';
+import { userStream, type LoadPlan, type Stream } from './scenarios/load-plan.ts';
 import type { LoadMetrics } from './metrics/load-metrics.ts';
 import type { TokenSource } from './tokens.ts';
 import { createWorkerPool } from './workers/worker-pool.ts';
@@ -64,7 +64,11 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   const sender = createPushSender({ baseUrl: target.baseUrl, apiKey: target.apiKey, run });
   const expected: Record<string, number[]> = {};
   const nextSeq = new Map<string, number>();
-  const due = new Map<string, number>(); // user → next push time (interval plans)
+  /** Connection index → when it next "sends" (interval and chat plans). */
+  const due = new Map<number, number>();
+  /** Connection index → its stream's last sequence number when it was known to be open. */
+  const floors: Record<number, number> = {};
+  const streamOf = (index: number) => plan.streamOf?.(index) ?? userStream(plan.userOf(index));
   let windowSent = 0;
   let windowReceived = 0;
   let settledConnections = 0;
@@ -74,13 +78,17 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       tally.opened += 1;
       hooks.metrics?.connectionOpened();
       settledConnections += 1;
-      if (plan.pushes.kind === 'interval') {
+      floors[index] = nextSeq.get(streamOf(index).key) ?? 0;
+      if (plan.pushes.kind === 'interval' || plan.pushes.kind === 'chat') {
         // First push at a random point of the first interval, so pushes spread evenly over time.
-        due.set(plan.userOf(index), elapsed() + Math.random() * plan.pushes.intervalMs);
+        const from = Math.max(elapsed(), plan.pushes.kind === 'chat' ? plan.pushes.startsAt(index) : 0);
+        due.set(index, from + Math.random() * plan.pushes.intervalMs);
       }
     },
+
     failed(_index, reason) {
       settledConnections += 1;
+      if (reason === 'timeout' && tally.firstTimeout === undefined) tally.firstTimeout = { atMs: elapsed(), open: pool.openConnections() };
       hooks.metrics?.connectionFailed(reason);
       tally.failedByReason[reason] = (tally.failedByReason[reason] ?? 0) + 1;
     },
@@ -105,12 +113,12 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     hooks.metrics?.sent(pushes.length);
     windowSent += pushes.length;
     const accepted = await sender.send(pushes);
-    for (const push of accepted) (expected[push.user] ??= []).push(push.seq);
+    for (const push of accepted) (expected[push.stream] ??= []).push(push.seq);
   };
-  const planPush = (user: string): PlannedPush => {
-    const seq = (nextSeq.get(user) ?? 0) + 1;
-    nextSeq.set(user, seq);
-    return { user, seq };
+  const planPush = (stream: Stream): PlannedPush => {
+    const seq = (nextSeq.get(stream.key) ?? 0) + 1;
+    nextSeq.set(stream.key, seq);
+    return { stream: stream.key, seq, to: stream.to };
   };
 
   const openUpTo = async (count: number) => {
@@ -118,8 +126,9 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     for (; tally.attempted < Math.min(count, plan.connections); tally.attempted += 1) {
       const index = tally.attempted;
       const user = plan.userOf(index);
-      const url = `${target.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await target.tokens(user))}`;
-      specs.push({ index, user, url });
+      const stream = streamOf(index);
+      const url = `${target.baseUrl.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(await target.tokens(user, stream.tags))}`;
+      specs.push({ index, user, stream: stream.key, url });
     }
     const ping = plan.pushes.kind === 'ping' ? plan.pushes.ping : undefined;
     if (specs.length > 0) pool.open(specs, { ack: options.ack, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(ping && { ping }) });
@@ -172,12 +181,12 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       const now = elapsed();
       if (now > plannedMs + CONNECT_TIMEOUT_MS * 2) break;
       await openUpTo(plan.rampMs > 0 ? Math.ceil((plan.connections * now) / plan.rampMs) : plan.connections);
-      if (plan.pushes.kind === 'interval' && now < pushUntil) {
+      if ((plan.pushes.kind === 'interval' || plan.pushes.kind === 'chat') && now < pushUntil) {
         const batch: PlannedPush[] = [];
-        for (const [user, at] of due) {
+        for (const [index, at] of due) {
           if (at > now) continue;
-          batch.push(planPush(user));
-          due.set(user, at + plan.pushes.intervalMs);
+          batch.push(planPush(streamOf(index)));
+          due.set(index, at + plan.pushes.intervalMs);
         }
         void send(batch);
       }
@@ -186,9 +195,9 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     }
 
     if (plan.pushes.kind === 'fanout') {
-      const users = [...new Set(Array.from({ length: plan.connections }, (_, i) => plan.userOf(i)))];
+      const streams = new Map(Array.from({ length: plan.connections }, (_, i) => streamOf(i)).map((stream) => [stream.key, stream]));
       for (let round = 0; round < plan.pushes.messages; round += 1) {
-        await send(users.map(planPush));
+        await send([...streams.values()].map(planPush));
         sample(elapsed());
       }
     }
@@ -213,7 +222,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     await new Promise((resolve) => setTimeout(resolve, 1100)); // one more worker tick
     sample(elapsed(), true);
 
-    const settlement = await pool.settle(expected);
+    const settlement = await pool.settle(expected, floors);
     hooks.metrics?.lost(settlement.outcome.lost);
     for (const [kind, n] of Object.entries(sender.errors)) tally.errors[kind] = (tally.errors[kind] ?? 0) + n;
     const report = buildReport({ plan, target: target.baseUrl, startedAt, durationMs: elapsed(), tally, settlement, timeline, timelineIntervalMs: TIMELINE_MS });

@@ -1,17 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { decodeJwt, SignJWT } from 'jose';
 
-export type TokenSource = (user: string) => Promise<string>;
+/** A token for `user`, with `tags` where the source can mint them (a token file's tokens carry their own). */
+export type TokenSource = (user: string, tags?: string[]) => Promise<string>;
 
 /** Tokens minted with the gateway's HS256 secret, one per user (cached). */
 export function mintedTokens(secret: string, lifetime = '2h'): TokenSource {
   const key = new TextEncoder().encode(secret);
   const cache = new Map<string, Promise<string>>();
-  return (user) => {
-    let token = cache.get(user);
+  return (user, tags = []) => {
+    const cacheKey = `${user}\n${tags.join(',')}`;
+    let token = cache.get(cacheKey);
     if (!token) {
-      token = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(lifetime).sign(key);
-      cache.set(user, token);
+      const claims = tags.length > 0 ? { tags } : {};
+      token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(lifetime).sign(key);
+      cache.set(cacheKey, token);
     }
     return token;
   };

@@ -5,8 +5,12 @@
 export interface DeliveryLedger {
   /** Records one received push; returns false when it is a duplicate. */
   receive(seq: number): boolean;
-  /** Compares with the sequence numbers the gateway accepted for this connection's user. */
-  settle(expected: readonly number[]): LedgerOutcome;
+  /**
+   * Compares with the sequence numbers the gateway accepted for this connection's stream. Numbers
+   * up to `floor` were sent before the connection was known to be open: whether they arrived is
+   * not the gateway's debt, so they count neither way.
+   */
+  settle(expected: readonly number[], floor?: number): LedgerOutcome;
   readonly received: number;
 }
 
@@ -36,13 +40,18 @@ export function createDeliveryLedger(): DeliveryLedger {
       else highest = seq;
       return true;
     },
-    settle(expected) {
-      const wanted = new Set(expected);
+    settle(expected, floor = 0) {
+      const wanted = new Set(expected.filter((seq) => seq > floor));
       let lost = 0;
       for (const seq of wanted) if (!seen.has(seq)) lost += 1;
       let unexpected = 0;
-      for (const seq of seen) if (!wanted.has(seq)) unexpected += 1;
-      return { expected: wanted.size, received: seen.size, lost, duplicates, outOfOrder, unexpected };
+      let received = 0;
+      for (const seq of seen) {
+        if (seq <= floor) continue;
+        received += 1;
+        if (!wanted.has(seq)) unexpected += 1;
+      }
+      return { expected: wanted.size, received, lost, duplicates, outOfOrder, unexpected };
     },
     get received() {
       return seen.size;

@@ -13,6 +13,8 @@ export interface RunTally {
   received: number;
   acks: number;
   errors: Record<string, number>;
+  /** When the first handshake timed out (ms since start) and how many connections were open then. */
+  firstTimeout?: { atMs: number; open: number };
 }
 
 export interface ReportInput {
@@ -76,5 +78,24 @@ export function buildReport(input: ReportInput): RunReport {
     timelineIntervalMs: input.timelineIntervalMs,
     errors,
     thresholds: [],
+    saturation: {
+      ...plateauOf(input.timeline),
+      ...(tally.firstTimeout && { firstHandshakeTimeoutS: tally.firstTimeout.atMs / 1000, connectionsAtFirstTimeout: tally.firstTimeout.open }),
+    },
   };
+}
+
+/**
+ * The level where the delivered message rate stops climbing: the highest rate the run held for
+ * several consecutive samples (the median of each 5-sample window), and when it was first reached.
+ */
+export function plateauOf(timeline: TimelinePoint[], window = 5): { plateauPerSec: number; plateauAtS: number } {
+  let best = { plateauPerSec: 0, plateauAtS: 0 };
+  for (let end = Math.min(window, timeline.length); end <= timeline.length; end += 1) {
+    const slice = timeline.slice(Math.max(0, end - window), end);
+    const rates = slice.map((point) => point.receivedPerSec).sort((a, b) => a - b);
+    const median = rates[Math.floor(rates.length / 2)] ?? 0;
+    if (median > best.plateauPerSec * 1.02) best = { plateauPerSec: median, plateauAtS: slice[0]?.t ?? 0 };
+  }
+  return best;
 }

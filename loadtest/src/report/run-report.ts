@@ -86,6 +86,16 @@ export interface RunReport {
   timelineIntervalMs: number;
   errors: Array<{ kind: string; message: string; count: number }>;
   thresholds: ThresholdResult[];
+  /**
+   * Where the system stopped keeping up: the plateau of the delivered message rate, and the first
+   * handshake that timed out (absent when none did).
+   */
+  saturation?: {
+    plateauPerSec: number;
+    plateauAtS: number;
+    firstHandshakeTimeoutS?: number;
+    connectionsAtFirstTimeout?: number;
+  };
   /** Progressive runs: one report per stage, in order (the top level then sums them up). */
   phases?: RunReport[];
 }

@@ -25,6 +25,13 @@ export function formatSummary(report: RunReport): string {
     row('latency push→receive', spread(report.latencyMs)),
     row('throughput', `${int(m.deliveriesReceived / Math.max(0.001, report.durationMs / 1000))} deliveries/s`),
   ];
+  if (report.saturation && report.scenario === 'chat') {
+    const s = report.saturation;
+    lines.push(row('message rate plateau', `${int(s.plateauPerSec)}/s (from ${s.plateauAtS.toFixed(0)}s)`));
+    lines.push(
+      row('first handshake timeout', s.firstHandshakeTimeoutS === undefined ? 'none' : `at ${s.firstHandshakeTimeoutS.toFixed(1)}s with ${int(s.connectionsAtFirstTimeout ?? 0)} open`),
+    );
+  }
   if (report.errors.length > 0) {
     lines.push('', '  errors:');
     for (const error of report.errors) lines.push(`    ${int(error.count).padStart(8)}  ${error.message}`);

@@ -1,4 +1,16 @@
+import type { PushTarget } from '@wsgw/gateway/protocol';
 import type { PingOptions } from '../workers/pinger.ts';
+
+/** Where a connection's pushes come from: a sequence key and the push target that reaches it. */
+export interface Stream {
+  key: string;
+  to: PushTarget;
+  /** Token tags the connection needs to be reached (chat rooms). */
+  tags?: string[];
+}
+
+/** By default a connection is reached through its user. */
+export const userStream = (user: string): Stream => ({ key: user, to: { users: [user] } });
 
 /** What a run does, whatever scenario produced it. Durations in ms. */
 export interface LoadPlan {
@@ -6,6 +18,8 @@ export interface LoadPlan {
   connections: number;
   /** The user a connection speaks for (a user may hold several connections). */
   userOf(index: number): string;
+  /** The stream a connection receives; its user's unless the scenario says otherwise. */
+  streamOf?(index: number): Stream;
   /** Connections are opened evenly over this time. */
   rampMs: number;
   /** `interval`: each user gets a push every `intervalMs` from its connection on, until ramp + steady end.
@@ -13,7 +27,9 @@ export interface LoadPlan {
   pushes:
     | { kind: 'interval'; intervalMs: number; steadyMs: number }
     | { kind: 'fanout'; messages: number }
-    | { kind: 'ping'; steadyMs: number; ping: PingOptions };
+    | { kind: 'ping'; steadyMs: number; ping: PingOptions }
+    /** Each connection "sends" into its stream every `intervalMs` from `startsAt(index)` on (ms since the run began). */
+    | { kind: 'chat'; intervalMs: number; steadyMs: number; startsAt(index: number): number };
   /** How long to wait for in-flight deliveries after the last push. */
   drainMs: number;
   parameters: Record<string, string | number | boolean>;
@@ -82,6 +98,48 @@ export function pingPlan(options: PingPlanOptions): LoadPlan {
     pushes: { kind: 'ping', steadyMs: options.steadyS * 1000, ping: { minMs: options.minS * 1000, maxMs: options.maxS * 1000, hello: options.hello } },
     drainMs: 2000,
     parameters: { connections: options.connections, rampS: options.rampS, steadyS: options.steadyS, everyS: `${options.minS}-${options.maxS}`, hello: options.hello },
+  };
+}
+
+export interface ChatOptions {
+  rooms: number;
+  /** Connections per room, the organizer included. */
+  participants: number;
+  /** One connection joins every this many seconds (organizers of every room first). */
+  createParticipantS: number;
+  /** Room r starts chatting r × this after the run began. */
+  startChatS: number;
+  /** Each member of a chatting room sends a message this often. */
+  sendMessageS: number;
+  steadyS: number;
+  prefix: string;
+}
+
+/**
+ * Chat rooms over tags: each member holds a token tagged with its room; the load tester, standing
+ * in for the chat backend, relays each member's message with a push to the room's tag. Offered
+ * load climbs as members join and rooms start, so the delivered rate shows where it plateaus.
+ */
+export function chatPlan(options: ChatOptions): LoadPlan {
+  const connections = options.rooms * options.participants;
+  const roomOf = (index: number) => index % options.rooms;
+  const tag = (room: number) => `${options.prefix}-room-${room}`;
+  return {
+    scenario: 'chat',
+    connections,
+    userOf: (index) => `${options.prefix}-r${roomOf(index)}-p${Math.floor(index / options.rooms)}`,
+    streamOf: (index) => ({ key: tag(roomOf(index)), to: { tags: [tag(roomOf(index))] }, tags: [tag(roomOf(index))] }),
+    rampMs: connections * options.createParticipantS * 1000,
+    pushes: { kind: 'chat', intervalMs: options.sendMessageS * 1000, steadyMs: options.steadyS * 1000, startsAt: (index) => roomOf(index) * options.startChatS * 1000 },
+    drainMs: 5000,
+    parameters: {
+      rooms: options.rooms,
+      participants: options.participants,
+      createParticipantS: options.createParticipantS,
+      startChatS: options.startChatS,
+      sendMessageS: options.sendMessageS,
+      steadyS: options.steadyS,
+    },
   };
 }
 

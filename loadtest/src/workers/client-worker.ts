@@ -42,8 +42,9 @@ function onFrame(client: Client, data: WebSocket.RawData, ack: boolean): void {
   if (client.pinger?.onFrame(frame)) return;
   if (frame.type === 'error') return void countError(`server error: ${frame.error}`);
   if (frame.type !== 'push') return;
-  const payload = frame.data as { seq?: number; sentAt?: number } | null;
+  const payload = frame.data as { stream?: string; seq?: number; sentAt?: number } | null;
   if (typeof payload?.seq !== 'number' || typeof payload.sentAt !== 'number') return void countError('push without sequence');
+  if (payload.stream !== client.spec.stream) return void countError('misdelivery: push of another stream');
   if (!client.ledger.receive(payload.seq)) return; // duplicates are counted by the ledger, not timed twice
   const latency = receivedAt - payload.sentAt;
   total.recordMs(latency);
@@ -113,7 +114,9 @@ process.on('message', (message: ToWorker) => {
     for (const client of clients) client.pinger?.stop();
   } else if (message.type === 'settle') {
     let outcome = EMPTY_OUTCOME;
-    for (const client of clients) outcome = addOutcomes(outcome, client.ledger.settle(message.expected[client.spec.user] ?? []));
+    for (const client of clients) {
+      outcome = addOutcomes(outcome, client.ledger.settle(message.expected[client.spec.stream] ?? [], message.floors[client.spec.index] ?? 0));
+    }
     const ping: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
     for (const { pinger } of clients) {
       if (!pinger) continue;

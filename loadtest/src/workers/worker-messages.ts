@@ -5,6 +5,8 @@ import type { PingOptions, PingTally } from './pinger.ts';
 export interface ConnectionSpec {
   index: number;
   user: string;
+  /** The sequence the connection receives: its user's, or its room tag's in `chat`. */
+  stream: string;
   url: string;
 }
 
@@ -12,7 +14,7 @@ export type ToWorker =
   | { type: 'open'; connections: ConnectionSpec[]; ack: boolean; connectTimeoutMs: number; ping?: PingOptions }
   /** Stop sending (pings); keep receiving. */
   | { type: 'quiet' }
-  | { type: 'settle'; expected: Record<string, number[]> }
+  | { type: 'settle'; expected: Record<string, number[]>; floors: Record<number, number> }
   | { type: 'close' };
 
 export type FromWorker =

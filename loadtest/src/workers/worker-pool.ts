@@ -31,7 +31,7 @@ export interface WorkerPool {
   /** Open connections across the workers, from their latest ticks. */
   openConnections(): number;
   /** Asks every worker to compare what it received with `expected` (sequence numbers per user). */
-  settle(expected: Record<string, number[]>): Promise<Settlement>;
+  settle(expected: Record<string, number[]>, floors: Record<number, number>): Promise<Settlement>;
   close(): Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
       for (const worker of workers) post(worker, { type: 'quiet' });
     },
     openConnections: () => openPerWorker.reduce((sum, n) => sum + n, 0),
-    async settle(expected) {
+    async settle(expected, floors) {
       const answers = await Promise.all(
         workers.map(
           (worker) =>
@@ -86,7 +86,7 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
                 resolve(message);
               };
               worker.on('message', listen);
-              post(worker, { type: 'settle', expected });
+              post(worker, { type: 'settle', expected, floors });
             }),
         ),
       );
