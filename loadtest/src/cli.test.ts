@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,5 +160,25 @@ describe('wsgw-load', () => {
     expect(report.saturation!.plateauPerSec).toBeGreaterThan(0);
     expect(result.stdout).toContain('message rate plateau');
     expect(result.stdout).toContain('first handshake timeout .... none');
+  });
+
+  it.each([
+    ['medium', ['--connections', '15', '--ramp', '0.5', '--steady', '1', '--interval', '0.3']],
+    ['stress', ['--connections', '25', '--ramp', '0.5', '--steady', '1', '--interval', '0.3']],
+    ['progressive', ['--scale', '0.02', '--cooldown', '0.2']],
+  ])('%s at small scale delivers everything, with tokens from a file', async (scenario, flags) => {
+    const gateway = await startTestGateway({ connectRatePerIp: 10_000 });
+    const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
+    // 100 users' tokens in a file: the run takes its users from their `sub` claims.
+    const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => gateway.token(`file-user-${i}`)));
+    await writeFile(join(dir, 'tokens.txt'), `# one token per line\n${tokens.join('\n')}\n`);
+    const result = await runCli([scenario, '--target', gateway.http, '--api-key', gateway.config.apiKey, '--token-file', join(dir, 'tokens.txt'), '--workers', '2', '--drain', '2', '--out', join(dir, 'r.json'), ...flags]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as RunReport;
+    expect(report.scenario).toBe(scenario);
+    expect(report.connections.failed).toBe(0);
+    expect(report.messages.deliveriesExpected).toBeGreaterThan(0);
+    expect(report.messages).toMatchObject({ deliveriesReceived: report.messages.deliveriesExpected, lost: 0, duplicates: 0 });
+    if (scenario === 'progressive') expect(report.phases!.map((p) => p.scenario)).toEqual(['quick', 'medium', 'stress']);
   });
 });

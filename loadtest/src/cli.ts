@@ -7,7 +7,7 @@
  *   wsgw-load ping [--connections N --ramp S --steady S --ping-min S --ping-max S --no-hello]
  *   wsgw-load quick|medium|stress|progressive|fanout [--target URL] [--api-key K] [--jwt-secret S | --token-file F]
  *            [--connections N --ramp S --steady S --interval S] [--users U --connections-per-user C --messages M]
- *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--metrics-port P] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
+ *            [--workers W] [--no-ack] [--drain S] [--cooldown S] [--scale F] [--metrics-port P] [--out report.json] [--html report.html] [--threshold 'p99<50ms,success>99%,loss=0']
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ const FLAGS = {
   messages: { type: 'string' },
   cooldown: { type: 'string' },
   drain: { type: 'string' },
+  scale: { type: 'string' },
   workers: { type: 'string' },
   'no-ack': { type: 'boolean' },
   out: { type: 'string' },
@@ -100,14 +101,16 @@ async function main(argv: string[]): Promise<number> {
     progress: (s: Parameters<typeof formatProgress>[1]) => process.stderr.write(`${formatProgress(scenario, s)}\n`),
   };
 
+  // --scale shrinks or grows a preset (connections and every duration) for rehearsals and tests.
+  const scale = number(values, 'scale', 1, 0.001);
   const steady = (name: PresetName, overrides = true) => {
     const preset = PRESETS[name];
     return steadyPlan({
       scenario: name,
-      connections: overrides ? number(values, 'connections', preset.connections, 1) : preset.connections,
-      rampS: overrides ? number(values, 'ramp', preset.rampS) : preset.rampS,
-      steadyS: overrides ? number(values, 'steady', preset.steadyS) : preset.steadyS,
-      intervalS: overrides ? number(values, 'interval', preset.intervalS, 0.05) : preset.intervalS,
+      connections: overrides ? number(values, 'connections', Math.max(1, Math.round(preset.connections * scale)), 1) : Math.max(1, Math.round(preset.connections * scale)),
+      rampS: overrides ? number(values, 'ramp', preset.rampS * scale) : preset.rampS * scale,
+      steadyS: overrides ? number(values, 'steady', preset.steadyS * scale) : preset.steadyS * scale,
+      intervalS: overrides ? number(values, 'interval', preset.intervalS * scale, 0.05) : Math.max(0.05, preset.intervalS * scale),
       users: userName,
     });
   };
