@@ -7,7 +7,7 @@ import type { ServerFrame } from '@wsgw/gateway/protocol';
 import { createDeliveryLedger, EMPTY_OUTCOME, addOutcomes, type DeliveryLedger } from '../accounting/delivery-ledger.ts';
 import { createLatencyHistogram } from '../metrics/latency-histogram.ts';
 import { epochMs } from '../clock.ts';
-import { createPinger, type PingOptions, type PingTally } from './pinger.ts';
+import { addPingTallies, createPinger, NO_PINGS, type PingOptions } from './pinger.ts';
 import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
 
 interface Client {
@@ -117,14 +117,8 @@ process.on('message', (message: ToWorker) => {
     for (const client of clients) {
       outcome = addOutcomes(outcome, client.ledger.settle(message.expected[client.spec.stream] ?? [], message.floors[client.spec.index] ?? 0));
     }
-    const ping: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
-    for (const { pinger } of clients) {
-      if (!pinger) continue;
-      ping.pings += pinger.tally.pings;
-      ping.pongs += pinger.tally.pongs;
-      ping.hellos += pinger.tally.hellos;
-      ping.helloAnswers += pinger.tally.helloAnswers;
-    }
+    let ping = NO_PINGS;
+    for (const { pinger } of clients) if (pinger) ping = addPingTallies(ping, pinger.tally);
     send({ type: 'settled', outcome, latency: total.encode(), connectLatency: connectLatency.encode(), ping });
   } else if (message.type === 'close') {
     closing = true;

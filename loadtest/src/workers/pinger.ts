@@ -17,6 +17,12 @@ export interface PingTally {
   helloAnswers: number;
 }
 
+export const NO_PINGS: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
+
+export function addPingTallies(a: PingTally, b: PingTally): PingTally {
+  return { pings: a.pings + b.pings, pongs: a.pongs + b.pongs, hellos: a.hellos + b.hellos, helloAnswers: a.helloAnswers + b.helloAnswers };
+}
+
 /**
  * The `ping` scenario's client side: sends pings (and hellos) on a random 1–3 s rhythm and checks
  * that each gets its answer. Answers come back in order on one connection, so a FIFO of send times

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
 import { addOutcomes, EMPTY_OUTCOME } from '../accounting/delivery-ledger.ts';
 import { createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/latency-histogram.ts';
-import type { PingOptions, PingTally } from './pinger.ts';
+import { addPingTallies, NO_PINGS, type PingOptions, type PingTally } from './pinger.ts';
 import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
 
 const WORKER = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
@@ -93,13 +93,10 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
       const latency = createLatencyHistogram();
       const connectLatency = createLatencyHistogram();
       let outcome = EMPTY_OUTCOME;
-      const ping: PingTally = { pings: 0, pongs: 0, hellos: 0, helloAnswers: 0 };
+      let ping: PingTally = NO_PINGS;
       for (const answer of answers) {
         outcome = addOutcomes(outcome, answer.outcome);
-        ping.pings += answer.ping.pings;
-        ping.pongs += answer.ping.pongs;
-        ping.hellos += answer.ping.hellos;
-        ping.helloAnswers += answer.ping.helloAnswers;
+        ping = addPingTallies(ping, answer.ping);
         latency.add(decodeLatencyHistogram(answer.latency));
         connectLatency.add(decodeLatencyHistogram(answer.connectLatency));
       }
