@@ -33,7 +33,7 @@ function runCli(args: string[]): CliRun {
 
 const gatewayFlags = async () => {
   const gateway = await startTestGateway({ connectRatePerIp: 10_000 });
-  const args = ['--target', gateway.http, '--api-key', gateway.config.apiKey, '--jwt-secret', gateway.config.jwtSecret!, '--workers', '2', '--progress-interval', '1'];
+  const args = ['--target', gateway.http, `--api-key=${gateway.config.apiKey}`, `--jwt-secret=${gateway.config.jwtSecret!}`, '--workers', '2', '--progress-interval', '1'];
   return { gateway, args };
 };
 
@@ -134,7 +134,7 @@ describe('wsgw-load', () => {
   it('ping: every ping gets its pong and every hello its error answer', async () => {
     const gateway = await startTestGateway({ connectRatePerIp: 10_000, maxInvalidFrames: 1000 });
     const dir = await mkdtemp(join(tmpdir(), 'wsgw-load-'));
-    const args = ['--target', gateway.http, '--api-key', gateway.config.apiKey, '--jwt-secret', gateway.config.jwtSecret!, '--workers', '2'];
+    const args = ['--target', gateway.http, `--api-key=${gateway.config.apiKey}`, `--jwt-secret=${gateway.config.jwtSecret!}`, '--workers', '2'];
     const result = await runCli(['ping', ...args, '--connections', '10', '--ramp', '0.5', '--steady', '2', '--ping-min', '0.2', '--ping-max', '0.4', '--out', join(dir, 'p.json')]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(dir, 'p.json'), 'utf8')) as RunReport;
@@ -172,7 +172,7 @@ describe('wsgw-load', () => {
     // 100 users' tokens in a file: the run takes its users from their `sub` claims.
     const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => gateway.token(`file-user-${i}`)));
     await writeFile(join(dir, 'tokens.txt'), `# one token per line\n${tokens.join('\n')}\n`);
-    const result = await runCli([scenario, '--target', gateway.http, '--api-key', gateway.config.apiKey, '--token-file', join(dir, 'tokens.txt'), '--workers', '2', '--drain', '2', '--out', join(dir, 'r.json'), ...flags]);
+    const result = await runCli([scenario, '--target', gateway.http, `--api-key=${gateway.config.apiKey}`, '--token-file', join(dir, 'tokens.txt'), '--workers', '2', '--drain', '2', '--out', join(dir, 'r.json'), ...flags]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as RunReport;
     expect(report.scenario).toBe(scenario);
