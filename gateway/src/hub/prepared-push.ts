@@ -1,4 +1,5 @@
 import { pushFrameText, type PushEnvelope } from '../push/push-envelope.ts';
+import { sampledTraceId } from '../telemetry/trace-ids.ts';
 import type { Connection } from './connection.ts';
 import type { PushTiming } from './recent-pushes.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
@@ -34,7 +35,15 @@ export function preparePush(push: PushEnvelope, fanoutAt: number): PreparedPush 
   return {
     push,
     frame: encodeTextFrame(pushFrameText(push)),
-    timing: { id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, trace: push.trace, fanoutAt, writtenAt: undefined },
+    timing: {
+      id: push.id,
+      acceptedAt: push.acceptedAt,
+      publishedAt: push.publishedAt,
+      trace: push.trace,
+      traceId: sampledTraceId(push.trace),
+      fanoutAt,
+      writtenAt: undefined,
+    },
     written: 0,
     matched: 0,
     dropped: 0,

@@ -5,6 +5,8 @@ export interface PushTiming {
   readonly acceptedAt: number;
   /** W3C traceparent of the push's trace, when it is traced. */
   readonly trace: string | undefined;
+  /** Its trace id when the trace is sampled (what exemplars and slow-delivery records point at). */
+  readonly traceId: string | undefined;
   /** Epoch ms when this node started the fan-out. */
   readonly fanoutAt: number;
   /** Epoch ms (sub-millisecond) when the accepting node handed the push to the bus. */

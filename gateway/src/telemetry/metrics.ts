@@ -4,7 +4,6 @@ import { bufferedBytes } from '../hub/connection.ts';
 import type { CloseReason, DropReason, PushErrorReason, RejectReason } from '../protocol.ts';
 import type { GatewayObserver } from './gateway-observer.ts';
 import { BUFFERED_BYTES_BUCKETS, DURATION_BUCKETS, LATENCY_BUCKETS, MetricNames } from './metric-names.ts';
-import { sampledTraceId } from './trace-ids.ts';
 import { createWeightedHistogram } from './weighted-histogram.ts';
 
 const CLOSE_REASONS: CloseReason[] = ['normal', 'error', 'slow_consumer', 'policy', 'timeout', 'shutdown', 'kicked'];
@@ -62,10 +61,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   const pushesBy = { user: pushes.labels('user'), tag: pushes.labels('tag'), all: pushes.labels('all') };
   for (const child of Object.values(pushesBy)) child.inc(0);
 
-  const exemplarFor = (trace: string | undefined) => {
-    const traceId = sampledTraceId(trace);
-    return traceId ? { trace_id: traceId } : undefined;
-  };
+  const exemplarFor = (traceId: string | undefined) => (traceId ? { trace_id: traceId } : undefined);
 
   const observer: GatewayObserver = {
     connectionOpened: () => opened.inc(),
@@ -77,14 +73,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
         if (prepared.written === 0) continue;
         total += prepared.written;
         // Every delivery of this push in this round has the same latency: one weighted observation.
-        pushToWrite.observe((writtenAt - prepared.push.acceptedAt) / 1000, prepared.written, exemplarFor(prepared.push.trace));
+        pushToWrite.observe((writtenAt - prepared.push.acceptedAt) / 1000, prepared.written, exemplarFor(prepared.timing.traceId));
       }
       if (total > 0) deliveries.inc(total);
     },
     dropped: (reason, count) => dropped.inc({ reason }, count),
     acked(_connection, _pushId, timing, ackedAt) {
       acks.inc();
-      if (timing) pushToAck.observe((ackedAt - timing.acceptedAt) / 1000, 1, exemplarFor(timing.trace));
+      if (timing) pushToAck.observe((ackedAt - timing.acceptedAt) / 1000, 1, exemplarFor(timing.traceId));
     },
     pushAccepted(target) {
       if (target.users.length > 0) pushesBy.user.inc();

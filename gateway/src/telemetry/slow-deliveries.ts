@@ -1,5 +1,4 @@
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
-import { sampledTraceId } from './trace-ids.ts';
 
 /** One acknowledged delivery with the instants it passed each stage (epoch ms, sub-millisecond). */
 export interface DeliveryRecord {
@@ -72,7 +71,7 @@ export function createSlowDeliveries(options: SlowDeliveriesOptions): SlowDelive
       if (!timing || timing.writtenAt === undefined) return;
       keep({
         push: pushId,
-        traceId: sampledTraceId(timing.trace),
+        traceId: timing.traceId,
         user: connection.user,
         connection: connection.id,
         node: options.nodeId,
