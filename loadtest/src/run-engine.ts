@@ -69,6 +69,13 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   /** Connection index → its stream's last sequence number when it was known to be open. */
   const floors: Record<number, number> = {};
   const streamOf = (index: number) => plan.streamOf?.(index) ?? userStream(plan.userOf(index));
+  /** Open connections per stream, and the deliveries owed so far: what the drain waits for. */
+  const openOnStream = new Map<string, number>();
+  let owed = 0;
+  const adjustStream = (index: number, by: number) => {
+    const key = streamOf(index).key;
+    openOnStream.set(key, (openOnStream.get(key) ?? 0) + by);
+  };
   let windowSent = 0;
   let windowReceived = 0;
   let settledConnections = 0;
@@ -79,6 +86,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       hooks.metrics?.connectionOpened();
       settledConnections += 1;
       floors[index] = nextSeq.get(streamOf(index).key) ?? 0;
+      adjustStream(index, 1);
       if (plan.pushes.kind === 'interval' || plan.pushes.kind === 'chat') {
         // First push at a random point of the first interval, so pushes spread evenly over time.
         const from = Math.max(elapsed(), plan.pushes.kind === 'chat' ? plan.pushes.startsAt(index) : 0);
@@ -92,8 +100,9 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
       hooks.metrics?.connectionFailed(reason);
       tally.failedByReason[reason] = (tally.failedByReason[reason] ?? 0) + 1;
     },
-    lost(_index, code) {
+    lost(index, code) {
       hooks.metrics?.connectionLost();
+      adjustStream(index, -1);
       tally.lost[code] = (tally.lost[code] ?? 0) + 1;
     },
     tick(received, acks, latency, errors) {
@@ -113,7 +122,10 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
     hooks.metrics?.sent(pushes.length);
     windowSent += pushes.length;
     const accepted = await sender.send(pushes);
-    for (const push of accepted) (expected[push.stream] ??= []).push(push.seq);
+    for (const push of accepted) {
+      (expected[push.stream] ??= []).push(push.seq);
+      owed += openOnStream.get(push.stream) ?? 0;
+    }
   };
   const planPush = (stream: Stream): PlannedPush => {
     const seq = (nextSeq.get(stream.key) ?? 0) + 1;
@@ -214,8 +226,7 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
 
     // Drain: wait for what is still in flight, up to drainMs.
     const drainUntil = elapsed() + plan.drainMs;
-    const owed = () => Object.values(expected).reduce((sum, seqs) => sum + seqs.length, 0);
-    while (elapsed() < drainUntil && tally.received < owedDeliveries(plan, expected, tally.opened) && owed() > 0) {
+    while (elapsed() < drainUntil && tally.received < owed) {
       sample(elapsed());
       await pause();
     }
@@ -230,11 +241,4 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
   } finally {
     await pool.close();
   }
-}
-
-/** An estimate for the drain loop only (the report settles exactly): pushes × connections per user. */
-function owedDeliveries(plan: LoadPlan, expected: Record<string, number[]>, opened: number): number {
-  const users = Math.max(1, Object.keys(expected).length);
-  const perUser = Math.max(1, opened / users);
-  return Object.values(expected).reduce((sum, seqs) => sum + seqs.length, 0) * (plan.pushes.kind === 'fanout' ? perUser : 1);
 }
