@@ -41,10 +41,6 @@ const TICK_MS = 100;
 const TIMELINE_MS = 1000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/**
- * Runs one load plan against a gateway: opens the connections over the ramp, pushes on schedule,
- * drains, then settles every connection's ledger against the pushes the gateway accepted.
- */
 export interface RunResult {
   report: RunReport;
   /** The run's exact latency histograms, for combining stages of a progressive run. */
@@ -52,6 +48,10 @@ export interface RunResult {
   connectLatency: LatencyHistogram;
 }
 
+/**
+ * Runs one load plan against a gateway: opens the connections over the ramp, pushes on schedule,
+ * drains, then settles every connection's ledger against the pushes the gateway accepted.
+ */
 export async function runPlan(plan: LoadPlan, target: RunTarget, options: { workers: number; ack: boolean }, hooks: RunHooks = {}): Promise<RunResult> {
   const run = `run-${Date.now().toString(36)}`;
   const startedAt = new Date();
