@@ -16,7 +16,7 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
     if (!body.ok) return rejected(body.response, observer);
     const push = validatePush(body.value);
     if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
-    const { replayed, ...result } = await pushes.push(push.value, c.get('traceContext'));
+    const { replayed, ...result } = await pushes.push(push.value, { trace: c.get('traceContext') });
     return c.json(result satisfies PushResult, 202, replayed ? { 'Idempotent-Replay': 'true' } : {});
   });
 
@@ -30,7 +30,7 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
     }
     const results: BatchPushResponse['results'] = [];
     // Sequential so the pushes of one batch keep their order on every connection.
-    await pushes.batch(async () => {
+    await pushes.batch(entries.length, async (publication) => {
       for (const entry of entries) {
         const push = validatePush(entry);
         if (!push.ok) {
@@ -39,13 +39,13 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
           continue;
         }
         try {
-          const { replayed: _replayed, ...result } = await pushes.push(push.value, c.get('traceContext'));
+          const { replayed: _replayed, ...result } = await pushes.push(push.value, { publication });
           results.push(result);
         } catch (error) {
           results.push({ error: error instanceof Error ? error.message : 'push failed' });
         }
       }
-    });
+    }, c.get('traceContext'));
     return c.json({ results } satisfies BatchPushResponse, 202);
   });
 

@@ -7,7 +7,7 @@ import type { PushResult } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import { SpanAttributes } from '../telemetry/span-attributes.ts';
-import { tracePublish } from '../telemetry/tracing.ts';
+import { tracePublish, tracePublishBatch, type Publication } from '../telemetry/tracing.ts';
 import { createIdempotencyCache } from './idempotency-cache.ts';
 import type { PushEnvelope } from './push-envelope.ts';
 import type { ValidPush } from './push-validation.ts';
@@ -18,10 +18,16 @@ export interface PushOutcome extends PushResult {
 }
 
 export interface PushService {
-  /** `trace` is the caller's trace context (the API route's server span), when traced. */
-  push(request: ValidPush, trace?: Context): Promise<PushOutcome>;
-  /** Runs `work` (several pushes) with socket writes held, so each socket gets one write for all. */
-  batch<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * `trace` is the caller's trace context (the API route's server span), when traced; inside a
+   * batch, `publication` is the batch's publish span instead.
+   */
+  push(request: ValidPush, via?: { trace?: Context; publication?: Publication }): Promise<PushOutcome>;
+  /**
+   * Runs `work` (`count` pushes, each given the batch's `publication`) with socket writes held, so
+   * each socket gets one write for all, under one publish span.
+   */
+  batch<T>(count: number, work: (publication: Publication) => Promise<T>, trace?: Context): Promise<T>;
   /** Stops receiving pushes from other nodes. */
   stop(): void;
 }
@@ -52,32 +58,39 @@ export function createPushService(options: PushServiceOptions): PushService {
     logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });
 
-  const accept = async (request: ValidPush, id: string, parent: Context | undefined): Promise<PushResult> => {
+  const spanAttributes = { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind };
+
+  /** Delivers locally and hands the push to the bus, under `publication`'s trace. */
+  const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
+    const payload = JSON.stringify(request.data);
+    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace: traceparent, traceClients };
+    const delivered = hub.deliver(push);
+    try {
+      await bus.publish({ origin: nodeId, push, headers });
+    } catch (error) {
+      observer.pushFailed('bus');
+      logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
+      throw error;
+    }
+    return delivered;
+  };
+
+  const accept = async (request: ValidPush, id: string, via: { trace?: Context; publication?: Publication }): Promise<PushResult> => {
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
-    const payload = JSON.stringify(request.data);
-    const recipients = await tracePublish(parent, { id, to: request.to }, { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind }, async (trace, headers) => {
-      const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace, traceClients };
-      const delivered = hub.deliver(push);
-      try {
-        await bus.publish({ origin: nodeId, push, headers });
-      } catch (error) {
-        observer.pushFailed('bus');
-        logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
-        throw error;
-      }
-      return delivered;
-    });
+    const recipients = via.publication
+      ? await publish(request, id, acceptedAt, via.publication)
+      : await tracePublish(via.trace, { id, to: request.to }, spanAttributes, (publication) => publish(request, id, acceptedAt, publication));
     logger.debug({ push: id, recipients }, 'push accepted');
     return { id, recipients };
   };
 
   return {
-    async push(request, trace) {
-      if (request.id === undefined) return { ...(await accept(request, randomUUID(), trace)), replayed: false };
+    async push(request, via = {}) {
+      if (request.id === undefined) return { ...(await accept(request, randomUUID(), via)), replayed: false };
       const previous = seen.get(request.id);
       if (previous) return { ...(await previous), replayed: true };
-      const result = accept(request, request.id, trace);
+      const result = accept(request, request.id, via);
       seen.set(request.id, result);
       try {
         return { ...(await result), replayed: false };
@@ -87,10 +100,10 @@ export function createPushService(options: PushServiceOptions): PushService {
         throw error;
       }
     },
-    async batch(work) {
+    async batch(count, work, trace) {
       const release = hub.holdWrites();
       try {
-        return await work();
+        return await tracePublishBatch(trace, count, spanAttributes, work);
       } finally {
         release();
       }

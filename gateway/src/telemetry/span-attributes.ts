@@ -8,6 +8,7 @@ export const SpanAttributes = {
   messagingOperationType: 'messaging.operation.type',
   messagingOperationName: 'messaging.operation.name',
   messagingMessageId: 'messaging.message.id',
+  messagingBatchCount: 'messaging.batch.message_count',
   /** The target kind: user, tag, all (comma-joined when a push has several). */
   messagingDestinationName: 'messaging.destination.name',
   httpMethod: 'http.request.method',

@@ -99,4 +99,21 @@ describe('one trace per push', () => {
     expect(spans.filter((s) => s.name === 'wsgw.fanout')[0]!.attributes['wsgw.fanout.written']).toBe(15);
     expect(spans.filter((s) => s.name === 'wsgw.deliver')).toHaveLength(0);
   });
+
+  it('traces a batch as one publish span with a fan-out per push', async () => {
+    const gateway = await startTestGateway();
+    const client = await gateway.connect('dora');
+    const pushes = Array.from({ length: 4 }, (_, i) => ({ to: { users: ['dora'] }, data: i }));
+    await gateway.api('POST', '/api/push/batch', { pushes }, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
+    await client.waitForPushes(4);
+    const spans = await spansWhen((all) => all.filter((s) => s.name === 'wsgw.fanout').length === 4);
+    const [server] = spans.filter((s) => s.name === 'POST /api/push/batch');
+    const publishes = spans.filter((s) => s.name === 'wsgw.publish');
+    expect(publishes).toHaveLength(1);
+    expect(parentOf(publishes[0]!)).toBe(server!.spanContext().spanId);
+    expect(publishes[0]!.attributes['messaging.batch.message_count']).toBe(4);
+    const fanouts = spans.filter((s) => s.name === 'wsgw.fanout');
+    for (const fanout of fanouts) expect(parentOf(fanout)).toBe(publishes[0]!.spanContext().spanId);
+    expect(new Set(fanouts.map((f) => f.attributes['messaging.message.id'])).size).toBe(4);
+  });
 });

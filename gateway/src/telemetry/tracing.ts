@@ -1,7 +1,7 @@
 import { isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
-import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import { MESSAGING_SYSTEM, messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
 import { traceHeaders, traceparentOf } from './trace-context.ts';
 
 /** The gateway's tracer; a no-op until an SDK (otel/register.ts) is loaded. */
@@ -55,30 +55,55 @@ export function serverSpan(name: string, route: string): MiddlewareHandler {
   };
 }
 
-/**
- * Runs the hand-off of a push to the bus inside a `wsgw.publish` span, child of `parent`. `work`
- * receives the traceparent to stamp on the push and the propagation headers for the bus message.
- */
-export async function tracePublish<T>(
-  parent: Context | undefined,
-  push: Pick<PushEnvelope, 'id' | 'to'>,
-  attributes: Attributes,
-  work: (traceparent: string | undefined, headers: Record<string, string>) => Promise<T>,
-): Promise<T> {
-  const spanAttributes: Attributes = {
-    ...messagingAttributes('send', 'publish', push.id),
-    [A.messagingDestinationName]: destinationOf(push.to),
-    ...attributes,
-  };
-  const span = tracer.startSpan(SpanNames.publish, { kind: SpanKind.PRODUCER, attributes: spanAttributes }, parent ?? ROOT_CONTEXT);
+/** The trace context a push is published under: stamped on the push and sent with it on the bus. */
+export interface Publication {
+  traceparent: string | undefined;
+  headers: Record<string, string>;
+}
+
+/** Runs `work` inside a `wsgw.publish` span, child of `parent`. */
+async function withPublishSpan<T>(parent: Context | undefined, attributes: Attributes, work: (publication: Publication) => Promise<T>): Promise<T> {
+  const span = tracer.startSpan(SpanNames.publish, { kind: SpanKind.PRODUCER, attributes }, parent ?? ROOT_CONTEXT);
   const spanContext = span.spanContext();
   const traceparent = isSpanContextValid(spanContext) ? traceparentOf(spanContext) : undefined;
   try {
-    return await work(traceparent, traceparent ? traceHeaders(trace.setSpan(parent ?? ROOT_CONTEXT, span)) : {});
+    return await work({ traceparent, headers: traceparent ? traceHeaders(trace.setSpan(parent ?? ROOT_CONTEXT, span)) : {} });
   } catch (error) {
     recordError(span, error);
     throw error;
   } finally {
     span.end();
   }
+}
+
+/** The hand-off of one push to the bus, in its own `wsgw.publish` span. */
+export function tracePublish<T>(
+  parent: Context | undefined,
+  push: Pick<PushEnvelope, 'id' | 'to'>,
+  attributes: Attributes,
+  work: (publication: Publication) => Promise<T>,
+): Promise<T> {
+  return withPublishSpan(
+    parent,
+    { ...messagingAttributes('send', 'publish', push.id), [A.messagingDestinationName]: destinationOf(push.to), ...attributes },
+    work,
+  );
+}
+
+/**
+ * The hand-off of a batch: one `wsgw.publish` span for all its pushes (each still gets its own
+ * fan-out span), so a batch of 1000 small pushes does not pay for 1000 publish spans.
+ */
+export function tracePublishBatch<T>(parent: Context | undefined, count: number, attributes: Attributes, work: (publication: Publication) => Promise<T>): Promise<T> {
+  return withPublishSpan(
+    parent,
+    {
+      [A.messagingSystem]: MESSAGING_SYSTEM,
+      [A.messagingOperationType]: 'send',
+      [A.messagingOperationName]: 'publish',
+      [A.messagingBatchCount]: count,
+      ...attributes,
+    },
+    work,
+  );
 }
