@@ -10,6 +10,17 @@ export interface BusMessage {
 
 export type BusHandler = (message: BusMessage) => void;
 
+/** Whether the bus can take pushes now, and why not. */
+export interface BusHealth {
+  connected: boolean;
+  reason?: string;
+}
+
+/** Raised by `publish` when the bus cannot take the push (the API answers 503). */
+export class BusUnavailableError extends Error {
+  override name = 'BusUnavailableError';
+}
+
 /**
  * How gateway nodes reach each other. The wiring point (server.ts) picks the implementation;
  * nothing else knows which one runs.
@@ -19,5 +30,6 @@ export interface Bus {
   publish(message: BusMessage): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(handler: BusHandler): () => void;
+  health(): BusHealth;
   close(): Promise<void>;
 }

@@ -28,6 +28,7 @@ export function createMemoryBus(broker: MemoryBroker = createMemoryBroker()): Bu
         own.delete(handler);
       };
     },
+    health: () => ({ connected: true }),
     async close() {
       for (const handler of own) broker.handlers.delete(handler);
       own.clear();

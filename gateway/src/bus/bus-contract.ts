@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PushEnvelope } from '../push/push-envelope.ts';
+import type { Bus, BusMessage } from './bus.ts';
+
+/** Makes a bus on a medium shared by every bus made with the same prefix. */
+export type BusFactory = (prefix: string) => Bus;
+
+const envelope = (id: string, payload = '"x"'): PushEnvelope => ({
+  id,
+  ts: Date.now(),
+  acceptedAt: Date.now(),
+  publishedAt: Date.now(),
+  to: { users: ['alice'], tags: [], all: false },
+  payload,
+});
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The behaviour every bus implementation owes the gateway, run unchanged against each
+ * (memory, NATS, Redis): each test gets its own prefix, so runs sharing a server stay apart.
+ */
+export function describeBusContract(name: string, makeBus: BusFactory): void {
+  describe(`${name} bus contract`, () => {
+    const made: Bus[] = [];
+    const pair = async () => {
+      const prefix = `wsgw-test-${randomUUID()}`;
+      const [a, b] = [makeBus(prefix), makeBus(prefix)];
+      made.push(a, b);
+      await until(() => a.health().connected && b.health().connected, `${name} to connect`);
+      return { a, b };
+    };
+    const collect = (bus: Bus) => {
+      const received: BusMessage[] = [];
+      bus.subscribe((message) => received.push(message));
+      return received;
+    };
+    afterEach(async () => {
+      await Promise.all(made.splice(0).map((bus) => bus.close()));
+    });
+
+    it('delivers a push with its origin and headers to every subscriber', async () => {
+      const { a, b } = await pair();
+      const atA = collect(a);
+      const atB = collect(b);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the broker
+      const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+      await a.publish({ origin: 'node-a', push: envelope('p1', '{"n":1}'), headers });
+      await until(() => atA.length === 1 && atB.length === 1, 'delivery to both subscribers');
+      for (const [message] of [atA, atB]) {
+        expect(message!.origin).toBe('node-a');
+        expect(message!.headers).toEqual(headers);
+        expect(message!.push).toMatchObject({ id: 'p1', payload: '{"n":1}', to: { users: ['alice'], tags: [], all: false } });
+      }
+    });
+
+    it('keeps the order of one publisher', async () => {
+      const { a, b } = await pair();
+      const atB = collect(b);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 200; i += 1) await a.publish({ origin: 'node-a', push: envelope(`p${i}`), headers: {} });
+      await until(() => atB.length === 200, '200 messages');
+      expect(atB.map((m) => m.push.id)).toEqual(Array.from({ length: 200 }, (_, i) => `p${i}`));
+    });
+
+    it('stops delivering after unsubscribe', async () => {
+      const { a, b } = await pair();
+      const received: BusMessage[] = [];
+      const unsubscribe = b.subscribe((message) => received.push(message));
+      const control = collect(b);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await a.publish({ origin: 'node-a', push: envelope('before'), headers: {} });
+      await until(() => received.length === 1, 'first message');
+      unsubscribe();
+      await a.publish({ origin: 'node-a', push: envelope('after'), headers: {} });
+      await until(() => control.length === 2, 'second message on the other subscriber');
+      expect(received.map((m) => m.push.id)).toEqual(['before']);
+    });
+
+    it('carries large payloads intact', async () => {
+      const { a, b } = await pair();
+      const atB = collect(b);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const payload = JSON.stringify({ blob: 'é'.repeat(350_000) });
+      await a.publish({ origin: 'node-a', push: envelope('big', payload), headers: {} });
+      await until(() => atB.length === 1, 'the large message');
+      expect(atB[0]!.push.payload).toBe(payload);
+    });
+
+    it('does not leak between prefixes', async () => {
+      const { a, b } = await pair();
+      const other = makeBus(`wsgw-test-${randomUUID()}`);
+      made.push(other);
+      await until(() => other.health().connected, 'the other bus');
+      const atOther = collect(other);
+      const atB = collect(b);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await a.publish({ origin: 'node-a', push: envelope('mine'), headers: {} });
+      await until(() => atB.length === 1, 'delivery within the prefix');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(atOther).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,6 @@
+import { describeBusContract } from './bus-contract.ts';
+import { createRedisBus } from './redis.ts';
+
+// The Redis server this machine runs (127.0.0.1:6379), shared safely through per-test prefixes.
+const url = process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+describeBusContract('redis', (prefix) => createRedisBus({ url, prefix }));

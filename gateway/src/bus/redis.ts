@@ -1,0 +1,78 @@
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+import { decodeBusMessage, encodeBusMessage } from './bus-codec.ts';
+import { BusUnavailableError, type Bus, type BusHandler, type BusHealth } from './bus.ts';
+
+export interface RedisBusOptions {
+  /** e.g. redis://127.0.0.1:6379 */
+  url: string;
+  /** Channel prefix, so clusters (and test runs) sharing a server do not see each other. */
+  prefix: string;
+  logger?: Logger;
+}
+
+/**
+ * The Redis bus: pub/sub on `<prefix>.push`. Pub/sub has no headers, so the trace context travels
+ * inside the message. Like the NATS bus it connects in the background, reconnects by itself, and
+ * refuses publishes while it is not connected instead of queueing them.
+ */
+export function createRedisBus(options: RedisBusOptions): Bus {
+  const channel = `${options.prefix}.push`;
+  const handlers = new Set<BusHandler>();
+  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}` };
+  let closed = false;
+  // Quick, unbounded retries: a gateway outlives a Redis restart without being restarted itself.
+  const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
+  const publisher = createClient({ url: options.url, socket, disableOfflineQueue: true });
+  const subscriber = publisher.duplicate();
+
+  for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+    // Without an error listener a lost connection would be an uncaught error.
+    client.on('error', (error: Error) => {
+      health = { connected: false, reason: `Redis ${role}: ${error.message}` };
+    });
+    client.on('ready', () => {
+      if (publisher.isReady && subscriber.isReady) health = { connected: true };
+      options.logger?.info({ bus: 'redis', role }, 'bus ready');
+    });
+    client.on('end', () => {
+      health = { connected: false, reason: `Redis ${role} connection closed` };
+    });
+  }
+
+  const start = async () => {
+    await publisher.connect();
+    await subscriber.connect();
+    await subscriber.subscribe(channel, (text) => {
+      const message = decodeBusMessage(text);
+      if (!message) return void options.logger?.warn({ channel }, 'undecodable bus message ignored');
+      for (const handler of handlers) handler(message);
+    });
+    if (closed) await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+  };
+  start().catch((error: unknown) => {
+    health = { connected: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
+  });
+
+  return {
+    kind: 'redis',
+    async publish(message) {
+      if (!health.connected || !publisher.isReady) throw new BusUnavailableError(health.reason ?? 'Redis is not connected');
+      try {
+        await publisher.publish(channel, encodeBusMessage(message, true));
+      } catch (error) {
+        throw new BusUnavailableError(`Redis publish failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    health: () => health,
+    async close() {
+      closed = true;
+      handlers.clear();
+      await Promise.allSettled([publisher.isOpen && publisher.quit(), subscriber.isOpen && subscriber.quit()]);
+    },
+  };
+}
