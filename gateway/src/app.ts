@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { BusUnavailableError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
@@ -27,6 +28,7 @@ export interface AppOptions {
   /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
   websocket: MiddlewareHandler;
   isDraining(): boolean;
+  busHealth(): BusHealth;
 }
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
@@ -35,9 +37,12 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/ready', (c) =>
-    options.isDraining() ? c.json({ error: 'draining' }, 503) : c.json({ status: 'ready', node: config.nodeId }),
-  );
+  app.get('/ready', (c) => {
+    if (options.isDraining()) return c.json({ error: 'draining' }, 503);
+    const bus = options.busHealth();
+    if (!bus.connected) return c.json({ error: `bus unavailable: ${bus.reason ?? 'not connected'}` }, 503);
+    return c.json({ status: 'ready', node: config.nodeId });
+  });
 
   const { renderMetrics } = options;
   if (renderMetrics) {
@@ -59,6 +64,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
+    if (error instanceof BusUnavailableError) return c.json({ error: `bus unavailable: ${error.message}` }, 503);
     logger.error({ err: error, method: c.req.method, path: c.req.routePath }, 'request failed');
     return c.json({ error: 'internal error' }, 500);
   });

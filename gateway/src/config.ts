@@ -34,6 +34,10 @@ export interface GatewayConfig {
   /** Time allowed for graceful shutdown before connections are cut. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** `memory` (one process), or the URL of the NATS (`nats://`) or Redis (`redis://`) server nodes share. */
+  bus: string;
+  /** Subject / channel prefix on the shared bus. */
+  busPrefix: string;
   /** Serve Prometheus metrics at /metrics (and keep them up to date). */
   metrics: boolean;
   /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
@@ -94,6 +98,8 @@ export function loadConfig(env: Env): GatewayConfig {
     idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
     shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
     logLevel: env.WSGW_LOG_LEVEL || 'info',
+    bus: busUrl(env.WSGW_BUS),
+    busPrefix: nonEmpty(env.WSGW_BUS_PREFIX) ?? 'wsgw',
     metrics: flag(env, 'WSGW_METRICS', true),
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
@@ -114,6 +120,12 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function busUrl(value: string | undefined): string {
+  const bus = nonEmpty(value) ?? 'memory';
+  if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
+  throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {

@@ -8,6 +8,8 @@ import { createApp } from './app.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
+import { createNatsBus } from './bus/nats.ts';
+import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
@@ -43,15 +45,24 @@ export interface ServerDependencies {
 }
 
 /** Picks the bus implementation; the only place that knows which one runs. */
-function createBus(_config: GatewayConfig): Bus {
-  return createMemoryBus();
+function createBus(config: GatewayConfig, logger: Logger): Bus {
+  const scheme = config.bus === 'memory' ? 'memory' : new URL(config.bus).protocol.replace(':', '');
+  switch (scheme) {
+    case 'nats':
+      return createNatsBus({ url: config.bus, prefix: config.busPrefix, name: `wsgw-${config.nodeId}`, logger });
+    case 'redis':
+    case 'rediss':
+      return createRedisBus({ url: config.bus, prefix: config.busPrefix, logger });
+    default:
+      return createMemoryBus();
+  }
 }
 
 /** The one wiring point: config → bus → hub → app → HTTP server. */
 export function createServer(config: GatewayConfig, dependencies: ServerDependencies = {}): GatewayServer {
   ensureErrorEvent();
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
-  const bus = dependencies.bus ?? createBus(config);
+  const bus = dependencies.bus ?? createBus(config, logger);
   const stats = createStatsCollector();
   const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes });
   const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
@@ -82,6 +93,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     logger,
     websocket: (c, next) => websocket!(c, next),
     isDraining,
+    busHealth: () => bus.health(),
   });
   const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from

@@ -48,7 +48,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       if (!message) return void options.logger?.warn({ channel }, 'undecodable bus message ignored');
       for (const handler of handlers) handler(message);
     });
-    if (closed) await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    if (closed) await Promise.allSettled([publisher.close(), subscriber.close()]);
   };
   start().catch((error: unknown) => {
     health = { connected: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
@@ -72,7 +72,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     async close() {
       closed = true;
       handlers.clear();
-      await Promise.allSettled([publisher.isOpen && publisher.quit(), subscriber.isOpen && subscriber.quit()]);
+      // Connected clients close gracefully; one still retrying a dead server is stopped outright.
+      for (const client of [publisher, subscriber]) {
+        if (client.isReady) await client.close().catch(() => client.destroy());
+        else if (client.isOpen) client.destroy();
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus/bus.ts';
+import { BusUnavailableError, type Bus } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { PushResult } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
@@ -76,6 +76,12 @@ export function createPushService(options: PushServiceOptions): PushService {
   };
 
   const accept = async (request: ValidPush, id: string, via: { trace?: Context; publication?: Publication }): Promise<PushResult> => {
+    // Refused before anything is delivered, so the caller's retry (same id) is a clean one.
+    const health = bus.health();
+    if (!health.connected) {
+      observer.pushFailed('bus');
+      throw new BusUnavailableError(health.reason ?? 'not connected');
+    }
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
     const recipients = via.publication

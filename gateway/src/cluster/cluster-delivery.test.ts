@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startTracing } from '@wsgw/otel/tracing';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TestClient } from '../testing/test-client.ts';
+import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
+
+const exporter = new InMemorySpanExporter();
+const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+afterAll(() => tracing.shutdown());
+const startTestGateway = useTestGateways();
+
+// The servers this machine runs; every test uses its own prefix, so runs never see each other.
+const SERVERS = {
+  nats: process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+  redis: process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
+async function cluster(bus: string, size: number): Promise<TestGateway[]> {
+  const busPrefix = `wsgw-test-${randomUUID()}`;
+  const nodes: TestGateway[] = [];
+  for (let i = 0; i < size; i += 1) {
+    // Each node shares the secrets of the first, as nodes behind one load balancer do.
+    const shared = nodes[0] ? { apiKey: nodes[0].config.apiKey, jwtSecret: nodes[0].config.jwtSecret } : {};
+    nodes.push(await startTestGateway({ nodeId: `node-${String.fromCharCode(97 + i)}`, bus, busPrefix, ...shared }));
+  }
+  for (const node of nodes) {
+    const deadline = Date.now() + 5000;
+    while ((await fetch(`${node.http}/ready`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`${node.config.nodeId} never became ready`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the broker
+  return nodes;
+}
+
+const data = (client: TestClient) => client.pushes().map((frame) => frame.data);
+
+describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus) => {
+  it('delivers user, tag and broadcast pushes sent to any node exactly once per connection', async () => {
+    const [a, b, c] = await cluster(bus, 3);
+    const alice = [await b!.connect('alice'), await b!.connect('alice'), await c!.connect('alice')];
+    const bob = await c!.connect('bob', ['news']);
+    const carol = await a!.connect('carol', ['news']);
+    const everyone = [...alice, bob, carol];
+
+    expect((await a!.push({ to: { users: ['alice'] }, data: 'to-alice' })).status).toBe(202);
+    expect((await b!.push({ to: { tags: ['news'] }, data: 'news' })).status).toBe(202);
+    expect((await c!.push({ to: { all: true, users: ['alice'], tags: ['news'] }, data: 'all' })).status).toBe(202);
+    expect((await a!.push({ to: { all: true }, data: 'marker' })).status).toBe(202);
+
+    // Order is kept per publishing node, not across nodes: compare what arrived, once each.
+    for (const client of everyone) await client.waitForPushes(3);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // room for a duplicate to show up
+    for (const client of alice) expect(data(client).sort()).toEqual(['all', 'marker', 'to-alice']);
+    expect(data(bob).sort()).toEqual(['all', 'marker', 'news']);
+    expect(data(carol).sort()).toEqual(['all', 'marker', 'news']);
+  });
+
+  it('links the receiving node and the delivering node in one trace', async () => {
+    const [a, b] = await cluster(bus, 2);
+    const dave = await b!.connect('dave');
+    const traceId = randomUUID().replace(/-/g, '');
+    await a!.api('POST', '/api/push', { to: { users: ['dave'] }, data: 'traced' }, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await dave.waitForPushes(1);
+    const deadline = Date.now() + 5000;
+    const ours = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    while (!ours().some((span) => span.name === 'wsgw.deliver') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const spans = ours();
+    const publish = spans.find((span) => span.name === 'wsgw.publish');
+    const fanoutOnB = spans.find((span) => span.name === 'wsgw.fanout' && span.attributes['wsgw.node'] === 'node-b');
+    expect(spans.find((span) => span.name === 'POST /api/push')).toBeDefined();
+    expect(publish?.attributes['wsgw.node']).toBe('node-a');
+    expect(fanoutOnB?.parentSpanContext?.spanId).toBe(publish!.spanContext().spanId);
+    expect(spans.find((span) => span.name === 'wsgw.deliver')?.attributes['wsgw.node']).toBe('node-b');
+  });
+});
