@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBroker, type BrokerProcess } from '../testing/broker-process.ts';
+import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
+
+const startTestGateway = useTestGateways();
+let broker: BrokerProcess | undefined;
+afterEach(async () => {
+  await broker?.stop();
+  broker = undefined;
+});
+
+async function status(node: TestGateway, expected: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${node.http}/ready`)).status !== expected) {
+    if (Date.now() > deadline) throw new Error(`${node.config.nodeId} /ready never answered ${expected}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
+  it('answers 503 while it is gone and resumes delivery when it is back, without a restart', async () => {
+    broker = await startBroker(kind);
+    const busPrefix = `wsgw-test-${randomUUID()}`;
+    const a = await startTestGateway({ nodeId: 'node-a', bus: broker.url, busPrefix });
+    const b = await startTestGateway({ nodeId: 'node-b', bus: broker.url, busPrefix, apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret });
+    await status(a, 200);
+    await status(b, 200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const erin = await b.connect('erin');
+    expect((await a.push({ to: { users: ['erin'] }, data: 'before' })).status).toBe(202);
+    await erin.waitForPushes(1);
+
+    await broker.stop();
+    await status(a, 503);
+    const refused = await a.push({ to: { users: ['erin'] }, data: 'while down' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatch(/^bus unavailable: /);
+
+    await broker.restart();
+    await status(a, 200);
+    await status(b, 200);
+    // NATS and Redis pub/sub are at-most-once: a push published before b has resubscribed is
+    // gone. Push until one arrives, within a bound.
+    const deadline = Date.now() + 10_000;
+    while (!erin.pushes().some((frame) => frame.data === 'after')) {
+      if (Date.now() > deadline) throw new Error('delivery did not resume');
+      expect((await a.push({ to: { users: ['erin'] }, data: 'after' })).status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(erin.pushes().filter((frame) => frame.data === 'while down')).toEqual([]);
+  }, 30_000);
+});

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { freePort } from './prometheus-server.ts';
+
+export interface BrokerProcess {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** Starts the server again on the same port (after `stop`). */
+  restart(): Promise<void>;
+}
+
+const COMMANDS = {
+  nats: (port: number) => ['nats-server', ['-a', '127.0.0.1', '-p', String(port)]] as const,
+  redis: (port: number) => ['redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no']] as const,
+};
+
+async function listening(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A private NATS or Redis server (Debian's `nats-server` / `redis-server`) on a free loopback
+ * port, which a fault test may stop and restart without disturbing the shared ones.
+ */
+export async function startBroker(kind: keyof typeof COMMANDS): Promise<BrokerProcess> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const [command, args] = COMMANDS[kind](port);
+    child = spawn(command, [...args], { stdio: 'ignore' });
+    const failed = new Promise<never>((_, reject) => child!.once('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`))));
+    await Promise.race([listening(port), failed]);
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `${kind}://127.0.0.1:${port}`, port, stop, restart: start };
+}
