@@ -64,7 +64,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config, logger);
   const stats = createStatsCollector();
-  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes });
+  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes, busHealth: () => bus.health() });
   const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
   const observer = combineObservers(
     stats,

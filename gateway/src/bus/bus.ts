@@ -14,6 +14,8 @@ export type BusHandler = (message: BusMessage) => void;
 export interface BusHealth {
   connected: boolean;
   reason?: string;
+  /** Times the bus connection came back after being lost. */
+  reconnects: number;
 }
 
 /** Raised by `publish` when the bus cannot take the push (the API answers 503). */

@@ -28,7 +28,7 @@ export function createMemoryBus(broker: MemoryBroker = createMemoryBroker()): Bu
         own.delete(handler);
       };
     },
-    health: () => ({ connected: true }),
+    health: () => ({ connected: true, reconnects: 0 }),
     async close() {
       for (const handler of own) broker.handlers.delete(handler);
       own.clear();

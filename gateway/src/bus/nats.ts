@@ -21,7 +21,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   const subject = `${options.prefix}.push`;
   const handlers = new Set<BusHandler>();
   let connection: NatsConnection | undefined;
-  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}` };
+  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let closed = false;
 
   const deliver = (text: string, headers: Record<string, string>) => {
@@ -32,8 +32,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
 
   const watch = async (nc: NatsConnection) => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') health = { connected: false, reason: `NATS connection lost (${options.url})` };
-      else if (status.type === 'reconnect') health = { connected: true };
+      if (status.type === 'disconnect') health = { ...health, connected: false, reason: `NATS connection lost (${options.url})` };
+      else if (status.type === 'reconnect') health = { connected: true, reconnects: health.reconnects + 1 };
       options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
     }
   };
@@ -48,7 +48,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     (nc) => {
       if (closed) return void nc.close();
       connection = nc;
-      health = { connected: true };
+      health = { connected: true, reconnects: 0 };
       nc.subscribe(subject, {
         callback: (error, msg) => {
           if (error) return void options.logger?.warn({ err: error.message }, 'bus subscription error');
@@ -60,7 +60,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       void watch(nc);
     },
     (error: unknown) => {
-      health = { connected: false, reason: `NATS: ${error instanceof Error ? error.message : String(error)}` };
+      health = { ...health, connected: false, reason: `NATS: ${error instanceof Error ? error.message : String(error)}` };
     },
   );
 

@@ -19,7 +19,8 @@ export interface RedisBusOptions {
 export function createRedisBus(options: RedisBusOptions): Bus {
   const channel = `${options.prefix}.push`;
   const handlers = new Set<BusHandler>();
-  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}` };
+  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
+  let everConnected = false;
   let closed = false;
   // Quick, unbounded retries: a gateway outlives a Redis restart without being restarted itself.
   const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
@@ -29,14 +30,16 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     // Without an error listener a lost connection would be an uncaught error.
     client.on('error', (error: Error) => {
-      health = { connected: false, reason: `Redis ${role}: ${error.message}` };
+      health = { ...health, connected: false, reason: `Redis ${role}: ${error.message}` };
     });
     client.on('ready', () => {
-      if (publisher.isReady && subscriber.isReady) health = { connected: true };
-      options.logger?.info({ bus: 'redis', role }, 'bus ready');
+      if (!publisher.isReady || !subscriber.isReady || health.connected) return;
+      health = { connected: true, reconnects: health.reconnects + (everConnected ? 1 : 0) };
+      everConnected = true;
     });
+    client.on('ready', () => options.logger?.info({ bus: 'redis', role }, 'bus ready'));
     client.on('end', () => {
-      health = { connected: false, reason: `Redis ${role} connection closed` };
+      health = { ...health, connected: false, reason: `Redis ${role} connection closed` };
     });
   }
 
@@ -51,7 +54,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     if (closed) await Promise.allSettled([publisher.close(), subscriber.close()]);
   };
   start().catch((error: unknown) => {
-    health = { connected: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
+    health = { ...health, connected: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
   });
 
   return {

@@ -10,6 +10,11 @@ afterEach(async () => {
   broker = undefined;
 });
 
+async function metric(node: TestGateway, name: string): Promise<number> {
+  const text = await (await fetch(`${node.http}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
 async function status(node: TestGateway, expected: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await fetch(`${node.http}/ready`)).status !== expected) {
@@ -33,6 +38,7 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
 
     await broker.stop();
     await status(a, 503);
+    expect(await metric(a, 'wsgw_bus_connected')).toBe(0);
     const refused = await a.push({ to: { users: ['erin'] }, data: 'while down' });
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatch(/^bus unavailable: /);
@@ -49,5 +55,9 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(erin.pushes().filter((frame) => frame.data === 'while down')).toEqual([]);
+    expect(await metric(a, 'wsgw_bus_connected')).toBe(1);
+    expect(await metric(a, 'wsgw_bus_reconnects_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(a, 'wsgw_bus_publish_errors_total')).toBe(1);
+    expect(await metric(b, 'wsgw_bus_lag_seconds_count')).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });

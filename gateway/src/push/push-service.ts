@@ -54,6 +54,7 @@ export function createPushService(options: PushServiceOptions): PushService {
 
   const unsubscribe = bus.subscribe((message) => {
     if (message.origin === nodeId) return;
+    observer.remotePushReceived(epochMs() - message.push.publishedAt);
     const recipients = hub.deliver(message.push);
     logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });

@@ -39,6 +39,7 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
       rejected[reason] += 1;
     },
     messageHandled() {},
+    remotePushReceived() {},
     connectionOpened() {
       opened += 1;
     },

@@ -12,6 +12,8 @@ export interface GatewayObserver extends HubObserver {
   connectionRejected(reason: RejectReason): void;
   /** One inbound client frame parsed, validated and handled. */
   messageHandled(durationMs: number): void;
+  /** A push published by another node arrived here, `lagMs` after it was handed to the bus. */
+  remotePushReceived(lagMs: number): void;
 }
 
 const ignore = () => undefined;
@@ -28,6 +30,7 @@ export const ignoringObserver: GatewayObserver = {
   pushFailed: ignore,
   connectionRejected: ignore,
   messageHandled: ignore,
+  remotePushReceived: ignore,
 };
 
 type Event = keyof GatewayObserver;

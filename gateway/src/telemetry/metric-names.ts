@@ -31,6 +31,14 @@ export const MetricNames = {
   socketBufferedBytes: 'wsgw_socket_buffered_bytes',
   /** Connections above half the slow-consumer limit at the last sample. */
   slowConsumers: 'wsgw_slow_consumers',
+  /** 1 while the node can reach the bus. */
+  busConnected: 'wsgw_bus_connected',
+  /** Pushes the bus could not take (the API answered 503). */
+  busPublishErrors: 'wsgw_bus_publish_errors_total',
+  /** Times the bus connection came back after being lost. */
+  busReconnects: 'wsgw_bus_reconnects_total',
+  /** Handed to the bus on one node → received on another. */
+  busLag: 'wsgw_bus_lag_seconds',
 } as const;
 
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

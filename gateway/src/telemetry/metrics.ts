@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import type { BusHealth } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import { bufferedBytes } from '../hub/connection.ts';
 import type { CloseReason, DropReason, PushErrorReason, RejectReason } from '../protocol.ts';
@@ -19,6 +20,8 @@ export interface GatewayMetrics {
 }
 
 export interface GatewayMetricsOptions {
+  /** The bus's health, read at each scrape. */
+  busHealth: () => BusHealth;
   /** The hub is read lazily (gauges, sampling): it is created with this module's observer. */
   hub: () => Hub;
   slowConsumerBytes: number;
@@ -49,6 +52,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   const handling = new Histogram({ name: MetricNames.messageHandlingDuration, help: 'One inbound client frame: parse, validate, handle.', buckets: DURATION_BUCKETS, registers });
   const pushToWrite = createWeightedHistogram({ name: MetricNames.pushToWrite, help: 'Push accepted to frame handed to the socket, per delivery.', buckets: LATENCY_BUCKETS, registers });
   const pushToAck = createWeightedHistogram({ name: MetricNames.pushToAck, help: 'Push accepted to client ack: end-to-end latency.', buckets: LATENCY_BUCKETS, registers });
+  new Gauge({ name: MetricNames.busConnected, help: 'Whether the node can reach the bus (1) or not (0).', registers, collect() { this.set(options.busHealth().connected ? 1 : 0); } });
+  const busErrors = new Counter({ name: MetricNames.busPublishErrors, help: 'Pushes the bus could not take.', registers });
+  let reconnectsSeen = 0;
+  new Counter({
+    name: MetricNames.busReconnects,
+    help: 'Times the bus connection came back after being lost.',
+    registers,
+    collect() {
+      const { reconnects } = options.busHealth();
+      if (reconnects > reconnectsSeen) this.inc(reconnects - reconnectsSeen);
+      reconnectsSeen = reconnects;
+    },
+  });
+  const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
   const buffered = createWeightedHistogram({ name: MetricNames.socketBufferedBytes, help: 'Unsent bytes per connection, sampled every second.', buckets: BUFFERED_BYTES_BUCKETS, registers });
 
   // Every bounded label value starts at zero, so rate() and absent() behave from the first scrape.
@@ -87,7 +104,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       if (target.tags.length > 0) pushesBy.tag.inc();
       if (target.all) pushesBy.all.inc();
     },
-    pushFailed: (reason) => pushErrors.inc({ reason }),
+    pushFailed(reason) {
+      pushErrors.inc({ reason });
+      if (reason === 'bus') busErrors.inc();
+    },
+    remotePushReceived: (lagMs) => busLag.observe(Math.max(0, lagMs) / 1000),
     connectionRejected: (reason) => rejected.inc({ reason }),
     messageHandled: (durationMs) => handling.observe(durationMs / 1000),
   };
