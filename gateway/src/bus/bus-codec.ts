@@ -1,4 +1,4 @@
-import type { BusMessage } from './bus.ts';
+import type { BusMessage, BusSignal } from './bus.ts';
 
 /**
  * The wire form of a bus message for brokers without headers (Redis), and the body for those
@@ -6,6 +6,16 @@ import type { BusMessage } from './bus.ts';
  */
 export function encodeBusMessage(message: BusMessage, withHeaders: boolean): string {
   return JSON.stringify(withHeaders ? message : { origin: message.origin, push: message.push });
+}
+
+export function decodeSignal(text: string): BusSignal | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<BusSignal>;
+    if (typeof parsed.origin !== 'string' || typeof parsed.topic !== 'string') return undefined;
+    return { origin: parsed.origin, topic: parsed.topic, body: parsed.body };
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodeBusMessage(text: string, headers?: Record<string, string>): BusMessage | undefined {

@@ -94,6 +94,18 @@ export function describeBusContract(name: string, makeBus: BusFactory): void {
       expect(atB[0]!.push.payload).toBe(payload);
     });
 
+    it('carries signals to every node, the sender included', async () => {
+      const { a, b } = await pair();
+      const atA: unknown[] = [];
+      const atB: unknown[] = [];
+      a.onSignal((signal) => atA.push(signal));
+      b.onSignal((signal) => atB.push(signal));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await a.signal({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
+      await until(() => atA.length === 1 && atB.length === 1, 'the signal on both nodes');
+      expect(atB[0]).toEqual({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
+    });
+
     it('does not leak between prefixes', async () => {
       const { a, b } = await pair();
       const other = makeBus(`wsgw-test-${randomUUID()}`);

@@ -10,6 +10,15 @@ export interface BusMessage {
 
 export type BusHandler = (message: BusMessage) => void;
 
+/** Small messages nodes exchange about themselves (announcements, delivery receipts). */
+export interface BusSignal {
+  origin: string;
+  topic: string;
+  body: unknown;
+}
+
+export type SignalHandler = (signal: BusSignal) => void;
+
 /** Whether the bus can take pushes now, and why not. */
 export interface BusHealth {
   connected: boolean;
@@ -32,6 +41,9 @@ export interface Bus {
   publish(message: BusMessage): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(handler: BusHandler): () => void;
+  /** Sends a signal to every node (the sender's own handlers included). */
+  signal(signal: BusSignal): Promise<void>;
+  onSignal(handler: SignalHandler): () => void;
   health(): BusHealth;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { decodeBusMessage, encodeBusMessage } from './bus-codec.ts';
-import { BusUnavailableError, type Bus, type BusHandler, type BusHealth } from './bus.ts';
+import { decodeBusMessage, decodeSignal, encodeBusMessage } from './bus-codec.ts';
+import { BusUnavailableError, type Bus, type BusHandler, type BusHealth, type SignalHandler } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -19,7 +19,9 @@ export interface NatsBusOptions {
  */
 export function createNatsBus(options: NatsBusOptions): Bus {
   const subject = `${options.prefix}.push`;
+  const signalSubject = `${options.prefix}.signal`;
   const handlers = new Set<BusHandler>();
+  const signalHandlers = new Set<SignalHandler>();
   let connection: NatsConnection | undefined;
   let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let closed = false;
@@ -57,6 +59,13 @@ export function createNatsBus(options: NatsBusOptions): Bus {
           deliver(msg.string(), headers);
         },
       });
+      nc.subscribe(signalSubject, {
+        callback: (error, msg) => {
+          if (error) return;
+          const signal = decodeSignal(msg.string());
+          if (signal) for (const handler of signalHandlers) handler(signal);
+        },
+      });
       void watch(nc);
     },
     (error: unknown) => {
@@ -76,10 +85,19 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    async signal(signal) {
+      if (!connection || !health.connected) throw new BusUnavailableError(health.reason ?? 'NATS is not connected');
+      connection.publish(signalSubject, JSON.stringify(signal));
+    },
+    onSignal(handler) {
+      signalHandlers.add(handler);
+      return () => signalHandlers.delete(handler);
+    },
     health: () => health,
     async close() {
       closed = true;
       handlers.clear();
+      signalHandlers.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
       if (connection && !connection.isClosed()) await connection.drain().catch(() => connection?.close());
     },

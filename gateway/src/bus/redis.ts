@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import { decodeBusMessage, encodeBusMessage } from './bus-codec.ts';
-import { BusUnavailableError, type Bus, type BusHandler, type BusHealth } from './bus.ts';
+import { decodeBusMessage, decodeSignal, encodeBusMessage } from './bus-codec.ts';
+import { BusUnavailableError, type Bus, type BusHandler, type BusHealth, type SignalHandler } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -18,7 +18,9 @@ export interface RedisBusOptions {
  */
 export function createRedisBus(options: RedisBusOptions): Bus {
   const channel = `${options.prefix}.push`;
+  const signalChannel = `${options.prefix}.signal`;
   const handlers = new Set<BusHandler>();
+  const signalHandlers = new Set<SignalHandler>();
   let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let everConnected = false;
   let closed = false;
@@ -51,6 +53,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       if (!message) return void options.logger?.warn({ channel }, 'undecodable bus message ignored');
       for (const handler of handlers) handler(message);
     });
+    await subscriber.subscribe(signalChannel, (text) => {
+      const signal = decodeSignal(text);
+      if (signal) for (const handler of signalHandlers) handler(signal);
+    });
     if (closed) await Promise.allSettled([publisher.close(), subscriber.close()]);
   };
   start().catch((error: unknown) => {
@@ -71,10 +77,19 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    async signal(signal) {
+      if (!health.connected || !publisher.isReady) throw new BusUnavailableError(health.reason ?? 'Redis is not connected');
+      await publisher.publish(signalChannel, JSON.stringify(signal));
+    },
+    onSignal(handler) {
+      signalHandlers.add(handler);
+      return () => signalHandlers.delete(handler);
+    },
     health: () => health,
     async close() {
       closed = true;
       handlers.clear();
+      signalHandlers.clear();
       // Connected clients close gracefully; one still retrying a dead server is stopped outright.
       for (const client of [publisher, subscriber]) {
         if (client.isReady) await client.close().catch(() => client.destroy());
