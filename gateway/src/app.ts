@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { BusUnavailableError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
+import type { ClusterView } from './protocol.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import { apiKeyAuth } from './http/api-key-auth.ts';
@@ -29,6 +30,7 @@ export interface AppOptions {
   websocket: MiddlewareHandler;
   isDraining(): boolean;
   busHealth(): BusHealth;
+  clusterView(): ClusterView;
 }
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
@@ -59,6 +61,7 @@ export function createApp(options: AppOptions): Hono {
   app.use('/api/push/batch', serverSpan(SpanNames.batch, '/api/push/batch'));
   app.use('/api/*', apiKeyAuth(config.apiKey), declaredBodyLimit(config.maxBodyBytes));
   app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
+  app.get('/api/cluster', (c) => c.json(options.clusterView()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));
   app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
 

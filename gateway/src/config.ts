@@ -38,6 +38,10 @@ export interface GatewayConfig {
   bus: string;
   /** Subject / channel prefix on the shared bus. */
   busPrefix: string;
+  /** How long a push waits for the other nodes' recipient counts, ms. */
+  clusterWaitMs: number;
+  /** A node not heard from for this long is dropped from the cluster, ms. */
+  nodeTimeoutMs: number;
   /** Serve Prometheus metrics at /metrics (and keep them up to date). */
   metrics: boolean;
   /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
@@ -100,6 +104,8 @@ export function loadConfig(env: Env): GatewayConfig {
     logLevel: env.WSGW_LOG_LEVEL || 'info',
     bus: busUrl(env.WSGW_BUS),
     busPrefix: nonEmpty(env.WSGW_BUS_PREFIX) ?? 'wsgw',
+    clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 250, 0),
+    nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 3000, 100),
     metrics: flag(env, 'WSGW_METRICS', true),
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),

@@ -93,8 +93,10 @@ export interface PushRequest {
 /** 202 answer of `POST /api/push`. */
 export interface PushResult {
   id: string;
-  /** Connections the frame was written to. */
+  /** Connections the frame was written to, across the cluster. */
   recipients: number;
+  /** Present (false) when some node did not report its count in time: `recipients` is then a floor. */
+  complete?: false;
 }
 
 export interface BatchPushRequest {
@@ -140,6 +142,25 @@ export type PushErrorReason = 'invalid' | 'too_large' | 'bus';
 export type CloseReason = 'normal' | 'error' | 'slow_consumer' | 'policy' | 'timeout' | 'shutdown' | 'kicked';
 
 export type RejectReason = 'auth' | 'limit' | 'origin' | 'rate';
+
+/** One node in `GET /api/cluster`. */
+export interface ClusterNode {
+  node: string;
+  version: string;
+  connections: number;
+  users: number;
+  pushesPerSec: number;
+  deliveriesPerSec: number;
+  /** Epoch ms of its last announcement. */
+  lastSeen: number;
+}
+
+/** Answer of `GET /api/cluster`. */
+export interface ClusterView {
+  /** The node that answered. */
+  node: string;
+  nodes: ClusterNode[];
+}
 
 /** Answer of `GET /api/stats`. */
 export interface GatewayStats {

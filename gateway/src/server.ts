@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
@@ -8,6 +9,8 @@ import { createApp } from './app.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
+import { createMembership } from './cluster/membership.ts';
+import { createReceipts } from './cluster/receipts.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
@@ -44,6 +47,10 @@ export interface ServerDependencies {
   logger?: Logger;
 }
 
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+/** Nodes announce themselves this often. */
+const ANNOUNCE_INTERVAL_MS = 1000;
+
 /** Picks the bus implementation; the only place that knows which one runs. */
 function createBus(config: GatewayConfig, logger: Logger): Bus {
   const scheme = config.bus === 'memory' ? 'memory' : new URL(config.bus).protocol.replace(':', '');
@@ -73,7 +80,28 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     slowDeliveries.observer,
   );
   const hub: Hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs: config.idempotencyMs, logger, traceClients: config.traceClients });
+  const membership = createMembership({
+    nodeId: config.nodeId,
+    version: VERSION,
+    bus,
+    intervalMs: ANNOUNCE_INTERVAL_MS,
+    timeoutMs: config.nodeTimeoutMs,
+    local: () => {
+      const snapshot = stats.snapshot({ node: config.nodeId, connections: hub.size, users: hub.userCount, tags: hub.tagCount });
+      return { connections: snapshot.connections, users: snapshot.users, pushes: snapshot.pushes.total, deliveries: snapshot.deliveries };
+    },
+  });
+  const receipts = createReceipts(config.nodeId, bus);
+  const pushes = createPushService({
+    nodeId: config.nodeId,
+    hub,
+    bus,
+    observer,
+    idempotencyMs: config.idempotencyMs,
+    logger,
+    traceClients: config.traceClients,
+    cluster: { receipts, peers: () => membership.peers(), waitMs: config.clusterWaitMs },
+  });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();
@@ -94,6 +122,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     websocket: (c, next) => websocket!(c, next),
     isDraining,
     busHealth: () => bus.health(),
+    clusterView: () => ({ node: config.nodeId, nodes: membership.nodes() }),
   });
   const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
@@ -114,12 +143,15 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   });
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
   const stopSampling = config.metrics ? metrics.startSampling() : () => undefined;
+  membership.start();
 
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     draining = true;
     stopHeartbeat();
     stopSampling();
+    membership.stop();
+    receipts.stop();
     connectRate.stop();
     pushes.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

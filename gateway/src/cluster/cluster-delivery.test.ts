@@ -22,7 +22,7 @@ async function cluster(bus: string, size: number): Promise<TestGateway[]> {
   for (let i = 0; i < size; i += 1) {
     // Each node shares the secrets of the first, as nodes behind one load balancer do.
     const shared = nodes[0] ? { apiKey: nodes[0].config.apiKey, jwtSecret: nodes[0].config.jwtSecret } : {};
-    nodes.push(await startTestGateway({ nodeId: `node-${String.fromCharCode(97 + i)}`, bus, busPrefix, ...shared }));
+    nodes.push(await startTestGateway({ nodeId: `node-${String.fromCharCode(97 + i)}`, bus, busPrefix, nodeTimeoutMs: 1500, clusterWaitMs: 1000, ...shared }));
   }
   for (const node of nodes) {
     const deadline = Date.now() + 5000;
@@ -31,8 +31,19 @@ async function cluster(bus: string, size: number): Promise<TestGateway[]> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the broker
+  // Every node has heard every other's announcement (they announce every second).
+  for (const node of nodes) await clusterSize(node, size);
   return nodes;
+}
+
+async function clusterSize(node: TestGateway, size: number, timeoutMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await node.api('GET', '/api/cluster');
+    if (body.nodes.length === size) return body.nodes.map((n: { node: string }) => n.node);
+    if (Date.now() > deadline) throw new Error(`${node.config.nodeId} sees ${body.nodes.length} nodes, not ${size}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const data = (client: TestClient) => client.pushes().map((frame) => frame.data);
@@ -45,17 +56,32 @@ describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus
     const carol = await a!.connect('carol', ['news']);
     const everyone = [...alice, bob, carol];
 
-    expect((await a!.push({ to: { users: ['alice'] }, data: 'to-alice' })).status).toBe(202);
-    expect((await b!.push({ to: { tags: ['news'] }, data: 'news' })).status).toBe(202);
-    expect((await c!.push({ to: { all: true, users: ['alice'], tags: ['news'] }, data: 'all' })).status).toBe(202);
-    expect((await a!.push({ to: { all: true }, data: 'marker' })).status).toBe(202);
+    // recipients counts connections on every node: a, which holds none of alice's, reports all three.
+    expect(await a!.push({ to: { users: ['alice'] }, data: 'to-alice' })).toEqual({ status: 202, body: { id: expect.any(String), recipients: 3 } });
+    expect((await b!.push({ to: { tags: ['news'] }, data: 'news' })).body.recipients).toBe(2);
+    expect((await c!.push({ to: { all: true, users: ['alice'], tags: ['news'] }, data: 'all' })).body.recipients).toBe(5);
+    expect((await a!.push({ to: { all: true }, data: 'marker' })).body).toEqual({ id: expect.any(String), recipients: 5 });
+    const batch = await b!.api('POST', '/api/push/batch', { pushes: [{ to: { users: ['carol'] }, data: 'b1' }, { to: { users: ['bob'] }, data: 'b2' }] });
+    expect(batch.body.results.map((r: { recipients: number }) => r.recipients)).toEqual([1, 1]);
 
     // Order is kept per publishing node, not across nodes: compare what arrived, once each.
-    for (const client of everyone) await client.waitForPushes(3);
+    for (const client of alice) await client.waitForPushes(3);
+    await bob.waitForPushes(4);
+    await carol.waitForPushes(4);
     await new Promise((resolve) => setTimeout(resolve, 200)); // room for a duplicate to show up
     for (const client of alice) expect(data(client).sort()).toEqual(['all', 'marker', 'to-alice']);
-    expect(data(bob).sort()).toEqual(['all', 'marker', 'news']);
-    expect(data(carol).sort()).toEqual(['all', 'marker', 'news']);
+    expect(data(bob).sort()).toEqual(['all', 'b2', 'marker', 'news']);
+    expect(data(carol).sort()).toEqual(['all', 'b1', 'marker', 'news']);
+  });
+
+  it('lists its nodes on any node, and drops one that stops announcing', async () => {
+    const [a, b, c] = await cluster(bus, 3);
+    for (const node of [a!, b!, c!]) expect(await clusterSize(node, 3)).toEqual(['node-a', 'node-b', 'node-c']);
+    const { body } = await b!.api('GET', '/api/cluster');
+    expect(body.node).toBe('node-b');
+    expect(body.nodes[0]).toMatchObject({ node: 'node-a', version: expect.any(String), connections: 0, users: 0, lastSeen: expect.any(Number) });
+    await c!.server.shutdown();
+    expect(await clusterSize(a!, 2)).toEqual(['node-a', 'node-b']);
   });
 
   it('links the receiving node and the delivering node in one trace', async () => {

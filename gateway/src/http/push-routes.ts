@@ -28,24 +28,29 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
     if (entries.length > MAX_BATCH) {
       return rejected(c.json({ error: `a batch holds at most ${MAX_BATCH} pushes` }, 400), observer);
     }
-    const results: BatchPushResponse['results'] = [];
-    // Sequential so the pushes of one batch keep their order on every connection.
-    await pushes.batch(entries.length, async (publication) => {
-      for (const entry of entries) {
-        const push = validatePush(entry);
-        if (!push.ok) {
-          observer.pushFailed('invalid');
-          results.push({ error: push.error } satisfies ErrorBody);
-          continue;
-        }
-        try {
-          const { replayed: _replayed, ...result } = await pushes.push(push.value, { publication });
-          results.push(result);
-        } catch (error) {
-          results.push({ error: error instanceof Error ? error.message : 'push failed' });
-        }
-      }
-    }, c.get('traceContext'));
+    // Every push is handed to the bus in order as it is started (nothing is awaited before its
+    // publish), so the batch keeps its order on every connection while the waits for the other
+    // nodes' recipient counts overlap.
+    const results = await pushes.batch(
+      entries.length,
+      (publication) =>
+        Promise.all(
+          entries.map(async (entry): Promise<BatchPushResponse['results'][number]> => {
+            const push = validatePush(entry);
+            if (!push.ok) {
+              observer.pushFailed('invalid');
+              return { error: push.error } satisfies ErrorBody;
+            }
+            try {
+              const { replayed: _replayed, ...result } = await pushes.push(push.value, { publication });
+              return result;
+            } catch (error) {
+              return { error: error instanceof Error ? error.message : 'push failed' };
+            }
+          }),
+        ),
+      c.get('traceContext'),
+    );
     return c.json({ results } satisfies BatchPushResponse, 202);
   });
 

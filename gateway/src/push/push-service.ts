@@ -8,6 +8,7 @@ import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import { SpanAttributes } from '../telemetry/span-attributes.ts';
 import { tracePublish, tracePublishBatch, type Publication } from '../telemetry/tracing.ts';
+import type { Receipts } from '../cluster/receipts.ts';
 import { createIdempotencyCache } from './idempotency-cache.ts';
 import type { PushEnvelope } from './push-envelope.ts';
 import type { ValidPush } from './push-validation.ts';
@@ -41,6 +42,8 @@ export interface PushServiceOptions {
   logger: Logger;
   /** Put the push's traceparent in its frames (`WSGW_TRACE_CLIENTS`). */
   traceClients?: boolean;
+  /** Cluster-wide counts: receipts from the other nodes, waited for at most `clusterWaitMs`. */
+  cluster?: { receipts: Receipts; peers(): string[]; waitMs: number };
 }
 
 /**
@@ -56,6 +59,7 @@ export function createPushService(options: PushServiceOptions): PushService {
     if (message.origin === nodeId) return;
     observer.remotePushReceived(epochMs() - message.push.publishedAt);
     const recipients = hub.deliver(message.push);
+    options.cluster?.receipts.send(message.push.id, message.origin, recipients);
     logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });
 
@@ -85,11 +89,16 @@ export function createPushService(options: PushServiceOptions): PushService {
     }
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
-    const recipients = via.publication
+    // Listen for the other nodes' receipts before they can arrive.
+    const peers = options.cluster?.peers() ?? [];
+    const others = options.cluster?.receipts.collect(id, peers, options.cluster.waitMs);
+    const local = via.publication
       ? await publish(request, id, acceptedAt, via.publication)
       : await tracePublish(via.trace, { id, to: request.to }, spanAttributes, (publication) => publish(request, id, acceptedAt, publication));
-    logger.debug({ push: id, recipients }, 'push accepted');
-    return { id, recipients };
+    const cluster = (await others) ?? { recipients: 0, complete: true };
+    const recipients = local + cluster.recipients;
+    logger.debug({ push: id, recipients, complete: cluster.complete }, 'push accepted');
+    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
   };
 
   return {
