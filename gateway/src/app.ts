@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { BusUnavailableError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
+import type { ClusterUserConnections } from './cluster/user-directory.ts';
 import type { ClusterView } from './protocol.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   isDraining(): boolean;
   busHealth(): BusHealth;
   clusterView(): ClusterView;
+  /** A user's connections across the cluster. */
+  userConnections(user: string): Promise<ClusterUserConnections>;
 }
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
@@ -63,7 +66,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(options.clusterView()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));
-  app.route('/api', createAdminRoutes(config.nodeId, hub, stats));
+  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, options.userConnections));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

@@ -120,12 +120,16 @@ export interface ConnectionInfo {
   bufferedAmount: number;
   /** Remote address as `ip:port`. */
   remote: string;
+  /** The node holding the connection (in `GET /api/users/:user`). */
+  node?: string;
 }
 
 /** Answer of `GET /api/users/:user`. */
 export interface UserConnections {
   user: string;
   connections: ConnectionInfo[];
+  /** Present (false) when some node did not answer in time: the list may be missing connections. */
+  complete?: false;
 }
 
 /** Answer of `DELETE`-style disconnect calls. */

@@ -11,6 +11,7 @@ import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import { createMembership } from './cluster/membership.ts';
 import { createReceipts } from './cluster/receipts.ts';
+import { createUserDirectory } from './cluster/user-directory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
@@ -92,6 +93,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     },
   });
   const receipts = createReceipts(config.nodeId, bus);
+  const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user));
   const pushes = createPushService({
     nodeId: config.nodeId,
     hub,
@@ -123,6 +125,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     isDraining,
     busHealth: () => bus.health(),
     clusterView: () => ({ node: config.nodeId, nodes: membership.nodes() }),
+    userConnections: (user) => directory.lookup(user, membership.peers(), config.clusterWaitMs),
   });
   const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
@@ -152,6 +155,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stopSampling();
     membership.stop();
     receipts.stop();
+    directory.stop();
     connectRate.stop();
     pushes.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -84,6 +84,17 @@ describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus
     expect(await clusterSize(a!, 2)).toEqual(['node-a', 'node-b']);
   });
 
+  it('answers GET /api/users/:user for the whole cluster from any node', async () => {
+    const [a, b, c] = await cluster(bus, 3);
+    await b!.connect('frank', ['x']);
+    await c!.connect('frank');
+    await c!.connect('frank');
+    const { body } = await a!.api('GET', '/api/users/frank');
+    expect(body.complete).toBeUndefined();
+    expect(body.connections.map((connection: { node: string }) => connection.node).sort()).toEqual(['node-b', 'node-c', 'node-c']);
+    expect(body.connections.find((connection: { node: string }) => connection.node === 'node-b').tags).toEqual(['x']);
+  });
+
   it('links the receiving node and the delivering node in one trace', async () => {
     const [a, b] = await cluster(bus, 2);
     const dave = await b!.connect('dave');

@@ -21,6 +21,7 @@ describe('connection inspection and control', () => {
         connectedAt: expect.any(Number),
         bufferedAmount: 0,
         remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        node: gateway.config.nodeId,
       });
       expect(connection.connectedAt).toBeGreaterThanOrEqual(before);
     }

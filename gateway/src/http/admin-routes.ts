@@ -1,15 +1,17 @@
 import { Hono } from 'hono';
 import type { Hub } from '../hub/hub.ts';
 import type { DisconnectResult, UserConnections } from '../protocol.ts';
+import type { ClusterUserConnections } from '../cluster/user-directory.ts';
 import type { StatsCollector } from '../stats/stats-collector.ts';
 
 /** Inspection and control of connections: users, stats, disconnects. */
-export function createAdminRoutes(nodeId: string, hub: Hub, stats: StatsCollector): Hono {
+export function createAdminRoutes(nodeId: string, hub: Hub, stats: StatsCollector, users: (user: string) => Promise<ClusterUserConnections>): Hono {
   const routes = new Hono();
 
-  routes.get('/users/:user', (c) => {
+  routes.get('/users/:user', async (c) => {
     const user = c.req.param('user');
-    return c.json({ user, connections: hub.userConnections(user) } satisfies UserConnections);
+    const { connections, complete } = await users(user);
+    return c.json({ user, connections, ...(complete ? {} : { complete: false as const }) } satisfies UserConnections);
   });
 
   routes.get('/stats', (c) =>
