@@ -6,8 +6,11 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BurstMode } from './push-trigger.ts';
 
-/** `gateway`: metrics and tracing off; `observed`: metrics on, tracing on with every push sampled. */
-export type ServerKind = 'gateway' | 'observed' | 'raw';
+/**
+ * `gateway`: metrics and tracing off; `observed`: metrics on, tracing on with every push sampled;
+ * `cluster`: three gateways (as `gateway`) on one NATS, clients spread over them, pushes to node 1.
+ */
+export type ServerKind = 'gateway' | 'observed' | 'cluster' | 'raw';
 export type ScenarioKind = 'single' | 'burst';
 
 export interface BenchOptions {
@@ -43,7 +46,7 @@ plain \`ws\` server measured in the same run, and reports gateway/raw ratios.
   --bursts 10                measured bursts
   --burst-size 50            pushes per burst (max 1000, the batch limit)
   --burst-mode batch         gateway bursts: batch | concurrent
-  --only all                 servers: gateway | observed | raw | both (gateway, raw) | all
+  --only all                 servers: gateway | observed | cluster | raw | both (gateway, raw) | all
   --scenarios single,burst   scenarios to run
   --workers N                client processes (default: min(2, cores))
   --connect-concurrency 200  handshakes in flight during the ramp
@@ -106,8 +109,8 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): Bench
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const get = (flag: Flag, fallback: string): string => values[flag] ?? env[envName(flag)] ?? fallback;
 
-  const only = oneOf('only', get('only', 'all'), ['gateway', 'observed', 'raw', 'both', 'all'] as const);
-  const servers: ServerKind[] = only === 'all' ? ['gateway', 'observed', 'raw'] : only === 'both' ? ['gateway', 'raw'] : [only];
+  const only = oneOf('only', get('only', 'all'), ['gateway', 'observed', 'cluster', 'raw', 'both', 'all'] as const);
+  const servers: ServerKind[] = only === 'all' ? ['gateway', 'observed', 'cluster', 'raw'] : only === 'both' ? ['gateway', 'raw'] : [only];
   const scenarios = list(get('scenarios', 'single,burst')).map((s) => oneOf('scenarios', s, ['single', 'burst'] as const));
   return {
     connections: list(get('connections', '1000,10000')).map((c) => integer('connections', c, 1, 15_000)),

@@ -18,9 +18,12 @@ const UNLIMITED = '100000';
 
 export interface BenchTarget {
   kind: ServerKind;
+  /** The process the trigger talks to; its CPU is the one reported. */
   server: ServerProcess;
-  /** WebSocket endpoint without query. */
-  wsUrl: string;
+  /** WebSocket endpoints without query; clients are spread over them. */
+  wsUrls: string[];
+  /** Stops every process of the target. */
+  stop(): Promise<void>;
   /** Secret the clients sign their tokens with (ignored by the raw server). */
   jwtSecret: string;
   trigger: PushTrigger;
@@ -43,11 +46,28 @@ export const gatewayEntryPath = (entry: string): string => {
   return path;
 };
 
+/** The environment every gateway process of the bench runs with. */
+const gatewayEnv = (port: number, apiKey: string, jwtSecret: string, observed: boolean): Record<string, string> => ({
+  WSGW_METRICS: String(observed),
+  ...(observed && { OTEL_TRACES_SAMPLER: 'always_on' }),
+  PORT: String(port),
+  HOST: BENCH_HOST,
+  NODE_ENV: 'production',
+  WSGW_API_KEY: apiKey,
+  WSGW_JWT_SECRET: jwtSecret,
+  WSGW_LOG_LEVEL: 'warn',
+  WSGW_MAX_CONNECTIONS: UNLIMITED,
+  WSGW_MAX_CONNECTIONS_PER_USER: UNLIMITED,
+  WSGW_CONNECT_RATE_PER_IP: UNLIMITED,
+});
+
+const wsUrlOf = (port: number) => `ws://${BENCH_HOST}:${port}/ws`;
+const CLUSTER_SIZE = 3;
+
 export const startTarget = async (kind: ServerKind, options: TargetOptions): Promise<BenchTarget> => {
   const port = await findFreePort();
   const jwtSecret = secret();
   const common = { cwd: GATEWAY_DIR, port, readyTimeoutMs: options.readyTimeoutMs };
-  const wsUrl = `ws://${BENCH_HOST}:${port}/ws`;
 
   switch (kind) {
     case 'gateway':
@@ -60,22 +80,32 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
         // Observability on: Prometheus metrics, and the OTel SDK sampling every push (spans are
         // recorded in-process; no endpoint, so nothing is exported). Off: neither.
         ...(kind === 'observed' && { preload: ['@wsgw/otel/register'] }),
-        env: {
-          WSGW_METRICS: String(kind === 'observed'),
-          ...(kind === 'observed' && { OTEL_TRACES_SAMPLER: 'always_on' }),
-          PORT: String(port),
-          HOST: BENCH_HOST,
-          NODE_ENV: 'production',
-          WSGW_API_KEY: apiKey,
-          WSGW_JWT_SECRET: jwtSecret,
-          WSGW_LOG_LEVEL: 'warn',
-          WSGW_MAX_CONNECTIONS: UNLIMITED,
-          WSGW_MAX_CONNECTIONS_PER_USER: UNLIMITED,
-          WSGW_CONNECT_RATE_PER_IP: UNLIMITED,
-        },
+        env: gatewayEnv(port, apiKey, jwtSecret, kind === 'observed'),
       });
       const trigger = createGatewayTrigger({ baseUrl: server.baseUrl, apiKey, burstMode: options.burstMode });
-      return { kind, server, wsUrl, jwtSecret, trigger };
+      return { kind, server, wsUrls: [wsUrlOf(port)], stop: () => server.stop(), jwtSecret, trigger };
+    }
+    case 'cluster': {
+      // Three gateways on the machine's NATS, their own prefix so nothing else on it interferes.
+      const apiKey = secret();
+      const bus = { WSGW_BUS: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222', WSGW_BUS_PREFIX: `wsgw-bench-${randomBytes(4).toString('hex')}` };
+      const ports = [port, ...(await Promise.all(Array.from({ length: CLUSTER_SIZE - 1 }, () => findFreePort())))];
+      const nodes = await Promise.all(
+        ports.map((nodePort, i) =>
+          startServerProcess({
+            ...common,
+            port: nodePort,
+            name: `cluster node ${i + 1}`,
+            entry: gatewayEntryPath(options.gatewayEntry),
+            env: { ...gatewayEnv(nodePort, apiKey, jwtSecret, false), ...bus, WSGW_NODE_ID: `bench-${i + 1}`, WSGW_CLUSTER_WAIT_MS: '2000' },
+          }),
+        ),
+      );
+      // Nodes announce themselves every second: give them time to know each other.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const trigger = createGatewayTrigger({ baseUrl: nodes[0]!.baseUrl, apiKey, burstMode: options.burstMode });
+      const stop = async () => void (await Promise.all(nodes.map((node) => node.stop())));
+      return { kind, server: nodes[0]!, wsUrls: ports.map(wsUrlOf), stop, jwtSecret, trigger };
     }
     case 'raw': {
       const server = await startServerProcess({
@@ -84,7 +114,7 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
         entry: RAW_SERVER_ENTRY,
         env: { PORT: String(port), HOST: BENCH_HOST },
       });
-      return { kind, server, wsUrl, jwtSecret, trigger: createRawTrigger({ baseUrl: server.baseUrl }) };
+      return { kind, server, wsUrls: [wsUrlOf(port)], stop: () => server.stop(), jwtSecret, trigger: createRawTrigger({ baseUrl: server.baseUrl }) };
     }
   }
 };

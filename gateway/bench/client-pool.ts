@@ -95,7 +95,8 @@ export interface ClientPoolOptions {
 }
 
 export interface ConnectOptions {
-  url: string;
+  /** Spread round-robin over these (several gateway nodes). */
+  urls: string[];
   jwtSecret: string;
   /** Handshakes in flight across all workers. */
   concurrency: number;
@@ -144,13 +145,13 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
   };
 
   return {
-    connect: async ({ url, jwtSecret, concurrency, timeoutMs }) => {
+    connect: async ({ urls, jwtSecret, concurrency, timeoutMs }) => {
       const perWorker = Math.max(1, Math.ceil(concurrency / count));
       let firstIndex = 0;
       const replies = await withTimeout(
         all((h, i) => {
           const share = shares[i] ?? 0;
-          const command: PoolCommand = { type: 'connect', url, jwtSecret, firstIndex, count: share, concurrency: perWorker, timeoutMs };
+          const command: PoolCommand = { type: 'connect', urls, jwtSecret, firstIndex, count: share, concurrency: perWorker, timeoutMs };
           firstIndex += share;
           return h.request(command, 'connected');
         }),

@@ -166,7 +166,8 @@ const connectAll = async (command: ConnectCommand): Promise<void> => {
       const user = `u${command.firstIndex + local}`;
       try {
         const token = await signToken(key, user);
-        sockets[local] = await openClient(command.url, token, local, user, command.timeoutMs);
+        const url = command.urls[(command.firstIndex + local) % command.urls.length]!;
+        sockets[local] = await openClient(url, token, local, user, command.timeoutMs);
       } catch (error) {
         failures += 1;
         firstError ??= error instanceof Error ? error : new Error(String(error));

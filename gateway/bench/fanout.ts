@@ -60,7 +60,7 @@ const runTarget = async (
   const pool = createClientPool({ connections, workers: options.workers });
   try {
     const { elapsedMs } = await pool.connect({
-      url: target.wsUrl,
+      urls: target.wsUrls,
       jwtSecret: target.jwtSecret,
       concurrency: options.connectConcurrency,
       timeoutMs: options.timeoutMs,
@@ -92,7 +92,7 @@ const runTarget = async (
     throw new Error(`${kind} @ ${connections} connections: ${message}\n(${state})${output ? `\n--- ${kind} output ---\n${output}` : ''}`);
   } finally {
     await pool.close();
-    await target.server.stop();
+    await target.stop();
   }
 };
 

@@ -5,8 +5,8 @@
 
 export interface ConnectCommand {
   type: 'connect';
-  /** WebSocket URL without query, e.g. `ws://127.0.0.1:4000/ws`. */
-  url: string;
+  /** WebSocket URLs without query, e.g. `ws://127.0.0.1:4000/ws`; connection i uses urls[i % length]. */
+  urls: string[];
   /** HS256 secret used to sign one token per connection. */
   jwtSecret: string;
   /** Global index of this worker's first connection; user ids are `u<index>`. */

@@ -58,6 +58,7 @@ const ratio = (a: number | undefined, b: number | undefined): number | undefined
 export const RATIO_PAIRS: ReadonlyArray<readonly [ServerKind, ServerKind]> = [
   ['gateway', 'raw'],
   ['observed', 'gateway'],
+  ['cluster', 'gateway'],
 ];
 
 /** numerator/denominator for every (connections, scenario) that ran against both servers of a pair. */
