@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import { BusUnavailableError, type BusHealth } from './bus/bus.ts';
+import { BusUnavailableError, PushNotPublishedError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
 import type { ClusterUserConnections } from './cluster/user-directory.ts';
 import type { ClusterView } from './protocol.ts';
@@ -70,6 +70,10 @@ export function createApp(options: AppOptions): Hono {
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
+    if (error instanceof PushNotPublishedError) {
+      // Delivered here, not to the other nodes: say how far it got, so the caller can retry by id.
+      return c.json({ error: `bus unavailable: ${error.message}`, id: error.id, recipients: error.localRecipients }, 503);
+    }
     if (error instanceof BusUnavailableError) return c.json({ error: `bus unavailable: ${error.message}` }, 503);
     logger.error({ err: error, method: c.req.method, path: c.req.routePath }, 'request failed');
     return c.json({ error: 'internal error' }, 500);

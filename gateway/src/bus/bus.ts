@@ -33,6 +33,21 @@ export class BusUnavailableError extends Error {
 }
 
 /**
+ * A push delivered to this node's connections that the bus could not take for the other nodes.
+ * The API answers 503 with the local count; a retry under the same id only publishes.
+ */
+export class PushNotPublishedError extends BusUnavailableError {
+  override name = 'PushNotPublishedError';
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly localRecipients: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * How gateway nodes reach each other. The wiring point (server.ts) picks the implementation;
  * nothing else knows which one runs.
  */

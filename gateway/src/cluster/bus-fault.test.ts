@@ -42,6 +42,8 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
     const refused = await a.push({ to: { users: ['erin'] }, data: 'while down' });
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatch(/^bus unavailable: /);
+    const kept = await a.push({ to: { users: ['erin'] }, data: 'retried', id: 'during-outage' });
+    expect(kept).toMatchObject({ status: 503, body: { id: 'during-outage', recipients: 0 } });
 
     await broker.restart();
     await status(a, 200);
@@ -55,9 +57,14 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(erin.pushes().filter((frame) => frame.data === 'while down')).toEqual([]);
+    // The push refused during the outage goes out when retried under its id, once.
+    expect(await a.push({ to: { users: ['erin'] }, data: 'retried', id: 'during-outage' })).toMatchObject({ status: 202, body: { id: 'during-outage' } });
+    await erin.waitFor((frame) => frame.type === 'push' && frame.data === 'retried');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(erin.pushes().filter((frame) => frame.data === 'retried')).toHaveLength(1);
     expect(await metric(a, 'wsgw_bus_connected')).toBe(1);
     expect(await metric(a, 'wsgw_bus_reconnects_total')).toBeGreaterThanOrEqual(1);
-    expect(await metric(a, 'wsgw_bus_publish_errors_total')).toBe(1);
+    expect(await metric(a, 'wsgw_bus_publish_errors_total')).toBe(2);
     expect(await metric(b, 'wsgw_bus_lag_seconds_count')).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { BusUnavailableError, type Bus } from '../bus/bus.ts';
+import { PushNotPublishedError, type Bus } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { PushResult } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
@@ -54,6 +54,8 @@ export function createPushService(options: PushServiceOptions): PushService {
   const { nodeId, hub, bus, observer, logger } = options;
   const traceClients = options.traceClients ?? false;
   const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
+  /** Pushes with a caller id delivered here but not handed to the bus: a retry publishes only. */
+  const unpublished = createIdempotencyCache<{ push: PushEnvelope; headers: Record<string, string>; local: number }>(options.idempotencyMs);
 
   const unsubscribe = bus.subscribe((message) => {
     if (message.origin === nodeId) return;
@@ -65,28 +67,45 @@ export function createPushService(options: PushServiceOptions): PushService {
 
   const spanAttributes = { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind };
 
-  /** Delivers locally and hands the push to the bus, under `publication`'s trace. */
-  const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
-    const payload = JSON.stringify(request.data);
-    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace: traceparent, traceClients };
-    const delivered = hub.deliver(push);
+  /** Hands an already delivered push to the bus; a failure keeps it for a retry under its id. */
+  const handOver = async (push: PushEnvelope, headers: Record<string, string>, local: number, keep: boolean): Promise<void> => {
     try {
       await bus.publish({ origin: nodeId, push, headers });
     } catch (error) {
       observer.pushFailed('bus');
-      logger.warn({ push: id, err: error }, 'push could not be handed to the bus');
-      throw error;
+      logger.warn({ push: push.id, err: error }, 'push could not be handed to the bus');
+      if (keep) unpublished.set(push.id, Promise.resolve({ push, headers, local }));
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PushNotPublishedError(reason, push.id, local);
     }
+  };
+
+  /**
+   * Delivers locally, then hands the push to the bus, under `publication`'s trace. Local delivery
+   * does not depend on the bus: a node cut off from it still serves its own connections.
+   */
+  const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
+    const payload = JSON.stringify(request.data);
+    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace: traceparent, traceClients };
+    const delivered = hub.deliver(push);
+    await handOver(push, headers, delivered, request.id !== undefined);
     return delivered;
   };
 
+  /** The retry of a push that reached this node's connections but not the bus: publish only. */
+  const republish = async (id: string): Promise<PushResult | undefined> => {
+    const pending = await unpublished.get(id);
+    if (!pending) return undefined;
+    const peers = options.cluster?.peers() ?? [];
+    const others = options.cluster?.receipts.collect(id, peers, options.cluster.waitMs);
+    await handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, pending.local, true);
+    unpublished.delete(id);
+    const cluster = (await others) ?? { recipients: 0, complete: true };
+    const recipients = pending.local + cluster.recipients;
+    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
+  };
+
   const accept = async (request: ValidPush, id: string, via: { trace?: Context; publication?: Publication }): Promise<PushResult> => {
-    // Refused before anything is delivered, so the caller's retry (same id) is a clean one.
-    const health = bus.health();
-    if (!health.connected) {
-      observer.pushFailed('bus');
-      throw new BusUnavailableError(health.reason ?? 'not connected');
-    }
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
     // Listen for the other nodes' receipts before they can arrive.
@@ -106,12 +125,13 @@ export function createPushService(options: PushServiceOptions): PushService {
       if (request.id === undefined) return { ...(await accept(request, randomUUID(), via)), replayed: false };
       const previous = seen.get(request.id);
       if (previous) return { ...(await previous), replayed: true };
-      const result = accept(request, request.id, via);
+      const retried = unpublished.get(request.id) ? republish(request.id) : undefined;
+      const result = retried ? retried.then((done) => done ?? accept(request, request.id!, via)) : accept(request, request.id, via);
       seen.set(request.id, result);
       try {
         return { ...(await result), replayed: false };
       } catch (error) {
-        // A push that failed was not delivered: let the caller retry it under the same id.
+        // Not published: the retry under the same id publishes (and delivers only what is missing).
         seen.delete(request.id);
         throw error;
       }
