@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushEnvelope } from '../push/push-envelope.ts';
-import type { Bus, BusMessage } from './bus.ts';
+import { BusUnavailableError, type Bus, type BusMessage } from './bus.ts';
 
 /** Makes a bus on a medium shared by every bus made with the same prefix. */
 export type BusFactory = (prefix: string) => Bus;
+
+/** A private server the reconnect case can stop and start, and a factory of buses on it. */
+export interface RestartableServer {
+  makeBus: BusFactory;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
 
 const envelope = (id: string, payload = '"x"'): PushEnvelope => ({
   id,
@@ -27,7 +34,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
  * The behaviour every bus implementation owes the gateway, run unchanged against each
  * (memory, NATS, Redis): each test gets its own prefix, so runs sharing a server stay apart.
  */
-export function describeBusContract(name: string, makeBus: BusFactory): void {
+export function describeBusContract(name: string, makeBus: BusFactory, privateServer?: () => Promise<RestartableServer>): void {
   describe(`${name} bus contract`, () => {
     const made: Bus[] = [];
     const pair = async () => {
@@ -105,6 +112,33 @@ export function describeBusContract(name: string, makeBus: BusFactory): void {
       await until(() => atA.length === 1 && atB.length === 1, 'the signal on both nodes');
       expect(atB[0]).toEqual({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
     });
+
+    it.runIf(privateServer !== undefined)('refuses publishes while the server is gone and delivers again when it is back', async () => {
+      const server = await privateServer!();
+      try {
+        const prefix = `wsgw-test-${randomUUID()}`;
+        const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
+        made.push(a, b);
+        await until(() => a.health().connected && b.health().connected, `${name} to connect`);
+        const atB = collect(b);
+        await server.stop();
+        await until(() => !a.health().connected, 'the loss to be noticed');
+        await expect(a.publish({ origin: 'node-a', push: envelope('lost'), headers: {} })).rejects.toThrow(BusUnavailableError);
+        await server.restart();
+        await until(() => a.health().connected && b.health().connected, 'the reconnection', 10_000);
+        expect(a.health().reconnects).toBeGreaterThanOrEqual(1);
+        // b's subscription comes back on its own; publish until one gets through, within a bound.
+        const deadline = Date.now() + 10_000;
+        while (atB.length === 0) {
+          if (Date.now() > deadline) throw new Error('no delivery after the reconnection');
+          await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(atB.every((message) => message.push.id === 'again')).toBe(true);
+      } finally {
+        await server.stop();
+      }
+    }, 30_000);
 
     it('does not leak between prefixes', async () => {
       const { a, b } = await pair();
