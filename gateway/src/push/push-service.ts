@@ -92,32 +92,35 @@ export function createPushService(options: PushServiceOptions): PushService {
     return delivered;
   };
 
+  /** Starts listening for the other nodes' receipts of a push, before they can arrive. */
+  const othersOf = (id: string) => options.cluster?.receipts.collect(id, options.cluster.peers(), options.cluster.waitMs);
+
+  /** This node's count plus what the other nodes reported in time. */
+  const total = async (id: string, local: number, others: ReturnType<typeof othersOf>): Promise<PushResult> => {
+    const cluster = (await others) ?? { recipients: 0, complete: true };
+    const recipients = local + cluster.recipients;
+    logger.debug({ push: id, recipients, complete: cluster.complete }, 'push accepted');
+    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
+  };
+
   /** The retry of a push that reached this node's connections but not the bus: publish only. */
   const republish = async (id: string): Promise<PushResult | undefined> => {
     const pending = await unpublished.get(id);
     if (!pending) return undefined;
-    const peers = options.cluster?.peers() ?? [];
-    const others = options.cluster?.receipts.collect(id, peers, options.cluster.waitMs);
+    const others = othersOf(id);
     await handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, pending.local, true);
     unpublished.delete(id);
-    const cluster = (await others) ?? { recipients: 0, complete: true };
-    const recipients = pending.local + cluster.recipients;
-    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
+    return total(id, pending.local, others);
   };
 
   const accept = async (request: ValidPush, id: string, via: { trace?: Context; publication?: Publication }): Promise<PushResult> => {
     const acceptedAt = epochMs();
     observer.pushAccepted(request.to);
-    // Listen for the other nodes' receipts before they can arrive.
-    const peers = options.cluster?.peers() ?? [];
-    const others = options.cluster?.receipts.collect(id, peers, options.cluster.waitMs);
+    const others = othersOf(id);
     const local = via.publication
       ? await publish(request, id, acceptedAt, via.publication)
       : await tracePublish(via.trace, { id, to: request.to }, spanAttributes, (publication) => publish(request, id, acceptedAt, publication));
-    const cluster = (await others) ?? { recipients: 0, complete: true };
-    const recipients = local + cluster.recipients;
-    logger.debug({ push: id, recipients, complete: cluster.complete }, 'push accepted');
-    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
+    return total(id, local, others);
   };
 
   return {
