@@ -1,7 +1,8 @@
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { decodeBusMessage, decodeSignal, encodeBusMessage } from './bus-codec.ts';
-import { BusUnavailableError, type Bus, type BusHandler, type BusHealth, type SignalHandler } from './bus.ts';
+import { encodeBusMessage } from './bus-codec.ts';
+import { createBusListeners } from './bus-listeners.ts';
+import { BusUnavailableError, type Bus, type BusHealth } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -20,17 +21,10 @@ export interface NatsBusOptions {
 export function createNatsBus(options: NatsBusOptions): Bus {
   const subject = `${options.prefix}.push`;
   const signalSubject = `${options.prefix}.signal`;
-  const handlers = new Set<BusHandler>();
-  const signalHandlers = new Set<SignalHandler>();
+  const listeners = createBusListeners(options.logger, subject);
   let connection: NatsConnection | undefined;
   let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let closed = false;
-
-  const deliver = (text: string, headers: Record<string, string>) => {
-    const message = decodeBusMessage(text, headers);
-    if (!message) return options.logger?.warn({ subject }, 'undecodable bus message ignored');
-    for (const handler of handlers) handler(message);
-  };
 
   const watch = async (nc: NatsConnection) => {
     for await (const status of nc.status()) {
@@ -56,14 +50,12 @@ export function createNatsBus(options: NatsBusOptions): Bus {
           if (error) return void options.logger?.warn({ err: error.message }, 'bus subscription error');
           const headers: Record<string, string> = {};
           for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
-          deliver(msg.string(), headers);
+          listeners.push(msg.string(), headers);
         },
       });
       nc.subscribe(signalSubject, {
         callback: (error, msg) => {
-          if (error) return;
-          const signal = decodeSignal(msg.string());
-          if (signal) for (const handler of signalHandlers) handler(signal);
+          if (!error) listeners.signal(msg.string());
         },
       });
       void watch(nc);
@@ -81,23 +73,16 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
       connection.publish(subject, encodeBusMessage({ ...message, headers: {} }, false), { headers });
     },
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
+    subscribe: listeners.onPush,
     async signal(signal) {
       if (!connection || !health.connected) throw new BusUnavailableError(health.reason ?? 'NATS is not connected');
       connection.publish(signalSubject, JSON.stringify(signal));
     },
-    onSignal(handler) {
-      signalHandlers.add(handler);
-      return () => signalHandlers.delete(handler);
-    },
+    onSignal: listeners.onSignal,
     health: () => health,
     async close() {
       closed = true;
-      handlers.clear();
-      signalHandlers.clear();
+      listeners.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
       if (connection && !connection.isClosed()) await connection.drain().catch(() => connection?.close());
     },

@@ -1,7 +1,8 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import { decodeBusMessage, decodeSignal, encodeBusMessage } from './bus-codec.ts';
-import { BusUnavailableError, type Bus, type BusHandler, type BusHealth, type SignalHandler } from './bus.ts';
+import { encodeBusMessage } from './bus-codec.ts';
+import { createBusListeners } from './bus-listeners.ts';
+import { BusUnavailableError, type Bus, type BusHealth } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -19,8 +20,7 @@ export interface RedisBusOptions {
 export function createRedisBus(options: RedisBusOptions): Bus {
   const channel = `${options.prefix}.push`;
   const signalChannel = `${options.prefix}.signal`;
-  const handlers = new Set<BusHandler>();
-  const signalHandlers = new Set<SignalHandler>();
+  const listeners = createBusListeners(options.logger, channel);
   let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let everConnected = false;
   let closed = false;
@@ -48,15 +48,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const start = async () => {
     await publisher.connect();
     await subscriber.connect();
-    await subscriber.subscribe(channel, (text) => {
-      const message = decodeBusMessage(text);
-      if (!message) return void options.logger?.warn({ channel }, 'undecodable bus message ignored');
-      for (const handler of handlers) handler(message);
-    });
-    await subscriber.subscribe(signalChannel, (text) => {
-      const signal = decodeSignal(text);
-      if (signal) for (const handler of signalHandlers) handler(signal);
-    });
+    await subscriber.subscribe(channel, (text) => listeners.push(text));
+    await subscriber.subscribe(signalChannel, (text) => listeners.signal(text));
     if (closed) await Promise.allSettled([publisher.close(), subscriber.close()]);
   };
   start().catch((error: unknown) => {
@@ -73,23 +66,16 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         throw new BusUnavailableError(`Redis publish failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
+    subscribe: listeners.onPush,
     async signal(signal) {
       if (!health.connected || !publisher.isReady) throw new BusUnavailableError(health.reason ?? 'Redis is not connected');
       await publisher.publish(signalChannel, JSON.stringify(signal));
     },
-    onSignal(handler) {
-      signalHandlers.add(handler);
-      return () => signalHandlers.delete(handler);
-    },
+    onSignal: listeners.onSignal,
     health: () => health,
     async close() {
       closed = true;
-      handlers.clear();
-      signalHandlers.clear();
+      listeners.clear();
       // Connected clients close gracefully; one still retrying a dead server is stopped outright.
       for (const client of [publisher, subscriber]) {
         if (client.isReady) await client.close().catch(() => client.destroy());

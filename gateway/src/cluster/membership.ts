@@ -1,16 +1,8 @@
 import type { Bus } from '../bus/bus.ts';
+import type { ClusterNode } from '../protocol.ts';
 
 /** What a node says about itself every second, and what `GET /api/cluster` lists. */
-export interface NodeStatus {
-  node: string;
-  version: string;
-  connections: number;
-  users: number;
-  pushesPerSec: number;
-  deliveriesPerSec: number;
-  /** Epoch ms of the node's last announcement. */
-  lastSeen: number;
-}
+export type NodeStatus = ClusterNode;
 
 export interface Membership {
   /** This node and every peer heard from within the timeout. */
