@@ -96,7 +96,6 @@ export function createHub(options: HubOptions): Hub {
       observer.connectionClosed(connection, reason);
     },
     deliver(push) {
-      const started = performance.now();
       const fanoutAt = epochMs();
       let prepared: PreparedPush | undefined;
       let recipients = 0;
@@ -112,7 +111,7 @@ export function createHub(options: HubOptions): Hub {
         if (recipients > 0) recent.remember(prepared.timing);
       }
       writer.commit();
-      observer.fannedOut(push, recipients, performance.now() - started);
+      observer.fannedOut(push, recipients, epochMs() - fanoutAt);
       return recipients;
     },
     ack(connection, pushId) {

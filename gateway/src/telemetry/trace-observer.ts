@@ -71,10 +71,14 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     if (prepared.dropped > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${prepared.dropped} deliveries dropped` });
     span.end(writtenAt);
     timing.fanoutTrace = traceparentOf(span.spanContext());
-    const parent = trace.setSpan(ROOT_CONTEXT, span);
     const everyDelivery = prepared.matched <= TRACED_DELIVERIES || writtenAt - push.acceptedAt > slowDeliveryMs;
-    if (everyDelivery) for (const connection of prepared.sampled ?? []) recordDelivery(prepared, parent, connection, writtenAt, false);
-    for (const connection of prepared.failed ?? []) recordDelivery(prepared, parent, connection, writtenAt, true);
+    const delivered = everyDelivery ? (prepared.sampled ?? []) : [];
+    const failed = prepared.failed ?? [];
+    // Most fan-outs of a large broadcast record no delivery span: build their parent only when needed.
+    if (delivered.length === 0 && failed.length === 0) return;
+    const parent = trace.setSpan(ROOT_CONTEXT, span);
+    for (const connection of delivered) recordDelivery(prepared, parent, connection, writtenAt, false);
+    for (const connection of failed) recordDelivery(prepared, parent, connection, writtenAt, true);
   };
 
   return {
