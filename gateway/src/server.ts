@@ -87,10 +87,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     bus,
     intervalMs: ANNOUNCE_INTERVAL_MS,
     timeoutMs: config.nodeTimeoutMs,
-    local: () => {
-      const snapshot = stats.snapshot({ node: config.nodeId, connections: hub.size, users: hub.userCount, tags: hub.tagCount });
-      return { connections: snapshot.connections, users: snapshot.users, pushes: snapshot.pushes.total, deliveries: snapshot.deliveries };
-    },
+    local: () => ({ connections: hub.size, users: hub.userCount, ...stats.totals() }),
   });
   const receipts = createReceipts(config.nodeId, bus);
   const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user));

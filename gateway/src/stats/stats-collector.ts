@@ -4,6 +4,8 @@ import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 /** Plain counters behind `GET /api/stats`; the hub feeds it as an observer. */
 export interface StatsCollector extends GatewayObserver {
   snapshot(live: { node: string; connections: number; users: number; tags: number }): GatewayStats;
+  /** The two counters the cluster announcements derive rates from. */
+  totals(): { pushes: number; deliveries: number };
 }
 
 export function createStatsCollector(startedAt = Date.now()): StatsCollector {
@@ -56,6 +58,7 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
     acked() {
       acks += 1;
     },
+    totals: () => ({ pushes: total, deliveries }),
     snapshot(live) {
       const memory = process.memoryUsage();
       return {
