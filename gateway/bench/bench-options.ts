@@ -21,6 +21,8 @@ export interface BenchOptions {
   burstSize: number;
   burstMode: BurstMode;
   servers: ServerKind[];
+  /** Times each connection count runs its servers, alternating their order (A B, B A, ...). */
+  repeat: number;
   scenarios: ScenarioKind[];
   workers: number;
   connectConcurrency: number;
@@ -46,7 +48,10 @@ plain \`ws\` server measured in the same run, and reports gateway/raw ratios.
   --bursts 10                measured bursts
   --burst-size 50            pushes per burst (max 1000, the batch limit)
   --burst-mode batch         gateway bursts: batch | concurrent
-  --only all                 servers: gateway | observed | cluster | raw | both (gateway, raw) | all
+  --only all                 servers: gateway | observed | cluster | raw, comma-separated,
+                             or both (gateway, raw) | all
+  --repeat 1                 run the servers this many times per connection count, order
+                             reversed every other time; ratios report median [min-max]
   --scenarios single,burst   scenarios to run
   --workers N                client processes (default: min(2, cores))
   --connect-concurrency 200  handshakes in flight during the ramp
@@ -70,6 +75,7 @@ const FLAGS = {
   'burst-size': { type: 'string' },
   'burst-mode': { type: 'string' },
   only: { type: 'string' },
+  repeat: { type: 'string' },
   scenarios: { type: 'string' },
   workers: { type: 'string' },
   'connect-concurrency': { type: 'string' },
@@ -109,8 +115,14 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): Bench
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const get = (flag: Flag, fallback: string): string => values[flag] ?? env[envName(flag)] ?? fallback;
 
-  const only = oneOf('only', get('only', 'all'), ['gateway', 'observed', 'cluster', 'raw', 'both', 'all'] as const);
-  const servers: ServerKind[] = only === 'all' ? ['gateway', 'observed', 'cluster', 'raw'] : only === 'both' ? ['gateway', 'raw'] : [only];
+  const only = get('only', 'all');
+  const servers: ServerKind[] =
+    only === 'all'
+      ? ['gateway', 'observed', 'cluster', 'raw']
+      : only === 'both'
+        ? ['gateway', 'raw']
+        : [...new Set(list(only).map((kind) => oneOf('only', kind, ['gateway', 'observed', 'cluster', 'raw'] as const)))];
+  if (servers.length === 0) throw new Error('--only names no server');
   const scenarios = list(get('scenarios', 'single,burst')).map((s) => oneOf('scenarios', s, ['single', 'burst'] as const));
   return {
     connections: list(get('connections', '1000,10000')).map((c) => integer('connections', c, 1, 15_000)),
@@ -120,6 +132,7 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): Bench
     burstSize: integer('burst-size', get('burst-size', '50'), 1, 1_000),
     burstMode: oneOf('burst-mode', get('burst-mode', 'batch'), ['batch', 'concurrent'] as const),
     servers,
+    repeat: integer('repeat', get('repeat', '1'), 1, 20),
     scenarios: [...new Set(scenarios)],
     workers: integer('workers', get('workers', String(Math.min(2, availableParallelism()))), 1, 64),
     connectConcurrency: integer('connect-concurrency', get('connect-concurrency', '200'), 1, 5_000),

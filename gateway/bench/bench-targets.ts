@@ -55,6 +55,7 @@ const gatewayEnv = (port: number, apiKey: string, jwtSecret: string, observed: b
   NODE_ENV: 'production',
   WSGW_API_KEY: apiKey,
   WSGW_JWT_SECRET: jwtSecret,
+  WSGW_CONSOLE: 'false',
   WSGW_LOG_LEVEL: 'warn',
   WSGW_MAX_CONNECTIONS: UNLIMITED,
   WSGW_MAX_CONNECTIONS_PER_USER: UNLIMITED,

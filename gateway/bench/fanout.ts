@@ -14,7 +14,7 @@ import { parseBenchOptions, USAGE, type BenchOptions, type ServerKind } from './
 import { gatewayEntryPath, startTarget } from './bench-targets.ts';
 import { createClientPool } from './client-pool.ts';
 import { createPayloadFactory } from './push-payload.ts';
-import { computeRatios, formatRatios, formatResultsTable, LEGEND } from './report.ts';
+import { computeRatios, formatRatios, formatRatioSummaries, formatResultsTable, LEGEND, summarizeRatios } from './report.ts';
 import { runScenario, type ScenarioContext, type ScenarioPlan, type ScenarioResult } from './scenarios.ts';
 
 const log = (line: string): void => {
@@ -49,6 +49,7 @@ const connectionProblems = async (ctx: ScenarioContext, orderDefined: boolean): 
 const runTarget = async (
   kind: ServerKind,
   connections: number,
+  repeat: number,
   options: BenchOptions,
 ): Promise<{ results: ScenarioResult[]; problems: string[] }> => {
   log(`[${kind} @ ${connections}] starting server`);
@@ -71,6 +72,7 @@ const runTarget = async (
       target,
       pool,
       connections,
+      repeat,
       payload: createPayloadFactory(options.payloadBytes),
       timeoutMs: options.timeoutMs,
       seqs: { next: 0 },
@@ -98,8 +100,10 @@ const runTarget = async (
 
 const printReport = (options: BenchOptions, results: ScenarioResult[], problems: string[], failure?: string): void => {
   const ratios = computeRatios(results);
+  const summaries = summarizeRatios(ratios);
   const lines = ['', formatResultsTable(results), ''];
   if (ratios.length > 0) lines.push(formatRatios(ratios), '');
+  if (options.repeat > 1 && summaries.length > 0) lines.push(formatRatioSummaries(summaries), '');
   lines.push(LEGEND, '');
   if (problems.length > 0) lines.push('Problems observed:', ...problems.map((p) => `  - ${p}`), '');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -113,6 +117,7 @@ const printReport = (options: BenchOptions, results: ScenarioResult[], problems:
     options: { ...options, jsonPath: undefined, help: undefined },
     results,
     ratios,
+    ratioSummaries: summaries,
     problems,
     failure,
   };
@@ -143,10 +148,15 @@ const main = async (): Promise<number> => {
   const problems: string[] = [];
   try {
     for (const connections of options.connections) {
-      for (const kind of options.servers) {
-        const outcome = await runTarget(kind, connections, options);
-        results.push(...outcome.results);
-        problems.push(...outcome.problems);
+      for (let repeat = 1; repeat <= options.repeat; repeat += 1) {
+        // Every other repeat runs the servers in reverse, so a drift in the machine's load over
+        // the run does not always favour the same server.
+        const order = repeat % 2 === 1 ? options.servers : [...options.servers].reverse();
+        for (const kind of order) {
+          const outcome = await runTarget(kind, connections, repeat, options);
+          results.push(...outcome.results);
+          problems.push(...outcome.problems);
+        }
       }
     }
     printReport(options, results, problems);

@@ -19,6 +19,8 @@ export interface ScenarioContext {
   target: BenchTarget;
   pool: ClientPool;
   connections: number;
+  /** Which `--repeat` run this is (1-based). */
+  repeat: number;
   payload: PayloadFactory;
   /** Limit for one round to be fully delivered, in ms. */
   timeoutMs: number;
@@ -39,6 +41,8 @@ export interface ScenarioResult extends RoundSummary {
   scenario: ScenarioKind;
   server: ServerKind;
   pushesPerRound: number;
+  /** Which of the `--repeat` runs of this server it came from (1-based). */
+  repeat: number;
   /** Server CPU (all threads) per delivery over the measured rounds, in µs; undefined without /proc. */
   serverCpuUsPerDelivery: number | undefined;
   /** The same for all client workers together. */
@@ -118,6 +122,7 @@ export const runScenario = async (ctx: ScenarioContext, plan: ScenarioPlan): Pro
     scenario: plan.scenario,
     server: ctx.target.kind,
     pushesPerRound: plan.pushes,
+    repeat: ctx.repeat,
     serverCpuUsPerDelivery: perDelivery(cpuBefore, cpuAfter),
     clientCpuUsPerDelivery: perDelivery(clientCpuBefore, clientCpuAfter),
     ttlSamplesMs: samples.map((s) => Math.round((s.lastMs - s.startMs) * 1000) / 1000),
