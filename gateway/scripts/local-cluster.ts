@@ -14,6 +14,7 @@ const PORTS = [8081, 8082, 8083];
 const bus = process.env.WSGW_BUS ?? 'nats://127.0.0.1:4222';
 const apiKey = process.env.WSGW_API_KEY ?? randomBytes(24).toString('base64url');
 const jwtSecret = process.env.WSGW_JWT_SECRET ?? randomBytes(32).toString('hex');
+const adminToken = process.env.WSGW_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
 
 const nodes: ChildProcess[] = PORTS.map((port, i) =>
   spawn(process.execPath, ['--import', 'tsx', '--import', '@wsgw/otel/register', MAIN], {
@@ -28,6 +29,7 @@ const nodes: ChildProcess[] = PORTS.map((port, i) =>
       WSGW_BUS_PREFIX: process.env.WSGW_BUS_PREFIX ?? 'wsgw-local',
       WSGW_API_KEY: apiKey,
       WSGW_JWT_SECRET: jwtSecret,
+      WSGW_ADMIN_TOKEN: adminToken,
       OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? 'wsgw',
     },
   }),
@@ -41,6 +43,10 @@ process.stdout.write(
     '',
     `  WSGW_API_KEY=${apiKey}`,
     `  WSGW_JWT_SECRET=${jwtSecret}`,
+    `  WSGW_ADMIN_TOKEN=${adminToken}`,
+    '',
+    'Console (any node):',
+    `  http://127.0.0.1:8081/console/#token=${encodeURIComponent(adminToken)}`,
     '',
     'Connect to node 2:',
     `  npx wscat -c "ws://127.0.0.1:8082/ws?token=${token}"`,

@@ -6,7 +6,7 @@ import type { ClusterUserConnections } from './cluster/user-directory.ts';
 import type { ClusterView } from './protocol.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
-import { apiKeyAuth } from './http/api-key-auth.ts';
+import { adminTokenAuth, apiKeyAuth } from './http/bearer-auth.ts';
 import { declaredBodyLimit } from './http/json-body.ts';
 import { createPushRoutes } from './http/push-routes.ts';
 import type { PushService } from './push/push-service.ts';
@@ -34,6 +34,8 @@ export interface AppOptions {
   clusterView(): ClusterView;
   /** A user's connections across the cluster. */
   userConnections(user: string): Promise<ClusterUserConnections>;
+  /** The operator console: its API (under `/api/console`) and page; absent when turned off. */
+  console?: { adminToken: string; routes: Hono; assets: Hono };
 }
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
@@ -58,11 +60,22 @@ export function createApp(options: AppOptions): Hono {
   }
 
   app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
+  if (options.console) app.route('/', options.console.assets);
 
   // Traced before authentication, so refused pushes show up in the caller's trace too.
   app.use('/api/push', serverSpan(SpanNames.push, '/api/push'));
   app.use('/api/push/batch', serverSpan(SpanNames.batch, '/api/push/batch'));
-  app.use('/api/*', apiKeyAuth(config.apiKey), declaredBodyLimit(config.maxBodyBytes));
+  app.use('/api/console/push', serverSpan(SpanNames.consolePush, '/api/console/push'));
+  // The console's endpoints take the operator token, everything else under /api the push API key.
+  const pushApiAuth = apiKeyAuth(config.apiKey);
+  const operatorAuth = options.console ? adminTokenAuth(options.console.adminToken) : undefined;
+  app.use('/api/*', async (c, next) => {
+    if (!c.req.path.startsWith('/api/console/')) return pushApiAuth(c, next);
+    if (!operatorAuth) return c.json({ error: 'the console is turned off (WSGW_CONSOLE=false)' }, 404);
+    return operatorAuth(c, next);
+  });
+  app.use('/api/*', declaredBodyLimit(config.maxBodyBytes));
+  if (options.console) app.route('/api/console', options.console.routes);
   app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(options.clusterView()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
-const secrets = { WSGW_API_KEY: 'api-key', WSGW_JWT_SECRET: 's'.repeat(32) };
+const secrets = { WSGW_API_KEY: 'api-key', WSGW_JWT_SECRET: 's'.repeat(32), WSGW_ADMIN_TOKEN: 'a'.repeat(24) };
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -34,6 +34,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', WSGW_API_KEY: 'k' })).toThrow('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
     expect(() => loadConfig({ NODE_ENV: 'production', WSGW_JWT_SECRET: 's'.repeat(32) })).toThrow('WSGW_API_KEY');
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).production).toBe(true);
+  });
+
+  it('requires an operator token in production unless the console is off', () => {
+    const { WSGW_ADMIN_TOKEN: _, ...withoutAdmin } = secrets;
+    expect(() => loadConfig({ NODE_ENV: 'production', ...withoutAdmin })).toThrow('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
+    const consoleOff = loadConfig({ NODE_ENV: 'production', ...withoutAdmin, WSGW_CONSOLE: 'false' });
+    expect(consoleOff.adminToken).toBeUndefined();
+    expect(consoleOff.console.enabled).toBe(false);
+    expect(() => loadConfig({ ...secrets, WSGW_ADMIN_TOKEN: 'short' })).toThrow('at least 16 characters');
+    const dev = loadConfig({ WSGW_API_KEY: 'api-key', WSGW_JWT_SECRET: 's'.repeat(32) });
+    expect(dev.devSecrets).toBe(true);
+    expect(dev.adminToken).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('accepts a trace URL template only with {traceId}', () => {
+    const template = 'http://grafana.local/explore?traceId={traceId}';
+    expect(loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: template }).console.traceUrlTemplate).toBe(template);
+    expect(() => loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: 'http://grafana.local/explore' })).toThrow('{traceId}');
+    expect(() => loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: 'javascript:alert({traceId})' })).toThrow(ConfigError);
   });
 
   it('rejects short JWT secrets, bad numbers and out-of-range values', () => {

@@ -10,6 +10,13 @@ export interface GatewayConfig {
   devSecrets: boolean;
   nodeId: string;
   apiKey: string;
+  /**
+   * Operator token for the console and its `/api/console/*` endpoints, separate from the push API
+   * key. Undefined only when the console is turned off (`WSGW_CONSOLE=false`).
+   */
+  adminToken: string | undefined;
+  /** Where the built console is served from (`console/dist`), and the trace UI link it shows. */
+  console: { enabled: boolean; traceUrlTemplate: string | undefined };
   jwtSecret?: string;
   jwtPublicKey?: string;
   /** Largest accepted HTTP body, bytes. */
@@ -70,14 +77,21 @@ export function loadConfig(env: Env): GatewayConfig {
   const missing: string[] = [];
   if (!apiKey) missing.push('WSGW_API_KEY');
   if (!jwtSecret && !jwtPublicKey) missing.push('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+  const consoleEnabled = flag(env, 'WSGW_CONSOLE', true);
+  let adminToken = consoleEnabled ? nonEmpty(env.WSGW_ADMIN_TOKEN) : undefined;
+  if (consoleEnabled && !adminToken) missing.push('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
   if (production && missing.length > 0) {
     throw new ConfigError(`production mode requires ${missing.join(' and ')}`);
   }
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new ConfigError('WSGW_JWT_SECRET must be at least 32 characters');
   }
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('WSGW_ADMIN_TOKEN must be at least 16 characters');
+  }
   const devSecrets = missing.length > 0;
   apiKey ??= generateSecret();
+  if (consoleEnabled) adminToken ??= generateSecret();
   const generatedJwt = !jwtSecret && !jwtPublicKey ? generateSecret() : undefined;
 
   return {
@@ -87,6 +101,8 @@ export function loadConfig(env: Env): GatewayConfig {
     devSecrets,
     nodeId: nonEmpty(env.WSGW_NODE_ID) ?? `${hostname()}-${process.pid}`,
     apiKey,
+    adminToken,
+    console: { enabled: consoleEnabled, traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE) },
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
     maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),
@@ -132,6 +148,15 @@ function busUrl(value: string | undefined): string {
   const bus = nonEmpty(value) ?? 'memory';
   if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
   throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
+}
+
+function traceUrlTemplate(value: string | undefined): string | undefined {
+  const template = nonEmpty(value);
+  if (template === undefined) return undefined;
+  if (!/^https?:\/\//.test(template) || !template.includes('{traceId}')) {
+    throw new ConfigError(`WSGW_TRACE_URL_TEMPLATE must be an http(s) URL containing {traceId}, got "${template}"`);
+  }
+  return template;
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {

@@ -16,8 +16,12 @@ export async function devBanner(config: GatewayConfig, address: AddressInfo): Pr
     '',
     `  WSGW_API_KEY=${config.apiKey}`,
     ...(config.jwtPublicKey ? [] : [`  WSGW_JWT_SECRET=${config.jwtSecret}`]),
+    ...(config.adminToken ? [`  WSGW_ADMIN_TOKEN=${config.adminToken}`] : []),
     '',
   ];
+  if (config.adminToken) {
+    lines.push('Operator console (the link logs straight in):', `  ${base}/console/#token=${encodeURIComponent(config.adminToken)}`, '');
+  }
   if (token) {
     lines.push(
       'Token for user "demo" (valid 24 h):',

@@ -14,7 +14,7 @@ afterEach(() => {
 describe('the gateway process', () => {
   it('closes every connection with 1001 on SIGTERM and exits within 10 s', async () => {
     const secret = randomBytes(32).toString('base64url');
-    running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: 'k'.repeat(32), WSGW_JWT_SECRET: secret });
+    running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: 'k'.repeat(32), WSGW_JWT_SECRET: secret, WSGW_CONSOLE: 'false' });
     const port = await running.port;
     const token = await mintToken({ secret, user: 'alice' });
     const clients = await Promise.all([1, 2, 3].map(() => connectClient(`ws://127.0.0.1:${port}/ws?token=${token}`)));
@@ -53,23 +53,28 @@ describe('the gateway process', () => {
     running = spawnGateway({ NODE_ENV: 'production' });
     const { code } = await running.exited;
     expect(code).toBe(78);
-    expect(running.output()).toContain('production mode requires WSGW_API_KEY and WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+    expect(running.output()).toContain(
+      'production mode requires WSGW_API_KEY and WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY and WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)',
+    );
   });
 
   it('never logs tokens or keys', async () => {
     const secret = randomBytes(32).toString('base64url');
     const apiKey = randomBytes(24).toString('base64url');
-    running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: apiKey, WSGW_JWT_SECRET: secret, WSGW_LOG_LEVEL: 'debug' });
+    const adminToken = randomBytes(24).toString('base64url');
+    running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: apiKey, WSGW_JWT_SECRET: secret, WSGW_ADMIN_TOKEN: adminToken, WSGW_LOG_LEVEL: 'debug' });
     const port = await running.port;
     const token = await mintToken({ secret, user: 'alice' });
     const client = await connectClient(`ws://127.0.0.1:${port}/ws?token=${token}`);
     expect((await expectRefusal(`ws://127.0.0.1:${port}/ws?token=${token}x`)).status).toBe(401);
     await fetch(`http://127.0.0.1:${port}/api/stats`, { headers: { authorization: `Bearer ${apiKey}x` } });
+    await fetch(`http://127.0.0.1:${port}/api/console/session`, { headers: { authorization: `Bearer ${adminToken}` } });
+    await fetch(`http://127.0.0.1:${port}/api/console/session`, { headers: { authorization: `Bearer ${adminToken}x` } });
     await client.close();
     running.child.kill('SIGTERM');
     await running.exited;
     const output = running.output();
     expect(output).toContain('connection opened');
-    for (const secretValue of [secret, apiKey, token, token.split('.')[2]!]) expect(output).not.toContain(secretValue);
+    for (const secretValue of [secret, apiKey, adminToken, token, token.split('.')[2]!]) expect(output).not.toContain(secretValue);
   });
 });

@@ -9,12 +9,18 @@ import { createApp } from './app.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
-import { createMembership } from './cluster/membership.ts';
+import { createClusterControl } from './cluster/cluster-control.ts';
+import { clusterNodeOf, createMembership } from './cluster/membership.ts';
 import { createReceipts } from './cluster/receipts.ts';
 import { createUserDirectory } from './cluster/user-directory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
+import { createConsoleAssets } from './console/console-assets.ts';
+import { createConsoleFeed, type ConsoleFeed } from './console/console-feed.ts';
+import { createConsoleRoutes } from './console/console-routes.ts';
+import { createSnapshotBuilder } from './console/console-snapshot.ts';
+import { createNodeReporter } from './console/node-reporter.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
@@ -74,8 +80,16 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const stats = createStatsCollector();
   const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes, busHealth: () => bus.health() });
   const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
+  const reporter = createNodeReporter({
+    nodeId: config.nodeId,
+    version: VERSION,
+    hub: () => hub,
+    stats,
+    slowDeliveries: () => slowDeliveries.report().overThreshold,
+  });
   const observer = combineObservers(
     stats,
+    reporter.observer,
     ...(config.metrics ? [metrics.observer] : []),
     createTraceObserver({ nodeId: config.nodeId, traceUserIds: config.traceUserIds, slowDeliveryMs: config.slowDeliveryMs }),
     slowDeliveries.observer,
@@ -83,14 +97,15 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const hub: Hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
   const membership = createMembership({
     nodeId: config.nodeId,
-    version: VERSION,
     bus,
     intervalMs: ANNOUNCE_INTERVAL_MS,
     timeoutMs: config.nodeTimeoutMs,
-    local: () => ({ connections: hub.size, users: hub.userCount, ...stats.totals() }),
+    report: () => reporter.report(),
   });
   const receipts = createReceipts(config.nodeId, bus);
   const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user));
+  const control = createClusterControl(config.nodeId, bus, hub);
+  const userConnections = (user: string) => directory.lookup(user, membership.peers(), config.clusterWaitMs);
   const pushes = createPushService({
     nodeId: config.nodeId,
     hub,
@@ -104,6 +119,10 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();
+  const snapshots = createSnapshotBuilder({ nodeId: config.nodeId, slowDeliveryThresholdMs: config.slowDeliveryMs });
+  const feed: ConsoleFeed | undefined = config.adminToken
+    ? createConsoleFeed({ adminToken: config.adminToken, snapshot: () => snapshots.build(membership.nodes()), logger })
+    : undefined;
   let draining = false;
   const isDraining = () => draining;
 
@@ -121,8 +140,29 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     websocket: (c, next) => websocket!(c, next),
     isDraining,
     busHealth: () => bus.health(),
-    clusterView: () => ({ node: config.nodeId, nodes: membership.nodes() }),
-    userConnections: (user) => directory.lookup(user, membership.peers(), config.clusterWaitMs),
+    clusterView: () => ({ node: config.nodeId, nodes: membership.nodes().map(clusterNodeOf) }),
+    userConnections,
+    ...(config.adminToken && {
+      console: {
+        adminToken: config.adminToken,
+        assets: createConsoleAssets(),
+        routes: createConsoleRoutes({
+          session: {
+            node: config.nodeId,
+            version: VERSION,
+            slowDeliveryThresholdMs: config.slowDeliveryMs,
+            ...(config.console.traceUrlTemplate && { traceUrlTemplate: config.console.traceUrlTemplate }),
+          },
+          pushes,
+          observer,
+          maxBodyBytes: config.maxBodyBytes,
+          userConnections,
+          control,
+          peers: () => membership.peers(),
+          clusterWaitMs: config.clusterWaitMs,
+        }),
+      },
+    }),
   });
   const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
@@ -136,7 +176,15 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
-  attachUpgradeListener({ server, gate, admissions, injectWebSocket: nodeWs.injectWebSocket, observer, logger });
+  attachUpgradeListener({
+    server,
+    gate,
+    admissions,
+    injectWebSocket: nodeWs.injectWebSocket,
+    observer,
+    logger,
+    ...(feed && { routes: { '/api/console/feed': feed.handleUpgrade } }),
+  });
   server.on('clientError', (error, socket) => {
     logger.debug({ err: error.message }, 'malformed HTTP request');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -151,8 +199,11 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stopHeartbeat();
     stopSampling();
     membership.stop();
+    reporter.stop();
+    feed?.close();
     receipts.stop();
     directory.stop();
+    control.stop();
     connectRate.stop();
     pushes.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,11 +1,11 @@
 import type { Bus } from '../bus/bus.ts';
-import type { ClusterNode } from '../protocol.ts';
+import type { ClusterNode, NodeReport } from '../protocol.ts';
 
-/** What a node says about itself every second, and what `GET /api/cluster` lists. */
-export type NodeStatus = ClusterNode;
+/** A node's latest report and when it was heard (epoch ms, this node's clock). */
+export type NodeStatus = NodeReport & { lastSeen: number };
 
 export interface Membership {
-  /** This node and every peer heard from within the timeout. */
+  /** This node and every peer heard from within the timeout, by node id. */
   nodes(): NodeStatus[];
   /** Ids of the live peers (not this node). */
   peers(): string[];
@@ -15,10 +15,9 @@ export interface Membership {
 
 export interface MembershipOptions {
   nodeId: string;
-  version: string;
   bus: Bus;
-  /** Figures of this node: what it holds now and its counters since start. */
-  local(): { connections: number; users: number; pushes: number; deliveries: number };
+  /** This node's report for the second that just ended. */
+  report(): NodeReport;
   intervalMs: number;
   /** A peer not heard from for this long has left. */
   timeoutMs: number;
@@ -26,38 +25,25 @@ export interface MembershipOptions {
 
 const TOPIC = 'announce';
 
-/** Nodes announce themselves over the bus; each keeps the list of peers it still hears. */
+/**
+ * Nodes announce themselves over the bus with their per-second report; each keeps the latest
+ * report of the peers it still hears. The console's snapshot and `GET /api/cluster` read from it.
+ */
 export function createMembership(options: MembershipOptions): Membership {
   const peers = new Map<string, NodeStatus>();
-  let previous = { at: Date.now(), pushes: 0, deliveries: 0 };
-  let self: NodeStatus = { node: options.nodeId, version: options.version, connections: 0, users: 0, pushesPerSec: 0, deliveriesPerSec: 0, lastSeen: Date.now() };
+  let self: NodeStatus | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const measure = (): NodeStatus => {
-    const now = Date.now();
-    const local = options.local();
-    const seconds = Math.max(0.001, (now - previous.at) / 1000);
-    self = {
-      node: options.nodeId,
-      version: options.version,
-      connections: local.connections,
-      users: local.users,
-      pushesPerSec: (local.pushes - previous.pushes) / seconds,
-      deliveriesPerSec: (local.deliveries - previous.deliveries) / seconds,
-      lastSeen: now,
-    };
-    previous = { at: now, pushes: local.pushes, deliveries: local.deliveries };
-    return self;
-  };
-
   const announce = () => {
-    options.bus.signal({ origin: options.nodeId, topic: TOPIC, body: measure() }).catch(() => undefined);
+    const report = options.report();
+    self = { ...report, lastSeen: report.at };
+    options.bus.signal({ origin: options.nodeId, topic: TOPIC, body: report }).catch(() => undefined);
   };
 
   const unsubscribe = options.bus.onSignal((signal) => {
     if (signal.topic !== TOPIC || signal.origin === options.nodeId) return;
-    const status = signal.body as NodeStatus;
-    peers.set(signal.origin, { ...status, node: signal.origin, lastSeen: Date.now() });
+    const report = signal.body as NodeReport;
+    peers.set(signal.origin, { ...report, node: signal.origin, lastSeen: Date.now() });
   });
 
   const live = () => {
@@ -67,7 +53,7 @@ export function createMembership(options: MembershipOptions): Membership {
   };
 
   return {
-    nodes: () => [self, ...live()].sort((a, b) => a.node.localeCompare(b.node)),
+    nodes: () => [...(self ? [self] : []), ...live()].sort((a, b) => a.node.localeCompare(b.node)),
     peers: () => live().map((status) => status.node),
     start() {
       announce();
@@ -79,4 +65,10 @@ export function createMembership(options: MembershipOptions): Membership {
       unsubscribe();
     },
   };
+}
+
+/** The public `GET /api/cluster` entry of a node: its identity and headline figures. */
+export function clusterNodeOf(status: NodeStatus): ClusterNode {
+  const { node, version, connections, users, pushesPerSec, deliveriesPerSec, lastSeen } = status;
+  return { node, version, connections, users, pushesPerSec, deliveriesPerSec, lastSeen };
 }

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
-import type { BatchPushResponse, ErrorBody, PushErrorReason, PushResult } from '../protocol.ts';
+import { trace, TraceFlags } from '@opentelemetry/api';
+import { Hono, type Handler } from 'hono';
+import type { BatchPushResponse, ConsolePushResult, ErrorBody, PushErrorReason, PushResult } from '../protocol.ts';
 import type { PushService } from '../push/push-service.ts';
 import { validatePush } from '../push/push-validation.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
@@ -11,14 +12,7 @@ export const MAX_BATCH = 1000;
 export function createPushRoutes(pushes: PushService, observer: GatewayObserver, maxBodyBytes: number): Hono {
   const routes = new Hono();
 
-  routes.post('/push', async (c) => {
-    const body = await readJsonBody(c, maxBodyBytes);
-    if (!body.ok) return rejected(body.response, observer);
-    const push = validatePush(body.value);
-    if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
-    const { replayed, ...result } = await pushes.push(push.value, { trace: c.get('traceContext') });
-    return c.json(result satisfies PushResult, 202, replayed ? { 'Idempotent-Replay': 'true' } : {});
-  });
+  routes.post('/push', pushHandler(pushes, observer, maxBodyBytes));
 
   routes.post('/push/batch', async (c) => {
     const body = await readJsonBody(c, maxBodyBytes);
@@ -55,6 +49,26 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
   });
 
   return routes;
+}
+
+/**
+ * One push from a JSON body. The console's test push sets `withTraceId`, so the operator can open
+ * the trace the push produced (present only when the request's span was sampled).
+ */
+export function pushHandler(pushes: PushService, observer: GatewayObserver, maxBodyBytes: number, withTraceId = false): Handler {
+  return async (c) => {
+    const body = await readJsonBody(c, maxBodyBytes);
+    if (!body.ok) return rejected(body.response, observer);
+    const push = validatePush(body.value);
+    if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
+    const traceContext = c.get('traceContext');
+    const { replayed, ...result } = await pushes.push(push.value, { trace: traceContext });
+    const headers: Record<string, string> = replayed ? { 'Idempotent-Replay': 'true' } : {};
+    if (!withTraceId) return c.json(result satisfies PushResult, 202, headers);
+    const span = traceContext && trace.getSpanContext(traceContext);
+    const traceId = span && span.traceFlags & TraceFlags.SAMPLED ? span.traceId : undefined;
+    return c.json({ ...result, ...(traceId && { traceId }) } satisfies ConsolePushResult, 202, headers);
+  };
 }
 
 /** Counts a refused push under the reason its status stands for. */

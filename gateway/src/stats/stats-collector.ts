@@ -1,11 +1,18 @@
 import type { CloseReason, DropReason, GatewayStats, PushTargetKind, RejectReason } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 
+export interface StatsTotals {
+  pushes: number;
+  deliveries: number;
+  acks: number;
+  drops: Readonly<Record<DropReason, number>>;
+}
+
 /** Plain counters behind `GET /api/stats`; the hub feeds it as an observer. */
 export interface StatsCollector extends GatewayObserver {
   snapshot(live: { node: string; connections: number; users: number; tags: number }): GatewayStats;
-  /** The two counters the cluster announcements derive rates from. */
-  totals(): { pushes: number; deliveries: number };
+  /** The counters the node's per-second report derives its rates from. */
+  totals(): StatsTotals;
 }
 
 export function createStatsCollector(startedAt = Date.now()): StatsCollector {
@@ -58,7 +65,7 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
     acked() {
       acks += 1;
     },
-    totals: () => ({ pushes: total, deliveries }),
+    totals: () => ({ pushes: total, deliveries, acks, drops }),
     snapshot(live) {
       const memory = process.memoryUsage();
       return {

@@ -53,6 +53,7 @@ describe('OTLP export', () => {
           NODE_ENV: 'production',
           WSGW_API_KEY: apiKey,
           WSGW_JWT_SECRET: secret,
+          WSGW_CONSOLE: 'false',
           OTEL_SERVICE_NAME: 'wsgw-export-test',
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -92,7 +93,10 @@ describe('OTLP export', () => {
     try {
       const secret = randomBytes(32).toString('base64url');
       const apiKey = randomBytes(24).toString('base64url');
-      running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: apiKey, WSGW_JWT_SECRET: secret, OTEL_BSP_SCHEDULE_DELAY: '50' }, { withTelemetry: true });
+      running = spawnGateway(
+        { NODE_ENV: 'production', WSGW_API_KEY: apiKey, WSGW_JWT_SECRET: secret, WSGW_CONSOLE: 'false', OTEL_BSP_SCHEDULE_DELAY: '50' },
+        { withTelemetry: true },
+      );
       const port = await running.port;
       const client = await connectClient(`ws://127.0.0.1:${port}/ws?token=${await mintToken({ secret, user: 'alice' })}`);
       await fetch(`http://127.0.0.1:${port}/api/push`, {

@@ -1,28 +1,7 @@
+import type { DeliveryRecord, SlowDeliveriesReport } from '../protocol.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 
-/** One acknowledged delivery with the instants it passed each stage (epoch ms, sub-millisecond). */
-export interface DeliveryRecord {
-  push: string;
-  traceId: string | undefined;
-  user: string;
-  connection: string;
-  node: string;
-  accepted: number;
-  published: number;
-  fanoutStarted: number;
-  written: number;
-  acked: number;
-  /** accepted → acked, ms. */
-  latencyMs: number;
-}
-
-export interface SlowDeliveriesReport {
-  thresholdMs: number;
-  /** The slowest deliveries acknowledged within the window, slowest first. */
-  slowest: DeliveryRecord[];
-  /** The most recent deliveries over the threshold, newest first. */
-  overThreshold: DeliveryRecord[];
-}
+export type { DeliveryRecord, SlowDeliveriesReport };
 
 export interface SlowDeliveries {
   readonly observer: GatewayObserver;

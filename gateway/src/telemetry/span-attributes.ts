@@ -44,6 +44,7 @@ export function messagingAttributes(operationType: 'send' | 'process' | 'settle'
 export const SpanNames = {
   push: 'POST /api/push',
   batch: 'POST /api/push/batch',
+  consolePush: 'POST /api/console/push',
   publish: 'wsgw.publish',
   fanout: 'wsgw.fanout',
   deliver: 'wsgw.deliver',

@@ -17,6 +17,8 @@ export interface TestGateway {
   /** Calls the HTTP API with the API key unless `headers` overrides it. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   push(body: unknown): Promise<{ status: number; body: any }>;
+  /** Calls the console's API (`/api/console/...`) with the operator token. */
+  operator(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
       PORT: '0',
       WSGW_API_KEY: randomBytes(24).toString('base64url'),
       WSGW_JWT_SECRET: randomBytes(32).toString('base64url'),
+      WSGW_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
       WSGW_LOG_LEVEL: 'silent',
     }),
     ...overrides,
@@ -62,6 +65,7 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
     },
     refusal: (query = '', headers = {}) => expectRefusal(`${wsUrl}${query}`, headers),
     api,
+    operator: (method, path, body) => api(method, `/api/console${path}`, body, { authorization: `Bearer ${config.adminToken}` }),
     push: async (body) => {
       const { status, body: answer } = await api('POST', '/api/push', body);
       return { status, body: answer };

@@ -18,7 +18,12 @@ export interface UpgradeListenerOptions {
   injectWebSocket(server: Server): void;
   observer: GatewayObserver;
   logger: Logger;
+  /** Other WebSocket endpoints by path (the console feed), each with its own authentication. */
+  routes?: Record<string, UpgradeRoute>;
 }
+
+/** Takes over an upgrade; `refuse` answers it with a status and a JSON error body. */
+export type UpgradeRoute = (request: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, error: string) => void) => void;
 
 /**
  * Puts the upgrade gate in front of @hono/node-ws. Its own listener answers a refused upgrade with
@@ -35,6 +40,8 @@ export function attachUpgradeListener(options: UpgradeListenerOptions): void {
     socket.on('error', (error) => logger.debug({ err: error.message }, 'upgrade socket error'));
     const url = URL.canParse(request.url ?? '/', BASE) ? new URL(request.url ?? '/', BASE) : undefined;
     if (!url) return refuse(socket, 400, 'malformed request URL');
+    const route = options.routes?.[url.pathname];
+    if (route) return route(request, socket, head, (status, error) => refuse(socket, status, error));
     if (url.pathname !== '/ws') return refuse(socket, 404, 'not found');
     gate(request, url).then(
       (admission) => {

@@ -1,0 +1,36 @@
+import type { Bus } from '../bus/bus.ts';
+import type { Hub } from '../hub/hub.ts';
+import { createClusterQuery } from './cluster-query.ts';
+
+/** Which connections to close: a user's (all of them) or one connection by id. */
+export type DisconnectOrder = { user: string } | { connection: string };
+
+export interface ClusterDisconnect {
+  disconnected: number;
+  /** False when a live peer did not answer within the wait: more connections may have closed. */
+  complete: boolean;
+}
+
+export interface ClusterControl {
+  /** Closes the matching connections (4001) on every node. */
+  disconnect(order: DisconnectOrder, peers: string[], waitMs: number): Promise<ClusterDisconnect>;
+  stop(): void;
+}
+
+/** Operator actions that must reach connections wherever they are held. */
+export function createClusterControl(nodeId: string, bus: Bus, hub: Hub): ClusterControl {
+  const local = (order: DisconnectOrder): number =>
+    'user' in order ? hub.disconnectUser(order.user) : hub.disconnectConnection(order.connection) ? 1 : 0;
+  const query = createClusterQuery<DisconnectOrder, number>(nodeId, bus, 'control.disconnect', local);
+  return {
+    async disconnect(order, peers, waitMs) {
+      let disconnected = local(order);
+      // A connection id lives on one node: once found here, nobody else needs asking.
+      if ('connection' in order && disconnected > 0) return { disconnected, complete: true };
+      const { answers, complete } = await query.ask(order, peers, waitMs);
+      for (const { answer } of answers) disconnected += answer;
+      return { disconnected, complete };
+    },
+    stop: query.stop,
+  };
+}
