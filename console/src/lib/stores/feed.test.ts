@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startFeedServer, until, type FeedServer } from '../testing/feed-server.ts';
+import { useTestGateways } from '@wsgw/gateway/testing';
+import { until } from '../testing/until.ts';
 import { nodeReport, snapshotAt } from '../testing/snapshot-fixture.ts';
 import type { FeedStatus } from '../transport/feed-socket.ts';
 import { createFeedStore, type FeedStore } from './feed.svelte.ts';
 
 const T0 = 1_700_000_000_000;
 
-let server: FeedServer | undefined;
+const startGateway = useTestGateways();
 let feed: FeedStore | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   feed?.stop();
-  await server?.close();
-  server = feed = undefined;
+  feed = undefined;
 });
 
 describe('createFeedStore', () => {
@@ -34,31 +34,30 @@ describe('createFeedStore', () => {
     expect(feed.heatmap.columns).toHaveLength(30);
   });
 
-  it('follows the socket: snapshots flow in, and each loss of the feed is reported once', async () => {
-    server = await startFeedServer('t');
+  it('follows a gateway: snapshots flow in, and each loss of the feed is reported once', async () => {
+    const gateway = await startGateway();
+    await gateway.connect('alice');
     const lost: FeedStatus[] = [];
     feed = createFeedStore({
-      url: server.url,
-      token: 't',
+      url: `${gateway.http.replace(/^http/, 'ws')}/api/console/feed`,
+      token: gateway.config.adminToken!,
       WebSocketImpl: WebSocket,
       backoff: { initialMs: 20, maxMs: 40 },
       onDisconnected: (status) => lost.push(status),
     });
     feed.start();
-    await until(() => server!.connected.length === 1);
-    server.connected[0]!.send(JSON.stringify(snapshotAt(T0, [nodeReport({ connections: 7 })])));
-    await until(() => feed!.snapshot !== undefined);
+    // Nodes report once a second: the first snapshot may predate the connection.
+    await until(() => feed!.snapshot?.totals.connections === 1);
     expect(feed.status.state).toBe('open');
-    expect(feed.history.connections).toEqual([7]);
+    expect(feed.history.connections.at(-1)).toBe(1);
 
-    server.connected[0]!.close(1001);
-    await until(() => server!.connected.length === 2);
-    expect(lost).toHaveLength(1);
+    await gateway.close();
+    await until(() => lost.length === 1);
     expect(lost[0]!.closeCode).toBe(1001);
 
     // Stopping is not a loss.
     feed.stop();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lost).toHaveLength(1);
     expect(feed.status.state).toBe('disconnected');
   });

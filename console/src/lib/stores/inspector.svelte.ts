@@ -122,7 +122,9 @@ export function createInspectorStore(options: InspectorStoreOptions): InspectorS
           const { disconnected } = await api.disconnectConnection(id);
           notice = `Disconnected ${plural(disconnected, 'connection')}`;
         } catch (failure) {
+          // Nothing was closed: keep the error on screen rather than a fresh lookup clearing it.
           error = describe(failure);
+          return;
         }
         await settle(name, new Set([id]));
       });
@@ -138,6 +140,7 @@ export function createInspectorStore(options: InspectorStoreOptions): InspectorS
           notice = `Disconnected ${plural(answer.disconnected, 'connection')} of ${name}${partial}`;
         } catch (failure) {
           error = describe(failure);
+          return;
         }
         await settle(name, new Set(ids));
       });

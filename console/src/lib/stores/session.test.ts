@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { sendJson, startJsonServer, type JsonServer } from '../testing/json-server.ts';
+import { createServer } from 'node:net';
+import { useTestGateways, type TestGateway } from '@wsgw/gateway/testing';
+import { describe, expect, it } from 'vitest';
 import { createSessionStore, type TokenStorage } from './session.svelte.ts';
 
-const SESSION = { node: 'n1', version: '0.1.0', slowDeliveryThresholdMs: 250 };
-const GOOD = 'the-operator-token';
+const startGateway = useTestGateways();
 
 function memoryStorage(initial: Record<string, string> = {}): TokenStorage & { items: Map<string, string> } {
   const items = new Map(Object.entries(initial));
@@ -15,92 +15,96 @@ function memoryStorage(initial: Record<string, string> = {}): TokenStorage & { i
   };
 }
 
-let server: JsonServer | undefined;
-let accepted = GOOD;
-
-async function gateway() {
-  server = await startJsonServer((req, res) =>
-    req.headers.authorization === `Bearer ${accepted}` ? sendJson(res, 200, SESSION) : sendJson(res, 401, { error: 'missing or invalid operator token' }),
-  );
-  return server.baseUrl;
+/** An address where nothing listens (a port that was free a moment ago). */
+async function nobodyHome(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  accepted = GOOD;
-});
+const tokenOf = (gateway: TestGateway) => gateway.config.adminToken!;
 
-describe('createSessionStore', () => {
-  it('signs in with a valid token and keeps it for the tab', async () => {
+describe('createSessionStore against a gateway', () => {
+  it('signs in with the operator token and keeps it for the tab', async () => {
+    const gateway = await startGateway();
     const storage = memoryStorage();
-    const session = createSessionStore({ baseUrl: await gateway(), storage, takeLinkToken: () => undefined });
-    expect(await session.login(` ${GOOD} `)).toBe(true);
+    const session = createSessionStore({ baseUrl: gateway.http, storage, takeLinkToken: () => undefined });
+    expect(await session.login(` ${tokenOf(gateway)} `)).toBe(true);
     expect(session.state).toBe('signed-in');
-    expect(session.session).toEqual(SESSION);
-    expect(session.token).toBe(GOOD);
-    expect(await session.api?.session()).toEqual(SESSION);
-    expect(storage.items.get('wsgw.console.token')).toBe(GOOD);
+    expect(session.session?.node).toBe(gateway.config.nodeId);
+    expect(session.token).toBe(tokenOf(gateway));
+    expect(await session.api?.session()).toEqual(session.session);
+    expect(storage.items.get('wsgw.console.token')).toBe(tokenOf(gateway));
   });
 
-  it('says "Invalid token" when the gateway answers 401', async () => {
-    const session = createSessionStore({ baseUrl: await gateway(), storage: null, takeLinkToken: () => undefined });
-    expect(await session.login('wrong')).toBe(false);
+  it('says "Invalid token" when the gateway refuses it, including the push API key', async () => {
+    const gateway = await startGateway();
+    const session = createSessionStore({ baseUrl: gateway.http, storage: null, takeLinkToken: () => undefined });
+    expect(await session.login('wrong-token-wrong-token')).toBe(false);
     expect(session.state).toBe('signed-out');
+    expect(session.error).toBe('Invalid token');
+    expect(await session.login(gateway.config.apiKey)).toBe(false);
     expect(session.error).toBe('Invalid token');
   });
 
-  it('says the gateway is unreachable, in other words, when nothing answers', async () => {
-    const closed = await startJsonServer(() => {});
-    await closed.close();
-    const storage = memoryStorage({ 'wsgw.console.token': GOOD });
-    const session = createSessionStore({ baseUrl: closed.baseUrl, storage, takeLinkToken: () => undefined });
+  it('says the gateway is unreachable, not that the token is wrong, when nothing answers', async () => {
+    const storage = memoryStorage({ 'wsgw.console.token': 'kept-token' });
+    const session = createSessionStore({ baseUrl: await nobodyHome(), storage, takeLinkToken: () => undefined });
     await session.start();
     expect(session.state).toBe('signed-out');
     expect(session.error).toMatch(/^Cannot reach the gateway/);
-    expect(session.error).not.toMatch(/invalid/i);
     // Kept: a reload retries it once the gateway is back.
-    expect(storage.items.get('wsgw.console.token')).toBe(GOOD);
+    expect(storage.items.get('wsgw.console.token')).toBe('kept-token');
   });
 
-  it('prefers the link token over the stored one at start', async () => {
+  it('prefers the link token over the stored one at start, and stays signed out without any', async () => {
+    const gateway = await startGateway();
     const storage = memoryStorage({ 'wsgw.console.token': 'stale' });
-    const session = createSessionStore({ baseUrl: await gateway(), storage, takeLinkToken: () => GOOD });
-    await session.start();
-    expect(session.state).toBe('signed-in');
-    expect(storage.items.get('wsgw.console.token')).toBe(GOOD);
+    const linked = createSessionStore({ baseUrl: gateway.http, storage, takeLinkToken: () => tokenOf(gateway) });
+    await linked.start();
+    expect(linked.state).toBe('signed-in');
+    expect(storage.items.get('wsgw.console.token')).toBe(tokenOf(gateway));
+
+    const none = createSessionStore({ baseUrl: gateway.http, storage: memoryStorage(), takeLinkToken: () => undefined });
+    await none.start();
+    expect(none.state).toBe('signed-out');
+    expect(none.error).toBeUndefined();
   });
 
-  it('stays signed out at start without any token', async () => {
-    const session = createSessionStore({ baseUrl: await gateway(), storage: memoryStorage(), takeLinkToken: () => undefined });
-    await session.start();
-    expect(session.state).toBe('signed-out');
-    expect(session.error).toBeUndefined();
-  });
-
-  it('signs out on revalidation once the gateway stops accepting the token, and on logout', async () => {
+  it('signs out on revalidation once the gateway comes back with another token, and on logout', async () => {
+    const gateway = await startGateway();
     const storage = memoryStorage();
-    const session = createSessionStore({ baseUrl: await gateway(), storage, takeLinkToken: () => undefined });
-    await session.login(GOOD);
+    const session = createSessionStore({ baseUrl: gateway.http, storage, takeLinkToken: () => undefined });
+    await session.login(tokenOf(gateway));
     await session.revalidate();
     expect(session.state).toBe('signed-in');
-    accepted = 'rotated';
-    await session.revalidate();
-    expect(session.state).toBe('signed-out');
+
+    const port = Number(new URL(gateway.http).port);
+    await gateway.close();
+    const rotated = await startGateway({ port, adminToken: 'a-rotated-operator-token' });
+    // The first check may still meet the old server's dropped connection (no answer: kept signed in).
+    await expect
+      .poll(async () => {
+        await session.revalidate();
+        return session.state;
+      })
+      .toBe('signed-out');
     expect(session.error).toMatch(/no longer accepts/);
     expect(storage.items.size).toBe(0);
 
-    accepted = GOOD;
-    await session.login(GOOD);
+    await session.login(tokenOf(rotated));
     session.logout();
     expect(session.state).toBe('signed-out');
     expect(session.api).toBeUndefined();
   });
 
   it('lets only the latest of overlapping sign-ins decide', async () => {
-    const session = createSessionStore({ baseUrl: await gateway(), storage: null, takeLinkToken: () => undefined });
-    const first = session.login('wrong');
-    const second = session.login(GOOD);
+    const gateway = await startGateway();
+    const session = createSessionStore({ baseUrl: gateway.http, storage: null, takeLinkToken: () => undefined });
+    const first = session.login('wrong-token-wrong-token');
+    const second = session.login(tokenOf(gateway));
     expect(await first).toBe(false);
     expect(await second).toBe(true);
     expect(session.state).toBe('signed-in');

@@ -1,104 +1,103 @@
 import type { ConsoleSnapshot } from '@wsgw/gateway/protocol';
+import { useTestGateways, type TestGateway } from '@wsgw/gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { startFeedServer, until, type FeedServer } from '../testing/feed-server.ts';
+import { WebSocket, WebSocketServer } from 'ws';
 import { snapshotAt } from '../testing/snapshot-fixture.ts';
+import { until } from '../testing/until.ts';
 import { createFeedSocket, type FeedSocket, type FeedStatus } from './feed-socket.ts';
-import { feedProtocols } from './token-protocol.ts';
 
+const startGateway = useTestGateways();
 let feed: FeedSocket | undefined;
-let server: FeedServer | undefined;
-
-afterEach(async () => {
+afterEach(() => {
   feed?.stop();
-  await server?.close();
-  feed = server = undefined;
+  feed = undefined;
 });
 
-function openFeed(url: string, token: string, extra: { silenceMs?: number } = {}) {
+const feedUrl = (gateway: TestGateway) => `${gateway.http.replace(/^http/, 'ws')}/api/console/feed`;
+
+function watch(url: string, token: string, extra: { silenceMs?: number } = {}) {
   const snapshots: ConsoleSnapshot[] = [];
   const statuses: FeedStatus[] = [];
   feed = createFeedSocket({
     url,
     token,
     WebSocketImpl: WebSocket,
-    backoff: { initialMs: 20, maxMs: 50 },
+    backoff: { initialMs: 20, maxMs: 100 },
     onSnapshot: (s) => snapshots.push(s),
     onStatus: (s) => statuses.push(s),
     ...extra,
   });
   feed.start();
-  return { feed, snapshots, statuses };
+  return { snapshots, statuses };
 }
 
-describe('createFeedSocket', () => {
-  it('offers the feed and token subprotocols and delivers snapshot frames, skipping anything else', async () => {
-    server = await startFeedServer('operator-token-0123456789');
-    const { snapshots, statuses } = openFeed(server.url, 'operator-token-0123456789');
-    await until(() => server!.connected.length === 1);
-    expect(server.offered[0]).toEqual(feedProtocols('operator-token-0123456789'));
-    const socket = server.connected[0]!;
-    socket.send('not json');
-    socket.send(JSON.stringify({ type: 'pong', ts: 1 }));
-    socket.send(Buffer.from([1, 2, 3]), { binary: true });
-    socket.send(JSON.stringify(snapshotAt(1000)));
-    await until(() => snapshots.length === 1);
-    expect(snapshots[0]!.at).toBe(1000);
-    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'open', 'open']);
+describe('createFeedSocket against a gateway', () => {
+  it('receives the gateway’s snapshots with the operator token', async () => {
+    const gateway = await startGateway();
+    await gateway.connect('alice');
+    const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
+    await until(() => snapshots.some((s) => s.totals.connections === 1));
+    expect(snapshots[0]!.node).toBe(gateway.config.nodeId);
+    expect(statuses.map((s) => s.state).slice(0, 2)).toEqual(['connecting', 'open']);
     expect(feed!.status.lastSnapshotAt).toBeGreaterThan(0);
   });
 
-  it('reconnects after the server closes, and a snapshot resets the backoff', async () => {
-    server = await startFeedServer('t');
-    const { snapshots, statuses } = openFeed(server.url, 't');
-    await until(() => server!.connected.length === 1);
-    server.connected[0]!.close(1001, 'going away');
-    await until(() => statuses.some((s) => s.state === 'disconnected'));
-    const lost = statuses.find((s) => s.state === 'disconnected')!;
-    expect(lost.closeCode).toBe(1001);
-    expect(lost.failures).toBe(1);
-    expect(lost.retryAt).toBeGreaterThan(0);
-    await until(() => server!.connected.length === 2);
-    server.connected[1]!.send(JSON.stringify(snapshotAt(2000)));
-    await until(() => snapshots.length === 1);
-    expect(feed!.status).toMatchObject({ state: 'open', failures: 0 });
-  });
-
-  it('keeps retrying a refused upgrade, reporting close 1006', async () => {
-    server = await startFeedServer('right');
-    const { statuses } = openFeed(server.url, 'wrong');
+  it('keeps retrying, with growing failure counts, when the gateway refuses the token', async () => {
+    const gateway = await startGateway();
+    const { snapshots, statuses } = watch(feedUrl(gateway), 'not-the-operator-token');
     await until(() => statuses.filter((s) => s.state === 'disconnected').length >= 3);
     const failures = statuses.filter((s) => s.state === 'disconnected');
     expect(failures.slice(0, 3).map((s) => s.failures)).toEqual([1, 2, 3]);
     expect(failures[0]!.closeCode).toBe(1006);
-    expect(server.connected).toHaveLength(0);
+    expect(snapshots).toHaveLength(0);
   });
 
-  it('replaces a socket that stays silent, ignoring whatever the old one still sends', async () => {
-    server = await startFeedServer('t');
-    const { snapshots, statuses } = openFeed(server.url, 't', { silenceMs: 150 });
-    await until(() => server!.connected.length === 2, 3000);
-    expect(statuses.some((s) => s.state === 'disconnected' && s.closeCode === undefined)).toBe(true);
-    // The first socket was given up on: its frames no longer count.
-    const [old] = server.connected;
-    if (old?.readyState === WebSocket.OPEN) old.send(JSON.stringify(snapshotAt(1)));
-    server.connected[1]!.send(JSON.stringify(snapshotAt(2)));
-    await until(() => snapshots.length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(snapshots.map((s) => s.at)).toEqual([2]);
+  it('reports the loss when the gateway stops (1001) and recovers when it returns on the same port', async () => {
+    const gateway = await startGateway();
+    const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
+    await until(() => snapshots.length > 0);
+    const { adminToken, apiKey, jwtSecret } = gateway.config;
+    const port = Number(new URL(gateway.http).port);
+    await gateway.close();
+    await until(() => feed!.status.state === 'disconnected');
+    expect(statuses.find((s) => s.state === 'disconnected')!.closeCode).toBe(1001);
+
+    const back = await startGateway({ port, adminToken, apiKey, jwtSecret, nodeId: 'returned' });
+    await until(() => snapshots.some((s) => s.node === 'returned'), 10_000);
+    expect(feed!.status).toMatchObject({ state: 'open', failures: 0 });
+    await back.close();
   });
 
-  it('stops for good on stop(): the socket closes and no retry follows', async () => {
-    server = await startFeedServer('t');
-    const { statuses } = openFeed(server.url, 't');
-    await until(() => server!.connected.length === 1);
-    const closed = new Promise<number>((resolve) => server!.connected[0]!.once('close', (code) => resolve(code)));
+  it('gives up on a peer that goes quiet and ignores what the old socket still sends', async () => {
+    // A half-dead connection: the upgrade succeeds, then nothing ever arrives.
+    const quiet = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (offered) => [...offered][0] ?? false });
+    await new Promise((resolve) => quiet.once('listening', resolve));
+    const sockets: WebSocket[] = [];
+    quiet.on('connection', (socket) => sockets.push(socket));
+    try {
+      const { port } = quiet.address() as { port: number };
+      const { snapshots, statuses } = watch(`ws://127.0.0.1:${port}/api/console/feed`, 't', { silenceMs: 150 });
+      await until(() => sockets.length === 2, 3000);
+      expect(statuses.some((s) => s.state === 'disconnected' && s.closeCode === undefined)).toBe(true);
+      if (sockets[0]!.readyState === WebSocket.OPEN) sockets[0]!.send(JSON.stringify(snapshotAt(1)));
+      sockets[1]!.send(JSON.stringify(snapshotAt(2)));
+      await until(() => snapshots.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(snapshots.map((s) => s.at)).toEqual([2]);
+    } finally {
+      for (const socket of sockets) socket.terminate();
+      await new Promise((resolve) => quiet.close(resolve));
+    }
+  });
+
+  it('stops for good on stop(): no retry follows', async () => {
+    const gateway = await startGateway();
+    const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
+    await until(() => snapshots.length > 0);
     feed!.stop();
-    expect(await closed).toBe(1000);
     expect(feed!.status).toMatchObject({ state: 'disconnected', retryAt: undefined });
-    const seen = statuses.length;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(server.connected).toHaveLength(1);
-    expect(statuses).toHaveLength(seen);
+    const seen = [statuses.length, snapshots.length];
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect([statuses.length, snapshots.length]).toEqual(seen);
   });
 });

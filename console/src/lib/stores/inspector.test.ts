@@ -1,0 +1,40 @@
+import { useTestGateways } from '@wsgw/gateway/testing';
+import { describe, expect, it } from 'vitest';
+import { createConsoleApi } from '../transport/console-api.ts';
+import { createInspectorStore } from './inspector.svelte.ts';
+
+const startGateway = useTestGateways();
+
+describe('createInspectorStore against a gateway', () => {
+  it('looks a user up, disconnects one connection and then the user, settling on what the gateway lists', async () => {
+    const gateway = await startGateway();
+    const [first, second] = [await gateway.connect('erin', ['ops']), await gateway.connect('erin')];
+    const inspector = createInspectorStore({ api: createConsoleApi({ baseUrl: gateway.http, token: gateway.config.adminToken! }), settleMs: 50 });
+
+    await inspector.lookup('  erin ');
+    expect(inspector.user).toBe('erin');
+    expect(inspector.loading).toBe(false);
+    expect(inspector.result?.connections.map((c) => c.id).sort()).toEqual([first!.welcome.connection, second!.welcome.connection].sort());
+    expect(inspector.result?.connections.find((c) => c.id === first!.welcome.connection)?.tags).toEqual(['ops']);
+
+    await inspector.disconnectConnection(first!.welcome.connection);
+    expect(inspector.notice).toBe('Disconnected 1 connection');
+    expect(inspector.result?.connections.map((c) => c.id)).toEqual([second!.welcome.connection]);
+    expect(inspector.pending.size).toBe(0);
+
+    await inspector.disconnectUser();
+    expect(inspector.notice).toBe('Disconnected 1 connection of erin');
+    expect(inspector.result?.connections).toEqual([]);
+    expect((await second!.closed).code).toBe(4001);
+  });
+
+  it('shows the gateway’s error when a disconnect fails', async () => {
+    const gateway = await startGateway();
+    await gateway.connect('finn');
+    const inspector = createInspectorStore({ api: createConsoleApi({ baseUrl: gateway.http, token: gateway.config.adminToken! }), settleMs: 20, settleAttempts: 2 });
+    await inspector.lookup('finn');
+    await inspector.disconnectConnection('not-a-connection');
+    expect(inspector.error).toBe('Error 404: no such connection');
+    expect(inspector.result?.connections).toHaveLength(1);
+  });
+});
