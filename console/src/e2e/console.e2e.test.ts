@@ -78,6 +78,10 @@ describe('the operator console in Chromium', () => {
     expect(await page.locator(`a[href="${TRACE_UI.replace('{traceId}', traceId)}"]`).count()).toBeGreaterThan(0);
     await shot(page, 'test-push');
 
+    await page.getByTestId('nav-tail').click();
+    await page.getByTestId('tail-row').filter({ hasText: pushId.trim() }).first().waitFor({ timeout: 10_000 });
+    await shot(page, 'live-tail');
+
     // slowpoke acks 400 ms late: over the 200 ms threshold, so the delivery is captured.
     const slow = await gateway.push({ to: { users: ['slowpoke'] }, data: 'late' });
     const [frame] = (await clients[2]!.waitForPushes(2)).slice(-1);
