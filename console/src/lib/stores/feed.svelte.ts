@@ -67,8 +67,9 @@ export function createFeedStore(options: FeedStoreOptions): FeedStore {
     ...socketOptions,
     onSnapshot: apply,
     onStatus: (next) => {
-      // A retry time marks a lost feed; stop() also ends disconnected, but without one.
-      const lost = next.state === 'disconnected' && next.retryAt !== undefined && status.state !== 'disconnected';
+      // A retry time marks a lost feed (stop() also ends disconnected, but without one). Only the
+      // first failure after a working feed counts: the retries that follow are the same loss.
+      const lost = next.state === 'disconnected' && next.retryAt !== undefined && next.failures === 1;
       status = next;
       if (lost) onDisconnected?.(next);
     },

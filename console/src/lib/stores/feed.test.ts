@@ -54,6 +54,9 @@ describe('createFeedStore', () => {
     await gateway.close();
     await until(() => lost.length === 1);
     expect(lost[0]!.closeCode).toBe(1001);
+    // The retries against the stopped gateway are the same loss.
+    await until(() => feed!.status.failures >= 5);
+    expect(lost).toHaveLength(1);
 
     // Stopping is not a loss.
     feed.stop();
