@@ -65,11 +65,19 @@ describe('wsgw-load', () => {
     const { gateway, args } = await gatewayFlags();
     const prefix = `kick-${Date.now()}`;
     const running = runCli(['quick', ...args, '--user-prefix', prefix, '--connections', '10', '--ramp', '0.5', '--steady', '3', '--interval', '0.2', '--drain', '1', '--threshold', 'loss=0', '--metrics-port', '0']);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    // The run serves its own metrics while it goes.
-    const live = await (await fetch(await running.metricsUrl)).text();
-    expect(live).toMatch(/^wsgw_load_connections 10$/m);
-    expect(Number(/^wsgw_load_pushes_sent_total (\d+)/m.exec(live)?.[1])).toBeGreaterThan(0);
+    // The run serves its own metrics while it goes: wait (not a fixed sleep: a busy machine starts it
+    // later) until all ten are connected and pushes flow.
+    const metricsUrl = await running.metricsUrl;
+    let live = '';
+    await expect
+      .poll(
+        async () => {
+          live = await (await fetch(metricsUrl)).text();
+          return /^wsgw_load_connections 10$/m.test(live) && Number(/^wsgw_load_pushes_sent_total (\d+)/m.exec(live)?.[1]) > 0;
+        },
+        { timeout: 8000, interval: 100 },
+      )
+      .toBe(true);
     expect(live).toMatch(/^wsgw_load_latency_seconds_count \d+/m);
     // Cut two users off mid-run: every push to them from now on is a delivery the gateway cannot make.
     expect((await gateway.api('POST', `/api/users/${prefix}-u0/disconnect`)).body.disconnected).toBe(1);
