@@ -5,3 +5,4 @@
 export { startTestGateway, useTestGateways, type TestGateway } from './test-gateway.ts';
 export { connectClient, type TestClient } from './test-client.ts';
 export { feedProtocols, openFeed, type FeedClient } from './feed-client.ts';
+export { freePort, startPrometheus, type PrometheusServer } from './prometheus-server.ts';
