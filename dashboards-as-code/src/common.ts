@@ -1,5 +1,5 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { CustomVariableBuilder, type Dashboard, type DashboardBuilder, DatasourceVariableBuilder, type Panel, QueryVariableBuilder, type RowPanel, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
+import { CustomVariableBuilder, type Dashboard, DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, type Panel, QueryVariableBuilder, type RowPanel, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -88,6 +88,22 @@ export const heatmapPanel = (title: string, unit: string) =>
  * Builds an assembled dashboard and numbers what the builders leave open: panel ids in layout order
  * (Grafana keys panel links and state on them) and each query's refId (A, B, …) within its panel.
  */
+/**
+ * What every wsgw dashboard shares: its tag, live refresh, the last half hour, a shared crosshair
+ * and the data source picker. Each dashboard adds its own node variable and layout.
+ */
+export const dashboardFrame = (title: string, uid: string, description: string) =>
+  new DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['wsgw'])
+    .editable()
+    .refresh('10s')
+    .time({ from: 'now-30m', to: 'now' })
+    .timezone('browser')
+    .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(datasourceVariable());
+
 export function buildDashboard(builder: DashboardBuilder): Dashboard {
   const dashboard = builder.build();
   let id = 0;

@@ -1,6 +1,6 @@
-import { DashboardBuilder, DashboardCursorSync, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { LATENCY_BUCKETS, MetricNames } from '@wsgw/gateway/metric-names';
-import { buildDashboard, choiceVariable, datasourceVariable, nodeVariable } from '../common.ts';
+import { buildDashboard, choiceVariable, dashboardFrame, nodeVariable } from '../common.ts';
 import { endToEndPercentilesByNode, pushToAckHeatmap, SLOW_VARIABLE, slowShare, slowShareByNode, writePercentilesByNode } from '../panels/latency.ts';
 
 /** The gateway's default slow-delivery threshold (WSGW_SLOW_DELIVERY_MS = 250), as a bucket bound. */
@@ -12,16 +12,7 @@ const DEFAULT_SLOW_SECONDS = 0.25;
  */
 export const deliveryLatencyDashboard = (): Dashboard =>
   buildDashboard(
-    new DashboardBuilder('wsgw / Delivery latency')
-      .uid('wsgw-delivery-latency')
-      .description('End-to-end delivery latency (push accepted → client ack) with exemplars linking to traces in Tempo.')
-      .tags(['wsgw'])
-      .editable()
-      .refresh('10s')
-      .time({ from: 'now-30m', to: 'now' })
-      .timezone('browser')
-      .tooltip(DashboardCursorSync.Crosshair)
-      .withVariable(datasourceVariable())
+    dashboardFrame('wsgw / Delivery latency', 'wsgw-delivery-latency', 'End-to-end delivery latency (push accepted → client ack) with exemplars linking to traces in Tempo.')
       .withVariable(nodeVariable(MetricNames.connections))
       // Only bucket bounds can be thresholds: the share is read off the histogram's own buckets.
       .withVariable(choiceVariable(SLOW_VARIABLE, 'Slow above (s)', LATENCY_BUCKETS, DEFAULT_SLOW_SECONDS))

@@ -1,21 +1,20 @@
-import { DashboardBuilder, DashboardCursorSync, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { LoadMetricNames } from '@wsgw/loadtest/metric-names';
-import { buildDashboard, datasourceVariable, nodeVariable } from '../common.ts';
+import { buildDashboard, dashboardFrame, nodeVariable } from '../common.ts';
 import { clientLatency, clientLatencyHeatmap, connectionOutcome, connectionsOverTime, throughput, totals } from '../panels/load-test.ts';
 
 /** wsgw / Load test: a `wsgw-load` run as its clients saw it, live. */
 export const loadTestDashboard = (): Dashboard =>
   buildDashboard(
-    new DashboardBuilder('wsgw / Load test')
-      .uid('wsgw-load-test')
-      .description('The load tester\'s own metrics (wsgw-load --metrics-port): connections, client-side latency, pushes sent and deliveries received or lost.')
+    dashboardFrame(
+      'wsgw / Load test',
+      'wsgw-load-test',
+      'The load tester\'s own metrics (wsgw-load --metrics-port): connections, client-side latency, pushes sent and deliveries received or lost.',
+    )
+      // A run is short and watched as it goes: a closer window, refreshed more often.
       .tags(['wsgw', 'load'])
-      .editable()
       .refresh('5s')
       .time({ from: 'now-15m', to: 'now' })
-      .timezone('browser')
-      .tooltip(DashboardCursorSync.Crosshair)
-      .withVariable(datasourceVariable())
       // Here "node" is the load tester process: several runs can be scraped side by side.
       .withVariable(nodeVariable(LoadMetricNames.connections).label('Load tester'))
       .withPanel(connectionOutcome().span(6).height(8))

@@ -1,6 +1,6 @@
-import { DashboardBuilder, DashboardCursorSync, type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { MetricNames } from '@wsgw/gateway/metric-names';
-import { buildDashboard, datasourceVariable, nodeVariable } from '../common.ts';
+import { buildDashboard, dashboardFrame, nodeVariable } from '../common.ts';
 import { bufferedBytes, slowConsumers } from '../panels/backpressure.ts';
 import { busErrors, busLag } from '../panels/bus.ts';
 import { connectionsByNode, connectsAndDisconnects, rejectionsByReason } from '../panels/connections.ts';
@@ -11,16 +11,7 @@ import { eventLoopLag, memory } from '../panels/runtime.ts';
 /** wsgw / Overview: the health of every node at a glance, top to bottom from sockets to runtime. */
 export const overviewDashboard = (): Dashboard =>
   buildDashboard(
-    new DashboardBuilder('wsgw / Overview')
-      .uid('wsgw-overview')
-      .description('Connections, pushes, delivery latency, backpressure, the bus and the runtime of every wsgw node.')
-      .tags(['wsgw'])
-      .editable()
-      .refresh('10s')
-      .time({ from: 'now-30m', to: 'now' })
-      .timezone('browser')
-      .tooltip(DashboardCursorSync.Crosshair)
-      .withVariable(datasourceVariable())
+    dashboardFrame('wsgw / Overview', 'wsgw-overview', 'Connections, pushes, delivery latency, backpressure, the bus and the runtime of every wsgw node.')
       .withVariable(nodeVariable(MetricNames.connections))
       .withRow(new RowBuilder('Connections'))
       .withPanel(connectionsByNode().span(8).height(8))
