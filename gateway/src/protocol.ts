@@ -248,18 +248,22 @@ export interface PushTailEntry {
   at: number;
 }
 
-/** What one node reports each second; rates are over the last second. */
-export interface NodeReport {
-  node: string;
-  version: string;
-  /** Seconds since the node started. */
-  uptime: number;
+/** What a node holds now and its rates over the last second; the snapshot's totals add them up. */
+export interface LoadFigures {
   connections: number;
   users: number;
   pushesPerSec: number;
   deliveriesPerSec: number;
   acksPerSec: number;
   dropsPerSec: Record<DropReason, number>;
+}
+
+/** What one node reports each second. */
+export interface NodeReport extends LoadFigures {
+  node: string;
+  version: string;
+  /** Seconds since the node started. */
+  uptime: number;
   /** Event-loop delay over the last second, ms. */
   eventLoopLagMs: { p50: number; p99: number; max: number };
   memory: { rss: number; heapUsed: number };
@@ -292,15 +296,7 @@ export interface ConsoleSnapshot {
   /** The node serving the feed. */
   node: string;
   nodes: NodeReport[];
-  totals: {
-    nodes: number;
-    connections: number;
-    users: number;
-    pushesPerSec: number;
-    deliveriesPerSec: number;
-    acksPerSec: number;
-    dropsPerSec: Record<DropReason, number>;
-  };
+  totals: LoadFigures & { nodes: number };
   latency: {
     boundsMs: readonly number[];
     /** The cluster's push → ack counts in the last second, per bucket. */
