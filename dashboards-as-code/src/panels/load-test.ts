@@ -10,17 +10,21 @@ import { bucketRates, perSecond, quantile, series, sumBy } from '../promql.ts';
 // A failure counter series appears with its first failure: until then the honest answer is 0.
 const failures = `${sumBy([], series(LoadMetricNames.connectionFailures))} or vector(0)`;
 
-/** Connections that succeeded (open now) and failed so far. */
+/** Connections attempted, succeeded and failed since the run started, and open now. */
 export const connectionOutcome = () =>
   statPanel('Connections', 'short')
-    .description('Client connections open now (succeeded and still up) and connections that could not be opened since the run started.')
-    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connections)), 'open'))
-    .withTarget(prometheusQuery(failures, 'failed'));
+    .description('Connections the run tried to open, those that opened, those that could not be opened, and those open now.')
+    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connectionsAttempted)), 'attempted'))
+    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connectionsSucceeded)), 'succeeded'))
+    .withTarget(prometheusQuery(failures, 'failed'))
+    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connections)), 'open'));
 
-/** Open connections over time, and failures by reason (`http 503`, `timeout`, …). */
+/** Attempted and succeeded over time, open connections, and failures by reason (`http 503`, `timeout`, …). */
 export const connectionsOverTime = () =>
   timeseriesPanel('Connections attempted and succeeded', 'short')
-    .description('Open client connections over the run, and the connections that failed, by reason: attempted = open + failed while no connection has been lost.')
+    .description('Connections attempted and succeeded since the run started, open now, and the failures by reason.')
+    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connectionsAttempted)), 'attempted'))
+    .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connectionsSucceeded)), 'succeeded'))
     .withTarget(prometheusQuery(sumBy([], series(LoadMetricNames.connections)), 'open'))
     .withTarget(prometheusQuery(sumBy(['reason'], series(LoadMetricNames.connectionFailures)), 'failed: {{reason}}'));
 

@@ -18,6 +18,9 @@ export interface LoadMetrics {
 
 export const LoadMetricNames = {
   connections: 'wsgw_load_connections',
+  /** Every connection the run tried to open: succeeded + failed. */
+  connectionsAttempted: 'wsgw_load_connections_attempted_total',
+  connectionsSucceeded: 'wsgw_load_connections_succeeded_total',
   connectionFailures: 'wsgw_load_connection_failures_total',
   sent: 'wsgw_load_pushes_sent_total',
   received: 'wsgw_load_deliveries_received_total',
@@ -29,6 +32,8 @@ export function createLoadMetrics(): LoadMetrics {
   const registry = new Registry();
   const registers = [registry];
   const connections = new Gauge({ name: LoadMetricNames.connections, help: 'Client connections open now.', registers });
+  const attempted = new Counter({ name: LoadMetricNames.connectionsAttempted, help: 'Connections the run tried to open.', registers });
+  const succeeded = new Counter({ name: LoadMetricNames.connectionsSucceeded, help: 'Connections that opened (welcome frame received).', registers });
   const failures = new Counter({ name: LoadMetricNames.connectionFailures, help: 'Connections that could not be opened, by reason.', labelNames: ['reason'], registers });
   const sent = new Counter({ name: LoadMetricNames.sent, help: 'Pushes sent through the push API.', registers });
   const received = new Counter({ name: LoadMetricNames.received, help: 'Push frames received by the clients.', registers });
@@ -42,8 +47,15 @@ export function createLoadMetrics(): LoadMetrics {
   let server: Server | undefined;
 
   return {
-    connectionOpened: () => connections.inc(),
-    connectionFailed: (reason) => failures.inc({ reason }),
+    connectionOpened() {
+      attempted.inc();
+      succeeded.inc();
+      connections.inc();
+    },
+    connectionFailed(reason) {
+      attempted.inc();
+      failures.inc({ reason });
+    },
     connectionLost: () => connections.dec(),
     sent: (count) => sent.inc(count),
     received(histogram) {
