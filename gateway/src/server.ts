@@ -16,11 +16,8 @@ import { createUserDirectory } from './cluster/user-directory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
-import { createConsoleAssets } from './console/console-assets.ts';
-import { createConsoleFeed, type ConsoleFeed } from './console/console-feed.ts';
-import { createConsoleRoutes } from './console/console-routes.ts';
-import { createSnapshotBuilder } from './console/console-snapshot.ts';
 import { createNodeReporter } from './console/node-reporter.ts';
+import { createOperatorConsole } from './console/operator-console.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
@@ -119,9 +116,8 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const admissions: Admissions = new WeakMap();
-  const snapshots = createSnapshotBuilder({ nodeId: config.nodeId, slowDeliveryThresholdMs: config.slowDeliveryMs });
-  const feed: ConsoleFeed | undefined = config.adminToken
-    ? createConsoleFeed({ adminToken: config.adminToken, snapshot: () => snapshots.build(membership.nodes()), logger })
+  const operatorConsole = config.adminToken
+    ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, membership, pushes, observer, userConnections, control, logger })
     : undefined;
   let draining = false;
   const isDraining = () => draining;
@@ -142,27 +138,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     busHealth: () => bus.health(),
     clusterView: () => ({ node: config.nodeId, nodes: membership.nodes().map(clusterNodeOf) }),
     userConnections,
-    ...(config.adminToken && {
-      console: {
-        adminToken: config.adminToken,
-        assets: createConsoleAssets(),
-        routes: createConsoleRoutes({
-          session: {
-            node: config.nodeId,
-            version: VERSION,
-            slowDeliveryThresholdMs: config.slowDeliveryMs,
-            ...(config.console.traceUrlTemplate && { traceUrlTemplate: config.console.traceUrlTemplate }),
-          },
-          pushes,
-          observer,
-          maxBodyBytes: config.maxBodyBytes,
-          userConnections,
-          control,
-          peers: () => membership.peers(),
-          clusterWaitMs: config.clusterWaitMs,
-        }),
-      },
-    }),
+    ...(operatorConsole && { console: operatorConsole.app }),
   });
   const nodeWs = createNodeWebSocket({ app });
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
@@ -183,7 +159,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     injectWebSocket: nodeWs.injectWebSocket,
     observer,
     logger,
-    ...(feed && { routes: { '/api/console/feed': feed.handleUpgrade } }),
+    ...(operatorConsole && { routes: operatorConsole.upgradeRoutes }),
   });
   server.on('clientError', (error, socket) => {
     logger.debug({ err: error.message }, 'malformed HTTP request');
@@ -200,7 +176,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stopSampling();
     membership.stop();
     reporter.stop();
-    feed?.close();
+    operatorConsole?.stop();
     receipts.stop();
     directory.stop();
     control.stop();

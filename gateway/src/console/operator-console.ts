@@ -1,0 +1,61 @@
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { ClusterControl } from '../cluster/cluster-control.ts';
+import type { Membership } from '../cluster/membership.ts';
+import type { ClusterUserConnections } from '../cluster/user-directory.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { PushService } from '../push/push-service.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
+import type { UpgradeRoute } from '../ws/upgrade-listener.ts';
+import { createConsoleAssets } from './console-assets.ts';
+import { createConsoleFeed } from './console-feed.ts';
+import { createConsoleRoutes } from './console-routes.ts';
+import { createSnapshotBuilder } from './console-snapshot.ts';
+
+export interface OperatorConsole {
+  /** What the app mounts: the API under `/api/console` and the page at `/console/`. */
+  readonly app: { adminToken: string; routes: Hono; assets: Hono };
+  /** The feed's WebSocket endpoint, for the upgrade listener. */
+  readonly upgradeRoutes: Record<string, UpgradeRoute>;
+  /** Closes the feed's viewers (1001). */
+  stop(): void;
+}
+
+export interface OperatorConsoleOptions {
+  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'clusterWaitMs' | 'console'>;
+  adminToken: string;
+  version: string;
+  membership: Membership;
+  pushes: PushService;
+  observer: GatewayObserver;
+  userConnections(user: string): Promise<ClusterUserConnections>;
+  control: ClusterControl;
+  logger: Logger;
+}
+
+/** The console's server side: its API, its page and its feed, built from the node's parts. */
+export function createOperatorConsole(options: OperatorConsoleOptions): OperatorConsole {
+  const { config, adminToken, membership } = options;
+  const snapshots = createSnapshotBuilder({ nodeId: config.nodeId, slowDeliveryThresholdMs: config.slowDeliveryMs });
+  const feed = createConsoleFeed({ adminToken, snapshot: () => snapshots.build(membership.nodes()), logger: options.logger });
+  const routes = createConsoleRoutes({
+    session: {
+      node: config.nodeId,
+      version: options.version,
+      slowDeliveryThresholdMs: config.slowDeliveryMs,
+      ...(config.console.traceUrlTemplate && { traceUrlTemplate: config.console.traceUrlTemplate }),
+    },
+    pushes: options.pushes,
+    observer: options.observer,
+    maxBodyBytes: config.maxBodyBytes,
+    userConnections: options.userConnections,
+    control: options.control,
+    peers: () => membership.peers(),
+    clusterWaitMs: config.clusterWaitMs,
+  });
+  return {
+    app: { adminToken, routes, assets: createConsoleAssets() },
+    upgradeRoutes: { '/api/console/feed': feed.handleUpgrade },
+    stop: () => feed.close(),
+  };
+}
