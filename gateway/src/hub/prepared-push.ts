@@ -15,7 +15,7 @@ export interface PreparedPush {
   matched: number;
   dropped: number;
   /**
-   * For traced pushes only: the first connections it was queued for and the first it was dropped
+   * For sampled pushes only: the first connections it was queued for and the first it was dropped
    * for, at most `TRACED_DELIVERIES` each, so per-delivery spans stay bounded on a 10k broadcast.
    */
   sampled: Connection[] | undefined;
@@ -32,6 +32,10 @@ export function noteDelivery(prepared: PreparedPush, connection: Connection, ok:
 }
 
 export function preparePush(push: PushEnvelope, fanoutAt: number): PreparedPush {
+  const traceId = sampledTraceId(push.trace);
+  // Only a sampled trace gets fan-out and delivery spans: an unsampled push (a ratio sampler's
+  // usual case) keeps its traceparent for propagation and costs nothing more here.
+  const traced = traceId !== undefined;
   return {
     push,
     frame: encodeTextFrame(pushFrameText(push)),
@@ -40,14 +44,14 @@ export function preparePush(push: PushEnvelope, fanoutAt: number): PreparedPush 
       acceptedAt: push.acceptedAt,
       publishedAt: push.publishedAt,
       trace: push.trace,
-      traceId: sampledTraceId(push.trace),
+      traceId,
       fanoutAt,
       writtenAt: undefined,
     },
     written: 0,
     matched: 0,
     dropped: 0,
-    sampled: push.trace ? [] : undefined,
-    failed: push.trace ? [] : undefined,
+    sampled: traced ? [] : undefined,
+    failed: traced ? [] : undefined,
   };
 }

@@ -84,10 +84,10 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   return {
     ...ignoringObserver,
     framesWritten(pushes, writtenAt) {
-      for (const prepared of pushes) if (prepared.push.trace) recordFanout(prepared, writtenAt);
+      for (const prepared of pushes) if (prepared.timing.traceId !== undefined) recordFanout(prepared, writtenAt);
     },
     acked(connection, pushId, timing, ackedAt) {
-      if (!timing?.trace || timing.writtenAt === undefined) return;
+      if (timing?.traceId === undefined || timing.writtenAt === undefined) return;
       const parent = timing.deliveryTraces?.get(connection.id) ?? timing.fanoutTrace ?? timing.trace;
       const span = tracer.startSpan(
         SpanNames.ack,

@@ -89,6 +89,20 @@ describe('one trace per push', () => {
     expect((frame as PushFrame & { trace?: string }).trace).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
   });
 
+  it('records no spans for a caller that did not sample its trace, and still passes the decision on', async () => {
+    const gateway = await startTestGateway({ traceClients: true });
+    const client = await gateway.connect('erin');
+    await gateway.api('POST', '/api/push', { to: { users: ['erin'] }, data: 1 }, { traceparent: `00-${callerTrace}-${callerSpan}-00` });
+    const [frame] = (await client.waitForPushes(1)) as Array<PushFrame & { trace?: string }>;
+    client.send({ type: 'ack', id: frame!.id });
+    // The frame carries the unsampled context, so a browser continuing it keeps the decision.
+    expect(frame!.trace).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
+    // A sampled push afterwards proves the pipeline ran: only its spans were recorded.
+    await gateway.api('POST', '/api/push', { to: { users: ['erin'] }, data: 2 });
+    await spansWhen((all) => all.some((s) => s.name === 'wsgw.fanout'));
+    expect(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === callerTrace)).toEqual([]);
+  });
+
   it('keeps per-delivery spans bounded on a large fan-out: none when all is well', async () => {
     const gateway = await startTestGateway();
     const clients = [];
