@@ -41,7 +41,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ...withoutAdmin })).toThrow('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
     const consoleOff = loadConfig({ NODE_ENV: 'production', ...withoutAdmin, WSGW_CONSOLE: 'false' });
     expect(consoleOff.adminToken).toBeUndefined();
-    expect(consoleOff.console.enabled).toBe(false);
     expect(() => loadConfig({ ...secrets, WSGW_ADMIN_TOKEN: 'short' })).toThrow('at least 16 characters');
     const dev = loadConfig({ WSGW_API_KEY: 'api-key', WSGW_JWT_SECRET: 's'.repeat(32) });
     expect(dev.devSecrets).toBe(true);
@@ -50,7 +49,7 @@ describe('loadConfig', () => {
 
   it('accepts a trace URL template only with {traceId}', () => {
     const template = 'http://grafana.local/explore?traceId={traceId}';
-    expect(loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: template }).console.traceUrlTemplate).toBe(template);
+    expect(loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: template }).traceUrlTemplate).toBe(template);
     expect(() => loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: 'http://grafana.local/explore' })).toThrow('{traceId}');
     expect(() => loadConfig({ ...secrets, WSGW_TRACE_URL_TEMPLATE: 'javascript:alert({traceId})' })).toThrow(ConfigError);
   });

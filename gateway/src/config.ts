@@ -15,8 +15,8 @@ export interface GatewayConfig {
    * key. Undefined only when the console is turned off (`WSGW_CONSOLE=false`).
    */
   adminToken: string | undefined;
-  /** Where the built console is served from (`console/dist`), and the trace UI link it shows. */
-  console: { enabled: boolean; traceUrlTemplate: string | undefined };
+  /** Link from a trace id to the operator's trace UI, with `{traceId}` in it (`WSGW_TRACE_URL_TEMPLATE`). */
+  traceUrlTemplate: string | undefined;
   jwtSecret?: string;
   jwtPublicKey?: string;
   /** Largest accepted HTTP body, bytes. */
@@ -102,7 +102,7 @@ export function loadConfig(env: Env): GatewayConfig {
     nodeId: nonEmpty(env.WSGW_NODE_ID) ?? `${hostname()}-${process.pid}`,
     apiKey,
     adminToken,
-    console: { enabled: consoleEnabled, traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE) },
+    traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE),
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
     maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),

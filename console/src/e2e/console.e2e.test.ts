@@ -26,7 +26,7 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     slowDeliveryMs: 200,
     connectRatePerIp: 10_000,
-    console: { enabled: true, traceUrlTemplate: TRACE_UI },
+    traceUrlTemplate: TRACE_UI,
   });
   // 50 connections: alice holds two, 48 others one each; slowpoke acks late.
   clients.push(await gateway.connect('alice'), await gateway.connect('alice'), await gateway.connect('slowpoke'));

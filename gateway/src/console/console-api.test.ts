@@ -47,7 +47,7 @@ describe('console API authentication', () => {
   });
 
   it('answers 404 for the console when it is turned off', async () => {
-    const gateway = await startTestGateway({ adminToken: undefined, console: { enabled: false, traceUrlTemplate: undefined } });
+    const gateway = await startTestGateway({ adminToken: undefined });
     const answer = await gateway.api('GET', '/api/console/session', undefined, { authorization: 'Bearer anything-at-all-here' });
     expect(answer.status).toBe(404);
     expect(answer.body.error).toContain('WSGW_CONSOLE=false');
@@ -56,7 +56,7 @@ describe('console API authentication', () => {
 
   it('serves the trace URL template to the console', async () => {
     const template = 'http://grafana.local/explore?traceId={traceId}';
-    const gateway = await startTestGateway({ console: { enabled: true, traceUrlTemplate: template } });
+    const gateway = await startTestGateway({ traceUrlTemplate: template });
     expect((await gateway.operator('GET', '/session')).body.traceUrlTemplate).toBe(template);
   });
 });

@@ -22,7 +22,7 @@ export interface OperatorConsole {
 }
 
 export interface OperatorConsoleOptions {
-  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'clusterWaitMs' | 'console'>;
+  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'clusterWaitMs' | 'traceUrlTemplate'>;
   adminToken: string;
   version: string;
   membership: Membership;
@@ -43,7 +43,7 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
       node: config.nodeId,
       version: options.version,
       slowDeliveryThresholdMs: config.slowDeliveryMs,
-      ...(config.console.traceUrlTemplate && { traceUrlTemplate: config.console.traceUrlTemplate }),
+      ...(config.traceUrlTemplate && { traceUrlTemplate: config.traceUrlTemplate }),
     },
     pushes: options.pushes,
     observer: options.observer,
