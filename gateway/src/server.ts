@@ -82,7 +82,8 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     version: VERSION,
     hub: () => hub,
     stats,
-    slowDeliveries: () => slowDeliveries.report().overThreshold,
+    // Each second's report takes only the newest few: no copy of the whole list.
+    slowDeliveries: (count) => slowDeliveries.newest(count),
   });
   const observer = combineObservers(
     stats,

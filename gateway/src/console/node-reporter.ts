@@ -26,8 +26,8 @@ export interface NodeReporterOptions {
   /** Read lazily: the hub is built with this reporter's observer. */
   hub(): Hub;
   stats: StatsCollector;
-  /** The node's newest slow deliveries, newest first. */
-  slowDeliveries(): DeliveryRecord[];
+  /** The node's `count` newest slow deliveries, newest first. */
+  slowDeliveries(count: number): DeliveryRecord[];
   startedAt?: number;
 }
 
@@ -101,7 +101,7 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
         latencyCounts: latency,
         mostBuffered: mostBuffered(),
         recentPushes: [...tail].sort((a, b) => b.at - a.at),
-        slowDeliveries: options.slowDeliveries().slice(0, SLOW_DELIVERIES),
+        slowDeliveries: options.slowDeliveries(SLOW_DELIVERIES),
         at: now,
       };
       loopDelay.reset();

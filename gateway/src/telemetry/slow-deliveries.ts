@@ -6,6 +6,8 @@ export type { DeliveryRecord, SlowDeliveriesReport };
 export interface SlowDeliveries {
   readonly observer: GatewayObserver;
   report(now?: number): SlowDeliveriesReport;
+  /** The `count` newest deliveries over the threshold, newest first. */
+  newest(count: number): DeliveryRecord[];
 }
 
 export interface SlowDeliveriesOptions {
@@ -74,5 +76,6 @@ export function createSlowDeliveries(options: SlowDeliveriesOptions): SlowDelive
         overThreshold: [...over].reverse(),
       };
     },
+    newest: (count) => over.slice(-count).reverse(),
   };
 }
