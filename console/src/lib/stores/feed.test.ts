@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { useTestGateways } from '@wsgw/gateway/testing';
-import { until } from '../testing/until.ts';
 import { nodeReport, snapshotAt } from '../testing/snapshot-fixture.ts';
 import type { FeedStatus } from '../transport/feed-socket.ts';
 import { createFeedStore, type FeedStore } from './feed.svelte.ts';
@@ -47,15 +46,15 @@ describe('createFeedStore', () => {
     });
     feed.start();
     // Nodes report once a second: the first snapshot may predate the connection.
-    await until(() => feed!.snapshot?.totals.connections === 1);
+    await expect.poll(() => feed!.snapshot?.totals.connections === 1, { timeout: 5000 }).toBe(true);
     expect(feed.status.state).toBe('open');
     expect(feed.history.connections.at(-1)).toBe(1);
 
     await gateway.close();
-    await until(() => lost.length === 1);
+    await expect.poll(() => lost.length === 1, { timeout: 5000 }).toBe(true);
     expect(lost[0]!.closeCode).toBe(1001);
     // The retries against the stopped gateway are the same loss.
-    await until(() => feed!.status.failures >= 5);
+    await expect.poll(() => feed!.status.failures >= 5, { timeout: 5000 }).toBe(true);
     expect(lost).toHaveLength(1);
 
     // Stopping is not a loss.

@@ -3,7 +3,6 @@ import { useTestGateways, type TestGateway } from '@wsgw/gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { snapshotAt } from '../testing/snapshot-fixture.ts';
-import { until } from '../testing/until.ts';
 import { createFeedSocket, type FeedSocket, type FeedStatus } from './feed-socket.ts';
 
 const startGateway = useTestGateways();
@@ -36,7 +35,7 @@ describe('createFeedSocket against a gateway', () => {
     const gateway = await startGateway();
     await gateway.connect('alice');
     const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
-    await until(() => snapshots.some((s) => s.totals.connections === 1));
+    await expect.poll(() => snapshots.some((s) => s.totals.connections === 1), { timeout: 5000 }).toBe(true);
     expect(snapshots[0]!.node).toBe(gateway.config.nodeId);
     expect(statuses.map((s) => s.state).slice(0, 2)).toEqual(['connecting', 'open']);
     expect(feed!.status.lastSnapshotAt).toBeGreaterThan(0);
@@ -45,7 +44,7 @@ describe('createFeedSocket against a gateway', () => {
   it('keeps retrying, with growing failure counts, when the gateway refuses the token', async () => {
     const gateway = await startGateway();
     const { snapshots, statuses } = watch(feedUrl(gateway), 'not-the-operator-token');
-    await until(() => statuses.filter((s) => s.state === 'disconnected').length >= 3);
+    await expect.poll(() => statuses.filter((s) => s.state === 'disconnected').length >= 3, { timeout: 5000 }).toBe(true);
     const failures = statuses.filter((s) => s.state === 'disconnected');
     expect(failures.slice(0, 3).map((s) => s.failures)).toEqual([1, 2, 3]);
     expect(failures[0]!.closeCode).toBe(1006);
@@ -55,15 +54,15 @@ describe('createFeedSocket against a gateway', () => {
   it('reports the loss when the gateway stops (1001) and recovers when it returns on the same port', async () => {
     const gateway = await startGateway();
     const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
-    await until(() => snapshots.length > 0);
+    await expect.poll(() => snapshots.length > 0, { timeout: 5000 }).toBe(true);
     const { adminToken, apiKey, jwtSecret } = gateway.config;
     const port = Number(new URL(gateway.http).port);
     await gateway.close();
-    await until(() => feed!.status.state === 'disconnected');
+    await expect.poll(() => feed!.status.state === 'disconnected', { timeout: 5000 }).toBe(true);
     expect(statuses.find((s) => s.state === 'disconnected')!.closeCode).toBe(1001);
 
     const back = await startGateway({ port, adminToken, apiKey, jwtSecret, nodeId: 'returned' });
-    await until(() => snapshots.some((s) => s.node === 'returned'), 10_000);
+    await expect.poll(() => snapshots.some((s) => s.node === 'returned'), { timeout: 10_000 }).toBe(true);
     expect(feed!.status).toMatchObject({ state: 'open', failures: 0 });
     await back.close();
   });
@@ -77,11 +76,11 @@ describe('createFeedSocket against a gateway', () => {
     try {
       const { port } = quiet.address() as { port: number };
       const { snapshots, statuses } = watch(`ws://127.0.0.1:${port}/api/console/feed`, 't', { silenceMs: 150 });
-      await until(() => sockets.length === 2, 3000);
+      await expect.poll(() => sockets.length === 2, { timeout: 3000 }).toBe(true);
       expect(statuses.some((s) => s.state === 'disconnected' && s.closeCode === undefined)).toBe(true);
       if (sockets[0]!.readyState === WebSocket.OPEN) sockets[0]!.send(JSON.stringify(snapshotAt(1)));
       sockets[1]!.send(JSON.stringify(snapshotAt(2)));
-      await until(() => snapshots.length >= 1);
+      await expect.poll(() => snapshots.length >= 1, { timeout: 5000 }).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(snapshots.map((s) => s.at)).toEqual([2]);
     } finally {
@@ -93,7 +92,7 @@ describe('createFeedSocket against a gateway', () => {
   it('stops for good on stop(): no retry follows', async () => {
     const gateway = await startGateway();
     const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
-    await until(() => snapshots.length > 0);
+    await expect.poll(() => snapshots.length > 0, { timeout: 5000 }).toBe(true);
     feed!.stop();
     expect(feed!.status).toMatchObject({ state: 'disconnected', retryAt: undefined });
     const seen = [statuses.length, snapshots.length];
