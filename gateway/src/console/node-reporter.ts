@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { bufferedBytes } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { BufferedConnection, DeliveryRecord, NodeReport, PushTailEntry } from '../protocol.ts';
+import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { StatsCollector, StatsTotals } from '../stats/stats-collector.ts';
 import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { destinationOf } from '../telemetry/tracing.ts';
@@ -11,6 +12,13 @@ import { emptyLatencyCounts, latencyBucket } from './latency-buckets.ts';
 const MOST_BUFFERED = 5;
 const TAIL_PUSHES = 10;
 const SLOW_DELIVERIES = 10;
+
+interface FannedOut {
+  push: PushEnvelope;
+  recipients: number;
+  durationMs: number;
+  at: number;
+}
 
 export interface NodeReporter {
   /** Feeds the push → ack buckets and the push tail. */
@@ -41,8 +49,9 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   let latency = emptyLatencyCounts();
-  // The latest pushes of the second, in a ring: sampling by recency keeps the tail current.
-  let tail: PushTailEntry[] = [];
+  // The latest pushes of the second, in a ring: sampling by recency keeps the tail current. Only
+  // what the fan-out already knows is kept per push; the entry is built once a second.
+  let tail: FannedOut[] = [];
   let tailNext = 0;
   let previous: { at: number; totals: StatsTotals } = { at: Date.now(), totals: snapshotTotals(stats.totals()) };
 
@@ -52,7 +61,7 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
       if (timing) latency[latencyBucket(ackedAt - timing.acceptedAt)]! += 1;
     },
     fannedOut(push, recipients, durationMs) {
-      const entry: PushTailEntry = { id: push.id, target: destinationOf(push.to), recipients, fanoutMs: durationMs, node: nodeId, at: Date.now() };
+      const entry: FannedOut = { push, recipients, durationMs, at: Date.now() };
       if (tail.length < TAIL_PUSHES) tail.push(entry);
       else tail[tailNext] = entry;
       tailNext = (tailNext + 1) % TAIL_PUSHES;
@@ -100,7 +109,9 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
         memory: { rss: memory.rss, heapUsed: memory.heapUsed },
         latencyCounts: latency,
         mostBuffered: mostBuffered(),
-        recentPushes: [...tail].sort((a, b) => b.at - a.at),
+        recentPushes: [...tail]
+          .sort((a, b) => b.at - a.at)
+          .map(({ push, recipients, durationMs, at }): PushTailEntry => ({ id: push.id, target: destinationOf(push.to), recipients, fanoutMs: durationMs, node: nodeId, at })),
         slowDeliveries: options.slowDeliveries(SLOW_DELIVERIES),
         at: now,
       };
