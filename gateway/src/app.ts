@@ -78,7 +78,7 @@ export function createApp(options: AppOptions): Hono {
   if (options.console) app.route('/api/console', options.console.routes);
   app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(options.clusterView()));
-  app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes));
+  app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes, logger));
   app.route('/api', createAdminRoutes(config.nodeId, hub, stats, options.userConnections));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));

@@ -82,6 +82,13 @@ export interface PushTarget {
   all?: boolean;
 }
 
+/**
+ * Deepest nesting of arrays and objects a push's `data` may have (`[[1]]` nests 2 levels); deeper
+ * `data` is refused with 400. Many clients' JSON parsers recurse, so the gateway does not deliver
+ * what they might not be able to read.
+ */
+export const MAX_DATA_DEPTH = 128;
+
 /** Body of `POST /api/push`, and each entry of a batch. */
 export interface PushRequest {
   to: PushTarget;
@@ -141,7 +148,8 @@ export type PushTargetKind = 'user' | 'tag' | 'all';
 
 export type DropReason = 'slow_consumer' | 'closed';
 
-export type PushErrorReason = 'invalid' | 'too_large' | 'bus';
+/** `internal`: the gateway failed (answered 500); never expected, always worth a look. */
+export type PushErrorReason = 'invalid' | 'too_large' | 'bus' | 'internal';
 
 export type CloseReason = 'normal' | 'error' | 'slow_consumer' | 'policy' | 'timeout' | 'shutdown' | 'kicked';
 

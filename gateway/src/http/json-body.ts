@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 
-export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };
+/** A parsed body, with its text for callers that keep parts of it verbatim (a push's `data`). */
+export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false; response: Response };
 
 const tooLarge = (c: Context, maxBytes: number) => c.json({ error: `request body exceeds ${maxBytes} bytes` }, 413);
 
@@ -15,14 +17,17 @@ export function declaredBodyLimit(maxBytes: number): MiddlewareHandler {
 
 /**
  * Reads the request body as JSON with a byte cap: 413 past `maxBytes` (chunked bodies included),
- * 400 when it is empty or not JSON.
+ * 400 when it is empty, not UTF-8 or not JSON. Invalid UTF-8 is refused rather than replaced, so
+ * what is delivered is what was sent.
  */
 export async function readJsonBody(c: Context, maxBytes: number): Promise<JsonBody> {
-  const text = await readText(c, maxBytes);
-  if (text === undefined) return { ok: false, response: tooLarge(c, maxBytes) };
+  const bytes = await readBytes(c, maxBytes);
+  if (bytes === undefined) return { ok: false, response: tooLarge(c, maxBytes) };
+  if (!isUtf8(bytes)) return { ok: false, response: c.json({ error: 'request body is not valid UTF-8' }, 400) };
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return { ok: false, response: c.json({ error: 'request body is empty' }, 400) };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(text), text };
   } catch {
     return { ok: false, response: c.json({ error: 'request body is not valid JSON' }, 400) };
   }
@@ -33,11 +38,11 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<JsonBo
  * `Request` stream costs about a third of a millisecond per push, which is most of the time
  * between a push arriving and its first delivery. Elsewhere (`app.request()`) the web API is used.
  */
-async function readText(c: Context, maxBytes: number): Promise<string | undefined> {
+async function readBytes(c: Context, maxBytes: number): Promise<Buffer | undefined> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    return bytes.length > maxBytes ? undefined : new TextDecoder().decode(bytes);
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    return bytes.length > maxBytes ? undefined : bytes;
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -57,7 +62,7 @@ async function readText(c: Context, maxBytes: number): Promise<string | undefine
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
+      resolve(Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {
       cleanup();

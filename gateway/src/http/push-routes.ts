@@ -1,6 +1,9 @@
 import { trace, TraceFlags } from '@opentelemetry/api';
 import { Hono, type Handler } from 'hono';
+import type { Logger } from 'pino';
 import type { BatchPushResponse, ConsolePushResult, ErrorBody, PushErrorReason, PushResult } from '../protocol.ts';
+import { BusUnavailableError } from '../bus/bus.ts';
+import { batchPushes, singlePush } from '../push/push-body.ts';
 import type { PushService } from '../push/push-service.ts';
 import { validatePush } from '../push/push-validation.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
@@ -9,7 +12,7 @@ import { readJsonBody } from './json-body.ts';
 export const MAX_BATCH = 1000;
 
 /** `POST /api/push` and `POST /api/push/batch`; `maxBodyBytes` caps each request body (413 beyond). */
-export function createPushRoutes(pushes: PushService, observer: GatewayObserver, maxBodyBytes: number): Hono {
+export function createPushRoutes(pushes: PushService, observer: GatewayObserver, maxBodyBytes: number, logger: Logger): Hono {
   const routes = new Hono();
 
   routes.post('/push', pushHandler(pushes, observer, maxBodyBytes));
@@ -17,8 +20,8 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
   routes.post('/push/batch', async (c) => {
     const body = await readJsonBody(c, maxBodyBytes);
     if (!body.ok) return rejected(body.response, observer);
-    const entries = (body.value as { pushes?: unknown } | null)?.pushes;
-    if (!Array.isArray(entries)) return rejected(c.json({ error: '"pushes" must be an array' }, 400), observer);
+    const entries = batchPushes(body.text, body.value);
+    if (!entries) return rejected(c.json({ error: '"pushes" must be an array' }, 400), observer);
     if (entries.length > MAX_BATCH) {
       return rejected(c.json({ error: `a batch holds at most ${MAX_BATCH} pushes` }, 400), observer);
     }
@@ -39,7 +42,11 @@ export function createPushRoutes(pushes: PushService, observer: GatewayObserver,
               const { replayed: _replayed, ...result } = await pushes.push(push.value, { publication });
               return result;
             } catch (error) {
-              return { error: error instanceof Error ? error.message : 'push failed' };
+              if (error instanceof BusUnavailableError) return { error: `bus unavailable: ${error.message}` };
+              // Anything else is the gateway's fault: count and log it, and keep its text to the log.
+              observer.pushFailed('internal');
+              logger.error({ err: error }, 'batch push failed');
+              return { error: 'internal error' };
             }
           }),
         ),
@@ -59,10 +66,14 @@ export function pushHandler(pushes: PushService, observer: GatewayObserver, maxB
   return async (c) => {
     const body = await readJsonBody(c, maxBodyBytes);
     if (!body.ok) return rejected(body.response, observer);
-    const push = validatePush(body.value);
+    const push = validatePush(singlePush(body.text, body.value));
     if (!push.ok) return rejected(c.json({ error: push.error }, 400), observer);
     const traceContext = c.get('traceContext');
-    const { replayed, ...result } = await pushes.push(push.value, { trace: traceContext });
+    const { replayed, ...result } = await pushes.push(push.value, { trace: traceContext }).catch((error: unknown) => {
+      // The bus's refusals are counted where they happen; anything else is the gateway's fault.
+      if (!(error instanceof BusUnavailableError)) observer.pushFailed('internal');
+      throw error;
+    });
     const headers: Record<string, string> = replayed ? { 'Idempotent-Replay': 'true' } : {};
     if (!withTraceId) return c.json(result satisfies PushResult, 202, headers);
     const span = traceContext && trace.getSpanContext(traceContext);

@@ -85,8 +85,16 @@ export function createPushService(options: PushServiceOptions): PushService {
    * does not depend on the bus: a node cut off from it still serves its own connections.
    */
   const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
-    const payload = JSON.stringify(request.data);
-    const push: PushEnvelope = { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload, trace: traceparent, traceClients };
+    const push: PushEnvelope = {
+      id,
+      ts: Math.floor(acceptedAt),
+      acceptedAt,
+      publishedAt: epochMs(),
+      to: request.to,
+      payload: request.payload,
+      trace: traceparent,
+      traceClients,
+    };
     const delivered = hub.deliver(push);
     await handOver(push, headers, delivered, request.id !== undefined);
     return delivered;
@@ -110,16 +118,18 @@ export function createPushService(options: PushServiceOptions): PushService {
     const others = othersOf(id);
     await handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, pending.local, true);
     unpublished.delete(id);
+    observer.pushAccepted(pending.push.to);
     return total(id, pending.local, others);
   };
 
   const accept = async (request: ValidPush, id: string, via: { trace?: Context; publication?: Publication }): Promise<PushResult> => {
     const acceptedAt = epochMs();
-    observer.pushAccepted(request.to);
     const others = othersOf(id);
     const local = via.publication
       ? await publish(request, id, acceptedAt, via.publication)
       : await tracePublish(via.trace, { id, to: request.to }, spanAttributes, (publication) => publish(request, id, acceptedAt, publication));
+    // Counted once the push is answered 202: a push the bus refused counts as a bus error only.
+    observer.pushAccepted(request.to);
     return total(id, local, others);
   };
 

@@ -1,10 +1,12 @@
-import type { JsonValue } from '../protocol.ts';
+import { depthError } from './json-payload.ts';
+import type { PushSource } from './push-body.ts';
 import type { NormalizedTarget } from './push-envelope.ts';
 
 /** A push request that passed validation. */
 export interface ValidPush {
   to: NormalizedTarget;
-  data: JsonValue;
+  /** `data` exactly as the caller sent it: valid JSON text within `MAX_DATA_DEPTH`. */
+  payload: string;
   id?: string;
 }
 
@@ -14,9 +16,10 @@ const MAX_ID_LENGTH = 128;
 const MAX_TARGETS = 10_000;
 
 /** Checks one push body (`POST /api/push`, or one entry of a batch). */
-export function validatePush(body: unknown): Validation<ValidPush> {
+export function validatePush(source: PushSource): Validation<ValidPush> {
+  const body = source.value;
   if (!isObject(body)) return fail('push must be a JSON object');
-  const { to, data, id } = body;
+  const { to, id } = body;
   if (!isObject(to)) return fail('"to" must be an object with users, tags or all');
   const users = stringList(to.users, 'to.users');
   if (!users.ok) return users;
@@ -27,13 +30,16 @@ export function validatePush(body: unknown): Validation<ValidPush> {
   if (!all && users.value.length === 0 && tags.value.length === 0) {
     return fail('push has no target: set to.users, to.tags or to.all');
   }
+  const { data } = source;
   if (data === undefined) return fail('"data" is required');
+  const tooDeep = depthError(data.depth);
+  if (tooDeep) return fail(tooDeep);
   if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH)) {
     return fail(`"id" must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
   return {
     ok: true,
-    value: { to: { users: users.value, tags: tags.value, all }, data: data as JsonValue, ...(id !== undefined && { id }) },
+    value: { to: { users: users.value, tags: tags.value, all }, payload: data.text, ...(id !== undefined && { id }) },
   };
 }
 
