@@ -13,7 +13,7 @@ export const MetricNames = {
   connectionsRejected: 'wsgw_connections_rejected_total',
   /** label `target`: user, tag, all */
   pushes: 'wsgw_pushes_total',
-  /** label `reason`: invalid, too_large, bus */
+  /** label `reason`: invalid, too_large, bus, internal */
   pushErrors: 'wsgw_push_errors_total',
   deliveries: 'wsgw_deliveries_total',
   /** label `reason`: slow_consumer, closed */

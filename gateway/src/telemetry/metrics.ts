@@ -9,7 +9,7 @@ import { createWeightedHistogram } from './weighted-histogram.ts';
 
 const CLOSE_REASONS: CloseReason[] = ['normal', 'error', 'slow_consumer', 'policy', 'timeout', 'shutdown', 'kicked'];
 const REJECT_REASONS: RejectReason[] = ['auth', 'limit', 'origin', 'rate'];
-const PUSH_ERROR_REASONS: PushErrorReason[] = ['invalid', 'too_large', 'bus'];
+const PUSH_ERROR_REASONS: PushErrorReason[] = ['invalid', 'too_large', 'bus', 'internal'];
 const DROP_REASONS: DropReason[] = ['slow_consumer', 'closed'];
 
 export interface GatewayMetrics {
