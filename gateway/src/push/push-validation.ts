@@ -12,7 +12,8 @@ export interface ValidPush {
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const MAX_ID_LENGTH = 128;
+/** Longest push id, characters (the push API's and the bus's). */
+export const MAX_ID_LENGTH = 128;
 const MAX_TARGETS = 10_000;
 
 /** Checks one push body (`POST /api/push`, or one entry of a batch). */
@@ -20,6 +21,23 @@ export function validatePush(source: PushSource): Validation<ValidPush> {
   const body = source.value;
   if (!isObject(body)) return fail('push must be a JSON object');
   const { to, id } = body;
+  const target = validateTarget(to);
+  if (!target.ok) return target;
+  const { data } = source;
+  if (data === undefined) return fail('"data" is required');
+  const tooDeep = depthError(data.depth);
+  if (tooDeep) return fail(tooDeep);
+  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH)) {
+    return fail(`"id" must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  return {
+    ok: true,
+    value: { to: target.value, payload: data.text, ...(id !== undefined && { id }) },
+  };
+}
+
+/** Checks a push's `to` (the push API's and the bus's): at least one target, lists of non-empty strings. */
+export function validateTarget(to: unknown): Validation<NormalizedTarget> {
   if (!isObject(to)) return fail('"to" must be an object with users, tags or all');
   const users = stringList(to.users, 'to.users');
   if (!users.ok) return users;
@@ -30,17 +48,7 @@ export function validatePush(source: PushSource): Validation<ValidPush> {
   if (!all && users.value.length === 0 && tags.value.length === 0) {
     return fail('push has no target: set to.users, to.tags or to.all');
   }
-  const { data } = source;
-  if (data === undefined) return fail('"data" is required');
-  const tooDeep = depthError(data.depth);
-  if (tooDeep) return fail(tooDeep);
-  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH)) {
-    return fail(`"id" must be a string of 1 to ${MAX_ID_LENGTH} characters`);
-  }
-  return {
-    ok: true,
-    value: { to: { users: users.value, tags: tags.value, all }, payload: data.text, ...(id !== undefined && { id }) },
-  };
+  return { ok: true, value: { users: users.value, tags: tags.value, all } };
 }
 
 function stringList(value: unknown, name: string): Validation<string[]> {
