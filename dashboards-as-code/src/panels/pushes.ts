@@ -18,6 +18,6 @@ export const deliveriesPerSecond = () =>
 /** Deliveries not made, and pushes refused, per second by reason. */
 export const dropsByReason = () =>
   timeseriesPanel('Drops and push errors by reason', 'ops')
-    .description('Deliveries dropped per second (slow_consumer: over the buffer limit; closed: the socket went away), and pushes refused by the API (invalid, too_large, bus).')
+    .description('Deliveries dropped per second (slow_consumer: over the buffer limit; closed: the socket went away), and pushes refused by the API (invalid, too_large, bus, internal).')
     .withTarget(prometheusQuery(sumBy(['reason'], perSecond(MetricNames.deliveriesDropped)), 'dropped: {{reason}}'))
     .withTarget(prometheusQuery(sumBy(['reason'], perSecond(MetricNames.pushErrors)), 'push error: {{reason}}'));
