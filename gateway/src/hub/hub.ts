@@ -13,8 +13,6 @@ export interface HubOptions {
   /** Buffered bytes above which a connection is closed with 1013 (default 1 MiB). */
   slowConsumerBytes: number;
   observer: HubObserver;
-  /** How long a connection the gateway closed may take to finish the close handshake, ms. */
-  closeGraceMs?: number;
 }
 
 /** The node's connections and the fan-out of pushes to them. */
@@ -43,7 +41,6 @@ export interface Hub {
 
 export function createHub(options: HubOptions): Hub {
   const { observer, slowConsumerBytes } = options;
-  const closeGraceMs = options.closeGraceMs ?? 5_000;
   const registry = createRegistry();
   const recent = createRecentPushes();
   const writer = createWriteCoalescer({
@@ -56,13 +53,15 @@ export function createHub(options: HubOptions): Hub {
 
   const close = (connection: Connection, code: number, reason: CloseReason, text: string) => {
     if (connection.closeReason !== undefined) return;
+    // What was accepted for the connection goes out before its close frame; a slow consumer's
+    // backlog was dropped instead, so its close frame is next on the wire.
+    if (reason !== 'slow_consumer') writer.writeBacklog(connection);
     connection.closeReason = reason;
+    // No timer of our own: ws destroys the socket when the peer has not completed the close
+    // handshake within its closeTimeout (30 s). A peer that stopped reading holds at most one
+    // write round in Node's buffer by then, and destroying earlier would throw away the close
+    // frame that tells it why.
     connection.ws.close(code, text);
-    // A peer that stopped reading never answers the close frame queued behind its backlog:
-    // cut it after a grace period so its buffers are released.
-    setTimeout(() => {
-      if (connection.ws.readyState !== WebSocket.CLOSED) connection.ws.terminate();
-    }, closeGraceMs).unref();
   };
 
   /** Queues one frame unless the connection is closing or already past the slow-consumer limit. */
@@ -73,9 +72,8 @@ export function createHub(options: HubOptions): Hub {
     if (buffered > 0 && buffered + prepared.frame.length > slowConsumerBytes) {
       prepared.dropped += 1;
       noteDelivery(prepared, connection, false);
-      observer.dropped('slow_consumer', 1 + connection.queue.length);
-      connection.queue = [];
-      connection.queuedBytes = 0;
+      // Its backlog is lost anyway: dropped, so that the 1013 frame is the next thing it reads.
+      observer.dropped('slow_consumer', 1 + writer.discard(connection));
       close(connection, CloseCode.TryAgainLater, 'slow_consumer', 'slow consumer');
       return false;
     }
@@ -91,6 +89,8 @@ export function createHub(options: HubOptions): Hub {
     },
     unregister(connection, code) {
       if (!registry.remove(connection)) return;
+      const left = writer.discard(connection);
+      if (left > 0) observer.dropped('closed', left);
       const reason = connection.closeReason ?? (code === 1000 || code === 1001 || code === 1005 ? 'normal' : 'error');
       connection.closeReason ??= reason;
       observer.connectionClosed(connection, reason);
@@ -169,3 +169,4 @@ export function createHub(options: HubOptions): Hub {
     },
   };
 }
+

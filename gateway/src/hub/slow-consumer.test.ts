@@ -52,4 +52,30 @@ describe('slow consumers', () => {
     await gateway.push({ to: { users: ['healthy'] }, data: 'still here' });
     expect((await healthy.waitForPushes(1))[0]!.data).toBe('still here');
   });
+
+  it('tells a stalled client why it was cut: 1013 arrives even after it stalled past the close grace', async () => {
+    const gateway = await startTestGateway({ slowConsumerBytes: MiB });
+    const slow: TestClient[] = [];
+    for (let i = 0; i < 20; i += 1) slow.push(await gateway.connect(`stalled-${i}`, ['stalled']));
+    const healthy = await gateway.connect('healthy');
+    for (const client of slow) socketOf(client).pause();
+
+    const chunk = 'y'.repeat(64 * 1024);
+    const batch = { pushes: Array.from({ length: 10 }, (_, i) => ({ to: { tags: ['stalled'] }, data: { i, chunk } })) };
+    const cut = () => [...gateway.server.hub.connections()].filter((c) => c.closeReason === 'slow_consumer').length;
+    // Push until the gateway has cut every stalled client (bounded: at most 100 × 640 KiB per client).
+    for (let round = 0; round < 100 && cut() < slow.length; round += 1) await gateway.api('POST', '/api/push/batch', batch);
+    expect(cut()).toBe(slow.length);
+
+    // Stay stalled longer than the 5 s a cut connection used to get before it was destroyed.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    for (const client of slow) socketOf(client).resume();
+    const closes = await Promise.all(slow.map((client) => client.closed));
+    const codes = closes.map((close) => close.code);
+    expect(codes.filter((code) => code === CloseCode.TryAgainLater).length, `close codes ${codes.join(',')}`).toBe(slow.length);
+    for (const close of closes) expect(close.reason).toBe('slow consumer');
+
+    await gateway.push({ to: { users: ['healthy'] }, data: 'still here' });
+    expect((await healthy.waitForPushes(1))[0]!.data).toBe('still here');
+  }, 30_000);
 });
