@@ -91,7 +91,7 @@ export function createHub(options: HubOptions): Hub {
       if (!registry.remove(connection)) return;
       const left = writer.discard(connection);
       if (left > 0) observer.dropped('closed', left);
-      const reason = connection.closeReason ?? (code === 1000 || code === 1001 || code === 1005 ? 'normal' : 'error');
+      const reason = connection.closeReason ?? clientCloseReason(code);
       connection.closeReason ??= reason;
       observer.connectionClosed(connection, reason);
     },
@@ -170,3 +170,12 @@ export function createHub(options: HubOptions): Hub {
   };
 }
 
+/**
+ * How a close the client initiated (or the network caused) is counted: a normal close (1000),
+ * going away (1001), no status (1005) and the application's own codes (3000–4999) are `normal`;
+ * an abnormal close (1006) and the protocol and error codes are `error`.
+ */
+export function clientCloseReason(code: number): 'normal' | 'error' {
+  if (code === 1000 || code === 1001 || code === 1005) return 'normal';
+  return code >= 3000 && code <= 4999 ? 'normal' : 'error';
+}
