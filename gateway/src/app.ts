@@ -74,7 +74,9 @@ export function createApp(options: AppOptions): Hono {
     if (!operatorAuth) return c.json({ error: 'the console is turned off (WSGW_CONSOLE=false)' }, 404);
     return operatorAuth(c, next);
   });
-  app.use('/api/*', declaredBodyLimit(config.maxBodyBytes));
+  // A push refused for its declared size is a push error like one refused while it is read.
+  const pushPaths = new Set(['/api/push', '/api/push/batch', '/api/console/push']);
+  app.use('/api/*', declaredBodyLimit(config.maxBodyBytes, (path) => pushPaths.has(path) && observer.pushFailed('too_large')));
   if (options.console) app.route('/api/console', options.console.routes);
   app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(options.clusterView()));

@@ -7,10 +7,16 @@ export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false;
 
 const tooLarge = (c: Context, maxBytes: number) => c.json({ error: `request body exceeds ${maxBytes} bytes` }, 413);
 
-/** Refuses a request whose declared Content-Length is over the limit, before anything is read. */
-export function declaredBodyLimit(maxBytes: number): MiddlewareHandler {
+/**
+ * Refuses a request whose declared Content-Length is over the limit, before anything is read;
+ * `onRefused` hears of each refusal (the push routes count it as a push error).
+ */
+export function declaredBodyLimit(maxBytes: number, onRefused: (path: string) => void = () => undefined): MiddlewareHandler {
   return async (c, next) => {
-    if (Number(c.req.header('content-length') ?? 0) > maxBytes) return tooLarge(c, maxBytes);
+    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
+      onRefused(c.req.path);
+      return tooLarge(c, maxBytes);
+    }
     await next();
   };
 }
