@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateFuzzCases, WATCHER, WATCHER_TAG, type FuzzCase } from '../testing/push-fuzz-cases.ts';
+import { rawHttp } from '../testing/raw-http.ts';
 import { createSeededRandom } from '../testing/seeded-random.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 
@@ -87,4 +88,57 @@ describe('push API fuzz', () => {
     expect(stats.pushes).toMatchObject({ total: accepted + 1, errors: refused });
     expect(stats.connections).toBe(1);
   }, 60_000);
+});
+
+/** Requests no HTTP client sends: framing, headers and bodies broken in the ways a parser meets. */
+function rawCases(apiKey: string): Array<{ name: string; request: string; end?: boolean; status: number }> {
+  const body = `{"to":{"users":["${WATCHER}"]},"data":"raw"}`;
+  const head = (extra: string) => `POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${apiKey}\r\n${extra}`;
+  const sized = (extra = '') => `${head(extra)}Content-Length: ${body.length}\r\n\r\n${body}`;
+  const chunks = (size: number) => Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.slice(i * size, (i + 1) * size));
+  const chunked = (parts: string[]) => `${head('Transfer-Encoding: chunked\r\n')}\r\n${parts.map((part) => `${part.length.toString(16)}\r\n${part}\r\n`).join('')}0\r\n\r\n`;
+  const overLimit = Array.from({ length: 20 }, () => 'x'.repeat(60_000));
+  return [
+    { name: 'a plain push', request: sized(), status: 202 },
+    { name: 'a chunked body', request: chunked(chunks(7)), status: 202 },
+    { name: 'a chunked body of one-byte chunks', request: chunked(chunks(1)), status: 202 },
+    { name: 'a chunked body over the limit', request: chunked([`{"to":{"all":true},"data":"`, ...overLimit, '"}']), status: 413 },
+    { name: 'a declared body over the limit, never sent', request: `${head('Content-Length: 2000000\r\n')}\r\n`, status: 413 },
+    { name: 'a bad chunk size', request: `${head('Transfer-Encoding: chunked\r\n')}\r\nzz\r\n${body}\r\n0\r\n\r\n`, status: 400 },
+    { name: 'a Content-Length that is not a number', request: `${head('Content-Length: abc\r\n')}\r\n${body}`, status: 400 },
+    { name: 'a negative Content-Length', request: `${head('Content-Length: -1\r\n')}\r\n${body}`, status: 400 },
+    { name: 'two different Content-Lengths', request: `${head('Content-Length: 3\r\nContent-Length: 4\r\n')}\r\n${body}`, status: 400 },
+    { name: 'Content-Length with chunked encoding', request: `${head(`Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n`)}\r\n0\r\n\r\n`, status: 400 },
+    { name: 'a body cut short', request: `${head('Content-Length: 500\r\n')}\r\n${body}`, end: true, status: 400 },
+    { name: 'headers cut short', request: head(''), end: true, status: 400 },
+    { name: 'NUL in a header', request: sized('X-Note: a\0b\r\n'), status: 400 },
+    { name: 'a header line without a colon', request: sized('Garbage\r\n'), status: 400 },
+    { name: 'a header of 100 KB', request: sized(`X-Big: ${'b'.repeat(100_000)}\r\n`), status: 431 },
+    { name: 'an API key of 100 KB', request: `POST /api/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${'k'.repeat(100_000)}\r\nContent-Length: ${body.length}\r\n\r\n${body}`, status: 431 },
+    { name: 'no Host', request: sized().replace('Host: 127.0.0.1\r\n', ''), status: 400 },
+    { name: 'an invalid Host', request: sized().replace('Host: 127.0.0.1', 'Host: a b/c'), status: 400 },
+    { name: 'an invalid method', request: sized().replace('POST', 'PO(ST'), status: 400 },
+    { name: 'a TLS hello', request: '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', status: 400 },
+    { name: 'an HTTP/2 preface', request: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', status: 400 },
+  ];
+}
+
+describe('push API framing', () => {
+  it('answers every malformed request with its status and a JSON error, and delivers the good ones', async () => {
+    const gateway = await startTestGateway();
+    const watcher = await gateway.connect(WATCHER);
+    const port = Number(new URL(gateway.http).port);
+    const answers = [];
+    for (const testCase of rawCases(gateway.config.apiKey)) {
+      const { status, headers, body } = await rawHttp(port, testCase.request, { end: testCase.end });
+      const json = headers['content-type']?.startsWith('application/json') ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      const wellFormed = status === 202 ? typeof json?.id === 'string' : typeof json?.error === 'string';
+      answers.push({ name: testCase.name, status, wellFormed });
+    }
+    expect(answers).toEqual(rawCases('').map(({ name, status }) => ({ name, status, wellFormed: true })));
+    const marker = await gateway.push({ to: { users: [WATCHER] }, data: 'marker' });
+    await watcher.waitFor((frame) => frame.type === 'push' && frame.id === marker.body.id);
+    // The plain push and the two chunked ones, before the marker; nothing else.
+    expect(watcher.pushes().map((frame) => frame.data)).toEqual(['raw', 'raw', 'raw', 'marker']);
+  });
 });
