@@ -65,7 +65,7 @@ function createBus(config: GatewayConfig, logger: Logger): Bus {
     case 'rediss':
       return createRedisBus({ url: config.bus, prefix: config.busPrefix, logger });
     default:
-      return createMemoryBus();
+      return createMemoryBus(undefined, logger);
   }
 }
 
@@ -75,7 +75,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config, logger);
   const stats = createStatsCollector();
-  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes, busHealth: () => bus.health() });
+  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes, busHealth: () => bus.health(), busInvalid: () => bus.invalidMessages() });
   const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
   const reporter = createNodeReporter({
     nodeId: config.nodeId,
@@ -101,8 +101,9 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     report: () => reporter.report(),
   });
   const receipts = createReceipts(config.nodeId, bus);
-  const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user));
-  const control = createClusterControl(config.nodeId, bus, hub);
+  const settled = () => membership.settled();
+  const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user), settled);
+  const control = createClusterControl(config.nodeId, bus, hub, settled);
   const userConnections = (user: string) => directory.lookup(user, membership.peers(), config.clusterWaitMs);
   const pushes = createPushService({
     nodeId: config.nodeId,
@@ -112,7 +113,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     idempotencyMs: config.idempotencyMs,
     logger,
     traceClients: config.traceClients,
-    cluster: { receipts, peers: () => membership.peers(), waitMs: config.clusterWaitMs },
+    cluster: { receipts, peers: () => membership.peers(), settled, waitMs: config.clusterWaitMs },
   });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);

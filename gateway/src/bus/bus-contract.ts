@@ -11,7 +11,13 @@ export interface RestartableServer {
   makeBus: BusFactory;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Ends the buses' subscriptions while their connections stay, and keeps new ones from holding. */
+  cutSubscriptions(): Promise<void>;
+  /** Lets subscriptions hold again. */
+  restoreSubscriptions(): Promise<void>;
 }
+
+const anyBody = (body: unknown) => ({ ok: true as const, value: body });
 
 const envelope = (id: string, payload = '"x"'): PushEnvelope => ({
   id,
@@ -105,12 +111,43 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
       const { a, b } = await pair();
       const atA: unknown[] = [];
       const atB: unknown[] = [];
-      a.onSignal((signal) => atA.push(signal));
-      b.onSignal((signal) => atB.push(signal));
+      a.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atA.push({ origin, body }) });
+      b.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atB.push({ origin, body }) });
+      b.onSignal({ topic: 'other', parse: anyBody, handle: (origin, body) => atB.push({ other: body }) });
       await new Promise((resolve) => setTimeout(resolve, 100));
       await a.signal({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
       await until(() => atA.length === 1 && atB.length === 1, 'the signal on both nodes');
-      expect(atB[0]).toEqual({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
+      expect(atB).toEqual([{ origin: 'node-a', body: { connections: 3 } }]);
+    });
+
+    it('drops a signal whose body its topic refuses, counts it, and keeps listening', async () => {
+      const { a, b } = await pair();
+      const atB: number[] = [];
+      const parse = (body: unknown) => (typeof body === 'number' ? { ok: true as const, value: body } : { ok: false as const, error: 'not a number' });
+      b.onSignal({ topic: 'count', parse, handle: (_origin, body) => atB.push(body) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const body of [null, 'seven', { n: 7 }, 7]) await a.signal({ origin: 'node-a', topic: 'count', body });
+      await until(() => atB.length === 1, 'the good signal');
+      expect(atB).toEqual([7]);
+      expect(b.invalidMessages()).toEqual({ push: 0, signal: 3 });
+    });
+
+    it('keeps delivering to the other handlers, and later messages, when a handler throws', async () => {
+      const { a, b } = await pair();
+      b.subscribe(() => {
+        throw new TypeError('handler bug');
+      });
+      const atB = collect(b);
+      const signals: unknown[] = [];
+      b.onSignal({ topic: 'ping', parse: anyBody, handle: () => { throw new TypeError('signal handler bug'); } });
+      b.onSignal({ topic: 'ping', parse: anyBody, handle: (_origin, body) => signals.push(body) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const id of ['p1', 'p2']) await a.publish({ origin: 'node-a', push: envelope(id), headers: {} });
+      for (const body of [1, 2]) await a.signal({ origin: 'node-a', topic: 'ping', body });
+      await until(() => atB.length === 2 && signals.length === 2, 'every message past the throwing handlers');
+      expect(atB.map((message) => message.push.id)).toEqual(['p1', 'p2']);
+      expect(signals).toEqual([1, 2]);
+      expect(b.health().connected).toBe(true);
     });
 
     it.runIf(privateServer !== undefined)('refuses publishes while the server is gone and delivers again when it is back', async () => {
@@ -132,6 +169,33 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         while (atB.length === 0) {
           if (Date.now() > deadline) throw new Error('no delivery after the reconnection');
           await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(atB.every((message) => message.push.id === 'again')).toBe(true);
+      } finally {
+        await server.stop();
+      }
+    }, 30_000);
+
+    it.runIf(privateServer !== undefined)('is not ready while its subscriptions are cut, says why, and subscribes again by itself', async () => {
+      const server = await privateServer!();
+      try {
+        const prefix = `wsgw-test-${randomUUID()}`;
+        const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
+        made.push(a, b);
+        await until(() => a.health().connected && b.health().connected, `${name} to connect`);
+        const since = b.health().connectedSince;
+        const atB = collect(b);
+        await server.cutSubscriptions();
+        await until(() => !b.health().connected, 'the lost subscription to be noticed');
+        expect(b.health().reason).toMatch(/subscri/i);
+        await server.restoreSubscriptions();
+        await until(() => b.health().connected, 'the subscription to be made again', 10_000);
+        expect(b.health().connectedSince).toBeGreaterThan(since!);
+        const deadline = Date.now() + 10_000;
+        while (atB.length === 0) {
+          if (Date.now() > deadline) throw new Error('no delivery after subscribing again');
+          await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} }).catch(() => undefined);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         expect(atB.every((message) => message.push.id === 'again')).toBe(true);

@@ -1,35 +1,76 @@
 import type { Logger } from 'pino';
-import { decodeBusMessage, decodeSignal } from './bus-codec.ts';
-import type { BusHandler, SignalHandler } from './bus.ts';
+import { createBusDropLog } from './bus-drop-log.ts';
+import { parseBusMessage, parseSignal } from './bus-validation.ts';
+import type { BusHandler, BusMessage, BusSignal, SignalSubscription } from './bus.ts';
+
+export type BusListeners = ReturnType<typeof createBusListeners>;
 
 /**
- * The local side of a broker-backed bus: who listens on this node, and the decoding of what the
- * broker hands over. NATS and Redis differ only in how the text reaches `push` and `signal`.
+ * The local side of a bus: who listens on this node, the checking of what the broker hands over,
+ * and the isolation of each handler. NATS and Redis differ only in how the text reaches `push`
+ * and `signal`; the memory bus hands objects to `deliver` and `deliverSignal`. None of these
+ * throws: an exception reaching a broker client's read loop would end its subscriptions.
  */
 export function createBusListeners(logger: Logger | undefined, where: string) {
   const handlers = new Set<BusHandler>();
-  const signalHandlers = new Set<SignalHandler>();
+  const subscriptions = new Set<SignalSubscription<unknown>>();
+  const drops = createBusDropLog(logger, where);
+
+  const deliver = (message: BusMessage) => {
+    for (const handler of handlers) {
+      try {
+        handler(message);
+      } catch (error) {
+        drops.handlerFailed('push', error);
+      }
+    }
+  };
+
+  const deliverSignal = (signal: BusSignal) => {
+    for (const subscription of subscriptions) {
+      if (subscription.topic !== signal.topic) continue;
+      const body = subscription.parse(signal.body);
+      if (!body.ok) {
+        drops.invalid('signal', `${signal.topic}: ${body.error}`);
+        // One count per signal, however many listeners share its topic.
+        return;
+      }
+      try {
+        subscription.handle(signal.origin, body.value);
+      } catch (error) {
+        drops.handlerFailed('signal', error);
+      }
+    }
+  };
+
   return {
+    /** Text from the broker's push subject, with the broker's own headers when it has them. */
     push(text: string, headers?: Record<string, string>) {
-      const message = decodeBusMessage(text, headers);
-      if (!message) return void logger?.warn({ where }, 'undecodable bus message ignored');
-      for (const handler of handlers) handler(message);
+      const message = parseBusMessage(text, headers);
+      if (message.ok) deliver(message.value);
+      else drops.invalid('push', message.error);
     },
+    /** Text from the broker's signal subject. */
     signal(text: string) {
-      const signal = decodeSignal(text);
-      if (signal) for (const handler of signalHandlers) handler(signal);
+      const signal = parseSignal(text);
+      if (signal.ok) deliverSignal(signal.value);
+      else drops.invalid('signal', signal.error);
     },
+    deliver,
+    deliverSignal,
     onPush(handler: BusHandler) {
       handlers.add(handler);
       return () => void handlers.delete(handler);
     },
-    onSignal(handler: SignalHandler) {
-      signalHandlers.add(handler);
-      return () => void signalHandlers.delete(handler);
+    onSignal<T>(subscription: SignalSubscription<T>) {
+      const entry = subscription as SignalSubscription<unknown>;
+      subscriptions.add(entry);
+      return () => void subscriptions.delete(entry);
     },
+    invalidMessages: drops.counts,
     clear() {
       handlers.clear();
-      signalHandlers.clear();
+      subscriptions.clear();
     },
   };
 }

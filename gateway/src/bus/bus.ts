@@ -17,14 +17,35 @@ export interface BusSignal {
   body: unknown;
 }
 
-export type SignalHandler = (signal: BusSignal) => void;
+/** Checks a signal body from another node: the value to use, or why it is unusable. */
+export type SignalBodyParser<T> = (body: unknown) => { ok: true; value: T } | { ok: false; error: string };
+
+/** A listener for one topic: `handle` only ever sees bodies that `parse` accepted. */
+export interface SignalSubscription<T> {
+  topic: string;
+  parse: SignalBodyParser<T>;
+  handle(origin: string, body: T): void;
+}
+
+/**
+ * What a bus drops as unusable, the label values of `wsgw_bus_invalid_messages_total{kind}`:
+ * `push` a push message, `signal` a signal (its envelope or its topic's body).
+ */
+export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;
+export type BusMessageKind = (typeof BUS_MESSAGE_KINDS)[number];
 
 /** Whether the bus can take pushes now, and why not. */
 export interface BusHealth {
+  /** True while the bus is connected and every subscription of this node is live. */
   connected: boolean;
   reason?: string;
   /** Times the bus connection came back after being lost. */
   reconnects: number;
+  /**
+   * Epoch ms since which the bus has been connected with every subscription live (while
+   * `connected`). Absent for a bus that has no connection to make (memory).
+   */
+  connectedSince?: number;
 }
 
 /** Raised by `publish` when the bus cannot take the push (the API answers 503). */
@@ -58,7 +79,10 @@ export interface Bus {
   subscribe(handler: BusHandler): () => void;
   /** Sends a signal to every node (the sender's own handlers included). */
   signal(signal: BusSignal): Promise<void>;
-  onSignal(handler: SignalHandler): () => void;
+  /** Listens to one topic; a body its parser refuses is dropped and counted. Returns the unsubscribe function. */
+  onSignal<T>(subscription: SignalSubscription<T>): () => void;
   health(): BusHealth;
+  /** Messages from the broker dropped as unusable since start, by kind. */
+  invalidMessages(): Readonly<Record<BusMessageKind, number>>;
   close(): Promise<void>;
 }

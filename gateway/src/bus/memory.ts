@@ -1,52 +1,40 @@
-import type { Bus, BusHandler, BusMessage, SignalHandler } from './bus.ts';
+import type { Logger } from 'pino';
+import { createBusListeners, type BusListeners } from './bus-listeners.ts';
+import type { Bus } from './bus.ts';
 
 /** The in-process medium several memory buses can share (several nodes in one process). */
 export interface MemoryBroker {
-  readonly handlers: Set<BusHandler>;
-  readonly signalHandlers: Set<SignalHandler>;
+  readonly nodes: Set<BusListeners>;
 }
 
 export function createMemoryBroker(): MemoryBroker {
-  return { handlers: new Set(), signalHandlers: new Set() };
+  return { nodes: new Set() };
 }
 
 /**
  * The default bus: a single process needs no broker. Delivery is asynchronous (a microtask),
- * like a real bus, so no caller relies on a subscriber running inside `publish`.
+ * like a real bus, so no caller relies on a subscriber running inside `publish`. Messages are
+ * this process's own objects, so pushes are not validated again; signal bodies still pass their
+ * topic's parser, and a throwing handler is isolated as on the other buses.
  */
-export function createMemoryBus(broker: MemoryBroker = createMemoryBroker()): Bus {
-  const own = new Set<BusHandler>();
-  const ownSignals = new Set<SignalHandler>();
+export function createMemoryBus(broker: MemoryBroker = createMemoryBroker(), logger?: Logger): Bus {
+  const listeners = createBusListeners(logger, 'memory');
+  broker.nodes.add(listeners);
   return {
     kind: 'memory',
-    async publish(message: BusMessage) {
-      for (const handler of broker.handlers) queueMicrotask(() => handler(message));
+    async publish(message) {
+      for (const node of broker.nodes) queueMicrotask(() => node.deliver(message));
     },
-    subscribe(handler) {
-      broker.handlers.add(handler);
-      own.add(handler);
-      return () => {
-        broker.handlers.delete(handler);
-        own.delete(handler);
-      };
-    },
+    subscribe: listeners.onPush,
     async signal(signal) {
-      for (const handler of broker.signalHandlers) queueMicrotask(() => handler(signal));
+      for (const node of broker.nodes) queueMicrotask(() => node.deliverSignal(signal));
     },
-    onSignal(handler) {
-      broker.signalHandlers.add(handler);
-      ownSignals.add(handler);
-      return () => {
-        broker.signalHandlers.delete(handler);
-        ownSignals.delete(handler);
-      };
-    },
+    onSignal: listeners.onSignal,
     health: () => ({ connected: true, reconnects: 0 }),
+    invalidMessages: listeners.invalidMessages,
     async close() {
-      for (const handler of own) broker.handlers.delete(handler);
-      for (const handler of ownSignals) broker.signalHandlers.delete(handler);
-      own.clear();
-      ownSignals.clear();
+      broker.nodes.delete(listeners);
+      listeners.clear();
     },
   };
 }

@@ -1,8 +1,9 @@
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
-import { BusUnavailableError, type Bus, type BusHealth } from './bus.ts';
+import { createLinkHealth } from './link-health.ts';
+import { BusUnavailableError, type Bus } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -13,24 +14,60 @@ export interface NatsBusOptions {
   logger?: Logger;
 }
 
+/** Re-subscribing after a subscription ended: 250 ms, doubling, at most 5 s apart. */
+const resubscribeDelay = (attempt: number) => Math.min(250 * 2 ** attempt, 5000);
+
 /**
  * The NATS bus: pushes on `<prefix>.push`, trace context in NATS headers. It never blocks start-up:
  * it keeps connecting in the background, says so in `health()`, and refuses publishes until it
  * is connected, so the API can answer 503 instead of queueing pushes nobody may ever receive.
+ * A subscription the server ends (permissions changed, say) makes the node unready until it is
+ * made again, which the bus retries by itself.
  */
 export function createNatsBus(options: NatsBusOptions): Bus {
   const subject = `${options.prefix}.push`;
   const signalSubject = `${options.prefix}.signal`;
   const listeners = createBusListeners(options.logger, subject);
+  const link = createLinkHealth(`connecting to ${options.url}`);
   let connection: NatsConnection | undefined;
-  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
   let closed = false;
+
+  const onPush = (msg: Msg) => {
+    const headers: Record<string, string> = {};
+    for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+    listeners.push(msg.string(), headers);
+  };
+  const onSignal = (msg: Msg) => listeners.signal(msg.string());
+
+  /** Subscribes, and subscribes again (with a growing delay) whenever the subscription ends. */
+  const keepSubscribed = (nc: NatsConnection, to: string, handle: (msg: Msg) => void, attempt = 0) => {
+    const subscription = nc.subscribe(to, {
+      callback: (error, msg) => {
+        if (error) return; // the subscription ends; `closed` below takes it from there
+        try {
+          handle(msg);
+        } catch {
+          // The listeners never throw; this only keeps a surprise out of the client's read loop.
+        }
+      },
+    });
+    link.subscribed(to);
+    void subscription.closed.then((error) => {
+      if (closed || nc.isClosed()) return;
+      const why = error instanceof Error ? error.message : 'ended by the server';
+      link.subscriptionLost(to, `NATS subscription to ${to} lost: ${why}`);
+      options.logger?.warn({ bus: 'nats', subject: to, err: why }, 'bus subscription lost; subscribing again');
+      setTimeout(() => {
+        if (!closed && !nc.isClosed()) keepSubscribed(nc, to, handle, attempt + 1);
+      }, resubscribeDelay(attempt)).unref();
+    });
+  };
 
   const watch = async (nc: NatsConnection) => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') health = { ...health, connected: false, reason: `NATS connection lost (${options.url})` };
-      else if (status.type === 'reconnect') health = { connected: true, reconnects: health.reconnects + 1 };
-      options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
+      if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
+      else if (status.type === 'reconnect') link.up();
+      if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
     }
   };
 
@@ -44,42 +81,40 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     (nc) => {
       if (closed) return void nc.close();
       connection = nc;
-      health = { connected: true, reconnects: 0 };
-      nc.subscribe(subject, {
-        callback: (error, msg) => {
-          if (error) return void options.logger?.warn({ err: error.message }, 'bus subscription error');
-          const headers: Record<string, string> = {};
-          for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
-          listeners.push(msg.string(), headers);
-        },
-      });
-      nc.subscribe(signalSubject, {
-        callback: (error, msg) => {
-          if (!error) listeners.signal(msg.string());
-        },
-      });
+      keepSubscribed(nc, subject, onPush);
+      keepSubscribed(nc, signalSubject, onSignal);
+      link.up();
       void watch(nc);
+      void nc.closed().then(() => {
+        if (!closed) link.down(`NATS connection closed (${options.url})`);
+      });
     },
     (error: unknown) => {
-      health = { ...health, connected: false, reason: `NATS: ${error instanceof Error ? error.message : String(error)}` };
+      link.down(`NATS: ${error instanceof Error ? error.message : String(error)}`);
     },
   );
+
+  /** The connection, when publishing can work: a lost subscription does not stop this node's pushes reaching the others. */
+  const ready = (): NatsConnection => {
+    if (!connection || !link.canPublish()) throw new BusUnavailableError(link.health().reason ?? 'NATS is not connected');
+    return connection;
+  };
 
   return {
     kind: 'nats',
     async publish(message) {
-      if (!connection || !health.connected) throw new BusUnavailableError(health.reason ?? 'NATS is not connected');
+      const nc = ready();
       const headers = natsHeaders();
       for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
-      connection.publish(subject, encodeBusMessage({ ...message, headers: {} }, false), { headers });
+      nc.publish(subject, encodeBusMessage({ ...message, headers: {} }, false), { headers });
     },
     subscribe: listeners.onPush,
     async signal(signal) {
-      if (!connection || !health.connected) throw new BusUnavailableError(health.reason ?? 'NATS is not connected');
-      connection.publish(signalSubject, JSON.stringify(signal));
+      ready().publish(signalSubject, JSON.stringify(signal));
     },
     onSignal: listeners.onSignal,
-    health: () => health,
+    health: link.health,
+    invalidMessages: listeners.invalidMessages,
     async close() {
       closed = true;
       listeners.clear();

@@ -2,7 +2,8 @@ import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
-import { BusUnavailableError, type Bus, type BusHealth } from './bus.ts';
+import { createLinkHealth } from './link-health.ts';
+import { BusUnavailableError, type Bus } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -12,54 +13,71 @@ export interface RedisBusOptions {
   logger?: Logger;
 }
 
+/** The subscriber connection stands for both channels: it holds them, and loses them, together. */
+const SUBSCRIBER = 'subscriber';
+
 /**
  * The Redis bus: pub/sub on `<prefix>.push`. Pub/sub has no headers, so the trace context travels
  * inside the message. Like the NATS bus it connects in the background, reconnects by itself, and
- * refuses publishes while it is not connected instead of queueing them.
+ * refuses publishes while it is not connected instead of queueing them. While the subscriber
+ * connection is down the node hears nothing, so it is not ready; the client subscribes again when
+ * it reconnects.
  */
 export function createRedisBus(options: RedisBusOptions): Bus {
   const channel = `${options.prefix}.push`;
   const signalChannel = `${options.prefix}.signal`;
   const listeners = createBusListeners(options.logger, channel);
-  let health: BusHealth = { connected: false, reason: `connecting to ${options.url}`, reconnects: 0 };
-  let everConnected = false;
+  const link = createLinkHealth(`connecting to ${options.url}`);
+  link.subscriptionLost(SUBSCRIBER, 'Redis: not subscribed yet');
+  let subscribedOnce = false;
   let closed = false;
   // Quick, unbounded retries: a gateway outlives a Redis restart without being restarted itself.
   const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
   const publisher = createClient({ url: options.url, socket, disableOfflineQueue: true });
   const subscriber = publisher.duplicate();
 
+  // Without an error listener a lost connection would be an uncaught error.
+  publisher.on('error', (error: Error) => link.down(`Redis publisher: ${error.message}`));
+  publisher.on('end', () => link.down('Redis publisher connection closed'));
+  publisher.on('ready', () => link.up());
+  subscriber.on('error', (error: Error) => link.subscriptionLost(SUBSCRIBER, `Redis subscriber: ${error.message}`));
+  subscriber.on('end', () => link.subscriptionLost(SUBSCRIBER, 'Redis subscriber connection closed'));
+  // On a reconnection the client has subscribed again before it is ready.
+  subscriber.on('ready', () => subscribedOnce && link.subscribed(SUBSCRIBER));
   for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
-    // Without an error listener a lost connection would be an uncaught error.
-    client.on('error', (error: Error) => {
-      health = { ...health, connected: false, reason: `Redis ${role}: ${error.message}` };
-    });
-    client.on('ready', () => {
-      if (!publisher.isReady || !subscriber.isReady || health.connected) return;
-      health = { connected: true, reconnects: health.reconnects + (everConnected ? 1 : 0) };
-      everConnected = true;
-    });
     client.on('ready', () => options.logger?.info({ bus: 'redis', role }, 'bus ready'));
-    client.on('end', () => {
-      health = { ...health, connected: false, reason: `Redis ${role} connection closed` };
-    });
   }
 
+  const subscribe = async () => {
+    await subscriber.subscribe(channel, (text) => listeners.push(text));
+    await subscriber.subscribe(signalChannel, (text) => listeners.signal(text));
+    subscribedOnce = true;
+    link.subscribed(SUBSCRIBER);
+  };
   const start = async () => {
     await publisher.connect();
     await subscriber.connect();
-    await subscriber.subscribe(channel, (text) => listeners.push(text));
-    await subscriber.subscribe(signalChannel, (text) => listeners.signal(text));
-    if (closed) await Promise.allSettled([publisher.close(), subscriber.close()]);
+    // A subscribe lost with its connection is not remembered by the client: try until one holds.
+    for (let attempt = 0; !closed; attempt += 1) {
+      try {
+        return await subscribe();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
   };
-  start().catch((error: unknown) => {
-    health = { ...health, connected: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
-  });
+  start()
+    .catch((error: unknown) => link.down(`Redis: ${error instanceof Error ? error.message : String(error)}`))
+    .finally(() => closed && Promise.allSettled([publisher.close(), subscriber.close()]));
+
+  const refuseUnlessConnected = () => {
+    if (!link.canPublish() || !publisher.isReady) throw new BusUnavailableError(link.health().reason ?? 'Redis is not connected');
+  };
 
   return {
     kind: 'redis',
     async publish(message) {
-      if (!health.connected || !publisher.isReady) throw new BusUnavailableError(health.reason ?? 'Redis is not connected');
+      refuseUnlessConnected();
       try {
         await publisher.publish(channel, encodeBusMessage(message, true));
       } catch (error) {
@@ -68,11 +86,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     },
     subscribe: listeners.onPush,
     async signal(signal) {
-      if (!health.connected || !publisher.isReady) throw new BusUnavailableError(health.reason ?? 'Redis is not connected');
+      refuseUnlessConnected();
       await publisher.publish(signalChannel, JSON.stringify(signal));
     },
     onSignal: listeners.onSignal,
-    health: () => health,
+    health: link.health,
+    invalidMessages: listeners.invalidMessages,
     async close() {
       closed = true;
       listeners.clear();

@@ -1,4 +1,5 @@
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, SignalBodyParser } from '../bus/bus.ts';
+import { isBoundedString, isRecord } from '../bus/bus-validation.ts';
 import type { Hub } from '../hub/hub.ts';
 import { createClusterQuery } from './cluster-query.ts';
 
@@ -17,11 +18,23 @@ export interface ClusterControl {
   stop(): void;
 }
 
+/** Longest user or connection id in an order, characters. */
+const MAX_ID = 1024;
+
+const parseOrder: SignalBodyParser<DisconnectOrder> = (body) => {
+  if (isRecord(body) && isBoundedString(body.user, MAX_ID)) return { ok: true, value: { user: body.user } };
+  if (isRecord(body) && isBoundedString(body.connection, MAX_ID)) return { ok: true, value: { connection: body.connection } };
+  return { ok: false, error: 'a disconnect order needs a user or a connection' };
+};
+
+const parseCount: SignalBodyParser<number> = (body) =>
+  typeof body === 'number' && Number.isSafeInteger(body) && body >= 0 ? { ok: true, value: body } : { ok: false, error: 'a disconnect answer must be a count' };
+
 /** Operator actions that must reach connections wherever they are held. */
-export function createClusterControl(nodeId: string, bus: Bus, hub: Hub): ClusterControl {
+export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled: () => boolean): ClusterControl {
   const local = (order: DisconnectOrder): number =>
     'user' in order ? hub.disconnectUser(order.user) : hub.disconnectConnection(order.connection) ? 1 : 0;
-  const query = createClusterQuery<DisconnectOrder, number>(nodeId, bus, 'control.disconnect', local);
+  const query = createClusterQuery({ nodeId, bus, topic: 'control.disconnect', answer: local, parseQuestion: parseOrder, parseAnswer: parseCount, settled });
   return {
     async disconnect(order, peers, waitMs) {
       let disconnected = local(order);

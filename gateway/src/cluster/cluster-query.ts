@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, SignalBodyParser } from '../bus/bus.ts';
+import { isBoundedString, isRecord, MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
 
 /** What every peer answered to one question, and whether all of them did in time. */
 export interface ClusterAnswers<A> {
   answers: Array<{ node: string; answer: A }>;
-  /** False when a live peer did not answer within the wait. */
+  /** False when a live peer did not answer within the wait, or the peer list was not settled. */
   complete: boolean;
 }
 
@@ -14,6 +15,19 @@ export interface ClusterQuery<Q, A> {
   stop(): void;
 }
 
+export interface ClusterQueryOptions<Q, A> {
+  nodeId: string;
+  bus: Bus;
+  topic: string;
+  /** This node's answer to a peer's question. */
+  answer(question: Q): A;
+  /** Check what peers send: a question, and an answer. */
+  parseQuestion: SignalBodyParser<Q>;
+  parseAnswer: SignalBodyParser<A>;
+  /** Whether the peer list is complete (see `Membership.settled`); answers are incomplete while it is not. */
+  settled(): boolean;
+}
+
 interface Envelope<T> {
   query: string;
   /** The asking node (answers only). */
@@ -21,31 +35,53 @@ interface Envelope<T> {
   body: T;
 }
 
+/** Longest query id, characters (they are UUIDs). */
+const MAX_QUERY_ID = 64;
+
+/** The envelope around a question or an answer, with its body checked by `parse`. */
+function envelopeParser<T>(parse: SignalBodyParser<T>, addressed: boolean): SignalBodyParser<Envelope<T>> {
+  return (value) => {
+    if (!isRecord(value) || !isBoundedString(value.query, MAX_QUERY_ID)) return { ok: false, error: 'a query needs an id' };
+    if (addressed && !isBoundedString(value.to, MAX_ORIGIN_LENGTH)) return { ok: false, error: 'an answer needs the asking node' };
+    const body = parse(value.body);
+    if (!body.ok) return body;
+    return { ok: true, value: { query: value.query, ...(addressed && { to: value.to as string }), body: body.value } };
+  };
+}
+
 /**
  * Request/answer over the bus's signal channel: `topic.ask` goes to every node, each peer runs
  * `answer` and replies on `topic.answer` addressed to the asker. The bus carries no replies of its
  * own, and the same shape serves user lookups and disconnects across the cluster.
  */
-export function createClusterQuery<Q, A>(nodeId: string, bus: Bus, topic: string, answer: (question: Q) => A): ClusterQuery<Q, A> {
-  const askTopic = `${topic}.ask`;
-  const answerTopic = `${topic}.answer`;
+export function createClusterQuery<Q, A>(options: ClusterQueryOptions<Q, A>): ClusterQuery<Q, A> {
+  const { nodeId, bus } = options;
+  const askTopic = `${options.topic}.ask`;
+  const answerTopic = `${options.topic}.answer`;
   const pending = new Map<string, (from: string, body: A) => void>();
 
-  const unsubscribe = bus.onSignal((signal) => {
-    if (signal.topic === askTopic && signal.origin !== nodeId) {
-      const { query, body } = signal.body as Envelope<Q>;
-      const reply: Envelope<A> = { query, to: signal.origin, body: answer(body) };
+  const stopAsks = bus.onSignal<Envelope<Q>>({
+    topic: askTopic,
+    parse: envelopeParser(options.parseQuestion, false),
+    handle(origin, { query, body }) {
+      if (origin === nodeId) return;
+      const reply: Envelope<A> = { query, to: origin, body: options.answer(body) };
       bus.signal({ origin: nodeId, topic: answerTopic, body: reply }).catch(() => undefined);
-    } else if (signal.topic === answerTopic) {
-      const reply = signal.body as Envelope<A>;
-      if (reply.to === nodeId) pending.get(reply.query)?.(signal.origin, reply.body);
-    }
+    },
+  });
+  const stopAnswers = bus.onSignal<Envelope<A>>({
+    topic: answerTopic,
+    parse: envelopeParser(options.parseAnswer, true),
+    handle(origin, reply) {
+      if (reply.to === nodeId) pending.get(reply.query)?.(origin, reply.body);
+    },
   });
 
   return {
     async ask(question, peers, waitMs) {
       const answers: ClusterAnswers<A>['answers'] = [];
-      if (peers.length === 0) return { answers, complete: true };
+      const settled = options.settled();
+      if (peers.length === 0) return { answers, complete: settled };
       const query = randomUUID();
       const waiting = new Set(peers);
       await new Promise<void>((resolve) => {
@@ -62,8 +98,11 @@ export function createClusterQuery<Q, A>(nodeId: string, bus: Bus, topic: string
         bus.signal({ origin: nodeId, topic: askTopic, body: envelope }).catch(() => resolve());
       });
       pending.delete(query);
-      return { answers, complete: waiting.size === 0 };
+      return { answers, complete: waiting.size === 0 && settled };
     },
-    stop: unsubscribe,
+    stop() {
+      stopAsks();
+      stopAnswers();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { ClusterNode, NodeReport } from '../protocol.ts';
+import { parseNodeReport } from './node-report-validation.ts';
 
 /** A node's latest report and when it was heard (epoch ms, this node's clock). */
 export type NodeStatus = NodeReport & { lastSeen: number };
@@ -9,6 +10,12 @@ export interface Membership {
   nodes(): NodeStatus[];
   /** Ids of the live peers (not this node). */
   peers(): string[];
+  /**
+   * Whether `peers()` can be trusted to be complete: the bus has been connected long enough for
+   * every live peer to have announced itself. False at start-up and after each reconnection,
+   * until about two announce intervals have passed (at most `timeoutMs`).
+   */
+  settled(): boolean;
   start(): void;
   stop(): void;
 }
@@ -24,6 +31,8 @@ export interface MembershipOptions {
 }
 
 const TOPIC = 'announce';
+/** How often membership looks for a (re)connection of the bus, to announce itself at once (ms). */
+const CONNECTION_CHECK_MS = 100;
 
 /**
  * Nodes announce themselves over the bus with their per-second report; each keeps the latest
@@ -32,7 +41,9 @@ const TOPIC = 'announce';
 export function createMembership(options: MembershipOptions): Membership {
   const peers = new Map<string, NodeStatus>();
   let self: NodeStatus | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const settleMs = Math.min(2 * options.intervalMs, options.timeoutMs);
+  let announcedFor: number | undefined;
 
   const announce = () => {
     const report = options.report();
@@ -40,10 +51,22 @@ export function createMembership(options: MembershipOptions): Membership {
     options.bus.signal({ origin: options.nodeId, topic: TOPIC, body: report }).catch(() => undefined);
   };
 
-  const unsubscribe = options.bus.onSignal((signal) => {
-    if (signal.topic !== TOPIC || signal.origin === options.nodeId) return;
-    const report = signal.body as NodeReport;
-    peers.set(signal.origin, { ...report, node: signal.origin, lastSeen: Date.now() });
+  // Peers that dropped this node during an outage learn it is back with its first announcement:
+  // send that the moment the bus is back rather than at the next tick.
+  const announceOnConnection = () => {
+    const { connected, connectedSince } = options.bus.health();
+    if (!connected || connectedSince === announcedFor) return;
+    announcedFor = connectedSince;
+    announce();
+  };
+
+  const unsubscribe = options.bus.onSignal({
+    topic: TOPIC,
+    parse: parseNodeReport,
+    handle(origin, report) {
+      if (origin === options.nodeId) return;
+      peers.set(origin, { ...report, node: origin, lastSeen: Date.now() });
+    },
   });
 
   const live = () => {
@@ -55,13 +78,19 @@ export function createMembership(options: MembershipOptions): Membership {
   return {
     nodes: () => [...(self ? [self] : []), ...live()].sort((a, b) => a.node.localeCompare(b.node)),
     peers: () => live().map((status) => status.node),
+    settled() {
+      const { connected, connectedSince } = options.bus.health();
+      if (!connected) return false;
+      return connectedSince === undefined || Date.now() - connectedSince >= settleMs;
+    },
     start() {
+      announcedFor = options.bus.health().connectedSince;
       announce();
-      timer = setInterval(announce, options.intervalMs);
-      timer.unref();
+      timers.push(setInterval(announce, options.intervalMs), setInterval(announceOnConnection, CONNECTION_CHECK_MS));
+      for (const timer of timers) timer.unref();
     },
     stop() {
-      clearInterval(timer);
+      for (const timer of timers.splice(0)) clearInterval(timer);
       unsubscribe();
     },
   };

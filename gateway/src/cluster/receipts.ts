@@ -1,4 +1,6 @@
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, SignalBodyParser } from '../bus/bus.ts';
+import { isBoundedString, isRecord, MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
+import { MAX_ID_LENGTH } from '../push/push-validation.ts';
 
 /** How many connections another node wrote a push to. */
 interface Receipt {
@@ -24,35 +26,54 @@ export interface Receipts {
 }
 
 const TOPIC = 'receipt';
+/** Receipts kept for pushes not (yet) waited for: beyond this many pushes, new ones are dropped. */
+const MAX_EARLY = 10_000;
+/** Early receipts kept per push: more than a cluster has nodes. */
+const MAX_EARLY_PER_PUSH = 256;
+
+const parseReceipt: SignalBodyParser<Receipt> = (body) => {
+  if (!isRecord(body)) return { ok: false, error: 'a receipt must be an object' };
+  const { push, to, recipients } = body;
+  if (!isBoundedString(push, MAX_ID_LENGTH) || !isBoundedString(to, MAX_ORIGIN_LENGTH)) return { ok: false, error: 'a receipt needs a push id and a node' };
+  if (typeof recipients !== 'number' || !Number.isSafeInteger(recipients) || recipients < 0) return { ok: false, error: 'a receipt needs a count' };
+  return { ok: true, value: { push, to, recipients } };
+};
 
 /**
  * Cluster-wide recipient counts: every node that delivers a push sends the accepting node a
  * receipt; the accepting node adds up what arrives within the wait and says whether everyone
- * answered, rather than guessing.
+ * answered, rather than guessing. A receipt from a node it did not expect is counted too, and
+ * makes the count incomplete: its view of the cluster was out of date, so others may be missing.
  */
 export function createReceipts(nodeId: string, bus: Bus): Receipts {
-  const waiting = new Map<string, { expected: Set<string>; count: ClusterCount; done(): void }>();
+  const waiting = new Map<string, { expected: Set<string>; heard: Set<string>; unexpected: boolean; count: ClusterCount; done(): void }>();
   // Receipts can beat the registration of their push (a fast peer): keep them for a moment.
   const early = new Map<string, Array<{ from: string; recipients: number }>>();
 
   const apply = (push: string, from: string, recipients: number) => {
     const entry = waiting.get(push);
     if (!entry) {
-      const list = early.get(push) ?? [];
-      list.push({ from, recipients });
-      early.set(push, list);
+      const list = early.get(push);
+      if (list) return void (list.length < MAX_EARLY_PER_PUSH && list.push({ from, recipients }));
+      if (early.size >= MAX_EARLY) return;
+      early.set(push, [{ from, recipients }]);
       setTimeout(() => early.delete(push), 5000).unref();
       return;
     }
-    if (!entry.expected.delete(from)) return;
+    // One receipt per node and push: a repeat is not counted twice.
+    if (entry.heard.has(from)) return;
+    entry.heard.add(from);
     entry.count.recipients += recipients;
-    if (entry.expected.size === 0) entry.done();
+    if (!entry.expected.delete(from)) entry.unexpected = true;
+    else if (entry.expected.size === 0 && !entry.unexpected) entry.done();
   };
 
-  const unsubscribe = bus.onSignal((signal) => {
-    if (signal.topic !== TOPIC) return;
-    const receipt = signal.body as Receipt;
-    if (receipt.to === nodeId) apply(receipt.push, signal.origin, receipt.recipients);
+  const unsubscribe = bus.onSignal({
+    topic: TOPIC,
+    parse: parseReceipt,
+    handle(origin, receipt) {
+      if (receipt.to === nodeId) apply(receipt.push, origin, receipt.recipients);
+    },
   });
 
   return {
@@ -71,6 +92,8 @@ export function createReceipts(nodeId: string, bus: Bus): Receipts {
         const timer = setTimeout(finish, waitMs);
         waiting.set(push, {
           expected: new Set(peers),
+          heard: new Set(),
+          unexpected: false,
           count,
           done: () => {
             count.complete = true;

@@ -24,6 +24,10 @@ async function twoNodes(): Promise<[TestGateway, TestGateway]> {
       .poll(async () => (await node.api('GET', '/api/cluster')).body.nodes.length, { timeout: 5000 })
       .toBe(2);
   }
+  // ...and have been on the bus long enough to trust it heard every node (membership settled).
+  for (const node of [a, b]) {
+    await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
+  }
   return [a, b];
 }
 

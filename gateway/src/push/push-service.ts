@@ -43,7 +43,8 @@ export interface PushServiceOptions {
   /** Put the push's traceparent in its frames (`WSGW_TRACE_CLIENTS`). */
   traceClients?: boolean;
   /** Cluster-wide counts: receipts from the other nodes, waited for at most `clusterWaitMs`. */
-  cluster?: { receipts: Receipts; peers(): string[]; waitMs: number };
+  /** `settled`: whether `peers()` can be trusted to be complete (see `Membership.settled`). */
+  cluster?: { receipts: Receipts; peers(): string[]; settled(): boolean; waitMs: number };
 }
 
 /**
@@ -103,12 +104,18 @@ export function createPushService(options: PushServiceOptions): PushService {
   /** Starts listening for the other nodes' receipts of a push, before they can arrive. */
   const othersOf = (id: string) => options.cluster?.receipts.collect(id, options.cluster.peers(), options.cluster.waitMs);
 
-  /** This node's count plus what the other nodes reported in time. */
+  /**
+   * This node's count plus what the other nodes reported in time. While membership is still being
+   * learnt (start-up, a reconnection), peers it has not heard of may have delivered too: the count
+   * is then a floor, and says so.
+   */
   const total = async (id: string, local: number, others: ReturnType<typeof othersOf>): Promise<PushResult> => {
+    const settled = options.cluster?.settled() ?? true;
     const cluster = (await others) ?? { recipients: 0, complete: true };
     const recipients = local + cluster.recipients;
-    logger.debug({ push: id, recipients, complete: cluster.complete }, 'push accepted');
-    return cluster.complete ? { id, recipients } : { id, recipients, complete: false };
+    const complete = cluster.complete && settled;
+    logger.debug({ push: id, recipients, complete }, 'push accepted');
+    return complete ? { id, recipients } : { id, recipients, complete: false };
   };
 
   /** The retry of a push that reached this node's connections but not the bus: publish only. */

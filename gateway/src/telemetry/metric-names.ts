@@ -39,6 +39,8 @@ export const MetricNames = {
   busReconnects: 'wsgw_bus_reconnects_total',
   /** Handed to the bus on one node → received on another. */
   busLag: 'wsgw_bus_lag_seconds',
+  /** label `kind` (`BUS_MESSAGE_KINDS`): push, signal. Messages from the bus dropped as unusable. */
+  busInvalidMessages: 'wsgw_bus_invalid_messages_total',
 } as const;
 
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
-import type { BusHealth } from '../bus/bus.ts';
+import { BUS_MESSAGE_KINDS, type BusHealth, type BusMessageKind } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import { bufferedBytes } from '../hub/connection.ts';
 import type { CloseReason, DropReason, PushErrorReason, RejectReason } from '../protocol.ts';
@@ -22,6 +22,8 @@ export interface GatewayMetrics {
 export interface GatewayMetricsOptions {
   /** The bus's health, read at each scrape. */
   busHealth: () => BusHealth;
+  /** Messages the bus dropped as unusable since start, by kind, read at each scrape. */
+  busInvalid: () => Readonly<Record<BusMessageKind, number>>;
   /** The hub is read lazily (gauges, sampling): it is created with this module's observer. */
   hub: () => Hub;
   slowConsumerBytes: number;
@@ -65,6 +67,21 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       reconnectsSeen = reconnects;
     },
   });
+  const invalidSeen = Object.fromEntries(BUS_MESSAGE_KINDS.map((kind) => [kind, 0])) as Record<BusMessageKind, number>;
+  const busInvalid = new Counter({
+    name: MetricNames.busInvalidMessages,
+    help: 'Messages from the bus dropped as unusable, by kind.',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      const counts = options.busInvalid();
+      for (const kind of BUS_MESSAGE_KINDS) {
+        if (counts[kind] > invalidSeen[kind]) this.inc({ kind }, counts[kind] - invalidSeen[kind]);
+        invalidSeen[kind] = counts[kind];
+      }
+    },
+  });
+  for (const kind of BUS_MESSAGE_KINDS) busInvalid.inc({ kind }, 0);
   const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
   const buffered = createWeightedHistogram({ name: MetricNames.socketBufferedBytes, help: 'Unsent bytes per connection, sampled every second.', buckets: BUFFERED_BYTES_BUCKETS, registers });
 

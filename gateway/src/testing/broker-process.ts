@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './prometheus-server.ts';
 
 export interface BrokerProcess {
@@ -8,6 +11,13 @@ export interface BrokerProcess {
   stop(): Promise<void>;
   /** Starts the server again on the same port (after `stop`). */
   restart(): Promise<void>;
+  /** NATS started with a configuration: replaces it and has the running server reload it (SIGHUP). */
+  reconfigure(config: string): Promise<void>;
+}
+
+export interface BrokerOptions {
+  /** NATS only: configuration file text (authorization, permissions), beside the port and address. */
+  natsConfig?: string;
 }
 
 const COMMANDS = {
@@ -35,12 +45,14 @@ async function listening(port: number, timeoutMs = 10_000): Promise<void> {
  * A private NATS or Redis server (Debian's `nats-server` / `redis-server`) on a free loopback
  * port, which a fault test may stop and restart without disturbing the shared ones.
  */
-export async function startBroker(kind: keyof typeof COMMANDS): Promise<BrokerProcess> {
+export async function startBroker(kind: keyof typeof COMMANDS, options: BrokerOptions = {}): Promise<BrokerProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const configFile = options.natsConfig === undefined ? undefined : join(mkdtempSync(join(tmpdir(), 'wsgw-nats-')), 'nats.conf');
+  if (configFile) writeFileSync(configFile, options.natsConfig!);
   const start = async () => {
     const [command, args] = COMMANDS[kind](port);
-    child = spawn(command, [...args], { stdio: 'ignore' });
+    child = spawn(command, [...args, ...(configFile ? ['-c', configFile] : [])], { stdio: 'ignore' });
     const failed = new Promise<never>((_, reject) => child!.once('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`))));
     await Promise.race([listening(port), failed]);
   };
@@ -50,6 +62,11 @@ export async function startBroker(kind: keyof typeof COMMANDS): Promise<BrokerPr
     child.kill('SIGKILL');
     await exited;
   };
+  const reconfigure = async (config: string) => {
+    if (!configFile || !child) throw new Error('only a NATS server started with a configuration can be reconfigured');
+    writeFileSync(configFile, config);
+    child.kill('SIGHUP');
+  };
   await start();
-  return { url: `${kind}://127.0.0.1:${port}`, port, stop, restart: start };
+  return { url: `${kind}://127.0.0.1:${port}`, port, stop, restart: start, reconfigure };
 }
