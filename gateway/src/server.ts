@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { MiddlewareHandler } from 'hono';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
@@ -18,6 +18,7 @@ import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
 import { createNodeReporter } from './console/node-reporter.ts';
 import { createOperatorConsole } from './console/operator-console.ts';
+import { createClientErrorHandler, requestErrorResponse } from './http/client-error.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
@@ -148,7 +149,9 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   nodeWs.wss.options.maxPayload = config.maxFrameBytes;
   websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger }));
 
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // A missing Host is left to the adapter, which answers it (and a bad Host) through
+  // `requestErrorResponse` with a JSON 400; Node's own check answers with an empty body.
+  const server = createHttpServer({ requireHostHeader: false }, getRequestListener(app.fetch, { errorHandler: requestErrorResponse }));
   // Backends keep HTTP connections to the push API open; outlive the usual 60 s idle timeout of
   // load balancers and clients so a reused connection is never closed under a request.
   server.keepAliveTimeout = 65_000;
@@ -163,10 +166,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     logger,
     ...(operatorConsole && { routes: operatorConsole.upgradeRoutes }),
   });
-  server.on('clientError', (error, socket) => {
-    logger.debug({ err: error.message }, 'malformed HTTP request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  });
+  server.on('clientError', createClientErrorHandler(logger));
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
   const stopSampling = config.metrics ? metrics.startSampling() : () => undefined;
   membership.start();
