@@ -59,7 +59,8 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426));
+  app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426, { Upgrade: 'websocket' }));
+  app.all('/ws', (c) => c.json({ error: `method ${c.req.method} not allowed: /ws takes a GET WebSocket upgrade` }, 405, { Allow: 'GET' }));
   if (options.console) app.route('/', options.console.assets);
 
   // Traced before authentication, so refused pushes show up in the caller's trace too.

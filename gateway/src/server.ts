@@ -32,7 +32,7 @@ import { createConnectRate } from './ws/connect-rate.ts';
 import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { createUpgradeGate } from './ws/upgrade-gate.ts';
-import { attachUpgradeListener, type Admissions } from './ws/upgrade-listener.ts';
+import { admittedOnly, attachUpgradeListener, type Admissions } from './ws/upgrade-listener.ts';
 import { createWsEvents } from './ws/ws-route.ts';
 
 export interface GatewayServer {
@@ -147,7 +147,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
   // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
   nodeWs.wss.options.maxPayload = config.maxFrameBytes;
-  websocket = nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger }));
+  websocket = admittedOnly(admissions, nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger })));
 
   // A missing Host is left to the adapter, which answers it (and a bad Host) through
   // `requestErrorResponse` with a JSON 400; Node's own check answers with an empty body.
@@ -162,6 +162,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     gate,
     admissions,
     injectWebSocket: nodeWs.injectWebSocket,
+    wss: nodeWs.wss,
     observer,
     logger,
     ...(operatorConsole && { routes: operatorConsole.upgradeRoutes }),
