@@ -147,6 +147,9 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
   // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
   nodeWs.wss.options.maxPayload = config.maxFrameBytes;
+  // ws would answer each ping itself, and cut the connection without a close frame once 60 of its
+  // pongs are unsent; the `/ws` route pongs the pings the inbound rate allows and closes with 1008.
+  nodeWs.wss.options.autoPong = false;
   websocket = admittedOnly(admissions, nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger })));
 
   // A missing Host is left to the adapter, which answers it (and a bad Host) through

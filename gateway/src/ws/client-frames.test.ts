@@ -66,6 +66,22 @@ describe('client frames', () => {
     expect(await client.closed).toEqual({ code: CloseCode.PolicyViolation, reason: 'inbound rate limit exceeded' });
   });
 
+  it.each(['ping', 'pong'] as const)('closes a client flooding protocol %s frames with 1008, and no one else', async (kind) => {
+    const gateway = await startTestGateway();
+    const healthy = await gateway.connect('bob');
+    const flooder = await gateway.connect('alice');
+    let pongs = 0;
+    flooder.ws.on('pong', () => (pongs += 1));
+    for (let i = 0; i < 20_000; i += 1) flooder.ws[kind]();
+    expect(await flooder.closed).toEqual({ code: CloseCode.PolicyViolation, reason: 'inbound rate limit exceeded' });
+    // Pings within the allowance (bursts of twice the rate) were answered, the rest were not.
+    expect(pongs).toBeLessThanOrEqual(kind === 'ping' ? gateway.config.inboundRate * 3 : 0);
+    if (kind === 'ping') expect(pongs).toBeGreaterThan(0);
+    const { body } = await gateway.push({ to: { users: ['bob'] }, data: 'still here' });
+    expect((await healthy.waitForPushes(1))[0]).toMatchObject({ id: body.id, data: 'still here' });
+    await expect.poll(async () => (await gateway.api('GET', '/api/stats')).body.connectionsClosed.policy).toBe(1);
+  });
+
   it('closes a client sending a frame over the maximum size with 1009', async () => {
     const gateway = await startTestGateway({ maxFrameBytes: 1024 });
     const client = await gateway.connect('alice');

@@ -63,8 +63,15 @@ export function createWsEvents(options: WsRouteOptions) {
           acks: 0,
         };
         connection = opened;
+        // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
+        // same inbound allowance (ws's own answering is off: see server.ts); pongs too, since a
+        // client may send them unasked, and the heartbeat's one pong per interval is far below it.
+        raw.on('ping', (data: Buffer) => {
+          if (takeInbound(hub, opened)) raw.pong(data);
+        });
         raw.on('pong', () => {
           opened.alive = true;
+          takeInbound(hub, opened);
         });
         hub.register(opened);
         const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: nodeId };
@@ -95,12 +102,17 @@ export function createWsEvents(options: WsRouteOptions) {
   };
 }
 
+/** Counts one client frame (data or control) against the inbound rate; false once it closed the connection. */
+function takeInbound(hub: Hub, connection: Connection): boolean {
+  if (connection.closeReason !== undefined) return false;
+  if (connection.inboundRate.take()) return true;
+  hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
+  return false;
+}
+
 /** Applies the inbound limits to one client frame, then answers or records it. */
 function handleFrame(hub: Hub, connection: Connection, data: unknown): void {
-  if (!connection.inboundRate.take()) {
-    hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
-    return;
-  }
+  if (!takeInbound(hub, connection)) return;
   const parsed = parseClientFrame(data);
   if (!parsed.ok) {
     if (!connection.invalidFrames.take()) {
