@@ -40,8 +40,8 @@ export function createUpgradeGate(options: UpgradeGateOptions) {
     if (hub.size >= config.maxConnections) {
       return { ok: false, status: 503, error: 'connection limit reached', reason: 'limit' };
     }
-    const token = bearerToken(request.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
-    if (!token) return { ok: false, status: 401, error: 'missing token', reason: 'auth' };
+    const token = tokenOf(request, url);
+    if (typeof token !== 'string') return token;
     let principal: Principal;
     try {
       principal = await verify(token);
@@ -57,3 +57,22 @@ export function createUpgradeGate(options: UpgradeGateOptions) {
 }
 
 export type UpgradeGate = ReturnType<typeof createUpgradeGate>;
+
+/**
+ * The one token a request presents, in the Authorization header or the `token` query parameter.
+ * A request carrying both is refused, even when one of them is valid: which of the two would be
+ * checked is a guess a proxy or a log reader could get wrong, so neither is.
+ */
+function tokenOf(request: IncomingMessage, url: URL): string | Extract<Admission, { ok: false }> {
+  const { authorization } = request.headers;
+  const queried = url.searchParams.getAll('token');
+  if (authorization !== undefined && queried.length > 0) {
+    return { ok: false, status: 401, error: 'token given twice: send it in the Authorization header or the token query parameter, not both', reason: 'auth' };
+  }
+  // Node keeps only the first of repeated Authorization headers; the raw list still has them all.
+  const headers = request.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'authorization');
+  if (queried.length > 1 || headers.length > 1) return { ok: false, status: 401, error: 'token given twice: send one token', reason: 'auth' };
+  const token = authorization !== undefined ? bearerToken(authorization) : queried[0];
+  if (!token) return { ok: false, status: 401, error: 'missing token', reason: 'auth' };
+  return token;
+}
