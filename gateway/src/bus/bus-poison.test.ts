@@ -33,7 +33,7 @@ function parsed(text: string): unknown {
 async function rawNats(url: string, prefix: string): Promise<RawBus> {
   const nc = await connect({ servers: url });
   const signals: unknown[] = [];
-  nc.subscribe(`${prefix}.signal`, { callback: (_error, msg) => signals.push(parsed(msg.string())) });
+  nc.subscribe(`${prefix}.signal`, { callback: (_error, msg) => void signals.push(parsed(msg.string())) });
   await nc.flush();
   return {
     async publish(subject, text, headers) {
