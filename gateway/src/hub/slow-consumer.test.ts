@@ -42,7 +42,7 @@ describe('slow consumers', () => {
     const stats = (await gateway.api('GET', '/api/stats')).body;
     expect(stats.drops.slow_consumer).toBeGreaterThanOrEqual(slow.length);
 
-    // Reading again, each finds the close frame behind its backlog.
+    // Reading again, each reads what was already in flight, then the close frame: its queued backlog was dropped.
     for (const client of slow) socketOf(client).resume();
     for (const client of slow) expect(await client.closed).toEqual({ code: CloseCode.TryAgainLater, reason: 'slow consumer' });
     const after = (await gateway.api('GET', '/api/stats')).body;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
-import { useTestGateways } from '../testing/test-gateway.ts';
+import type { TestClient } from '../testing/test-client.ts';
+import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 import { ROUND_BYTES } from './write-coalescer.ts';
 
 const startTestGateway = useTestGateways();
@@ -58,17 +59,15 @@ describe('write coalescing', () => {
     expect(counter.writes).toBe(2);
   });
 
-  it('keeps what a socket cannot take in the queue, not in the socket, and writes it in order once it drains', async () => {
-    const gateway = await startTestGateway({ slowConsumerBytes: 64 * 1024 * 1024 });
-    const client = await gateway.connect('alice');
+  /** Pauses the client and pushes 60 KiB frames until some wait in the connection's own queue (at most 30 MiB). */
+  const stallUntilQueued = async (gateway: TestGateway, client: TestClient) => {
     const [connection] = [...gateway.server.hub.connections()];
     (client.ws as unknown as { _socket: Socket })._socket.pause();
     const chunk = 'z'.repeat(60 * 1024);
     let sent = 0;
     let peakSocketBytes = 0;
-    // Until the kernel's buffers are full and frames wait in the connection's queue (at most 30 MiB).
     for (let round = 0; round < 50 && connection!.queuedBytes === 0; round += 1) {
-      const pushes = Array.from({ length: 10 }, (_, i) => ({ to: { users: ['alice'] }, data: { n: sent + i, chunk } }));
+      const pushes = Array.from({ length: 10 }, (_, i) => ({ to: { users: [client.welcome.user] }, data: { n: sent + i, chunk } }));
       await gateway.api('POST', '/api/push/batch', { pushes });
       sent += pushes.length;
       peakSocketBytes = Math.max(peakSocketBytes, connection!.socket.writableLength);
@@ -76,12 +75,30 @@ describe('write coalescing', () => {
     expect(connection!.queuedBytes).toBeGreaterThan(0);
     // Node's buffer holds at most one round past the high-water mark, plus the frame that crossed it.
     expect(peakSocketBytes).toBeLessThanOrEqual(connection!.socket.writableHighWaterMark + ROUND_BYTES + 62 * 1024);
+    return { sent, resume: () => (client.ws as unknown as { _socket: Socket })._socket.resume() };
+  };
+  const inOrder = (count: number) => Array.from({ length: count }, (_, n) => n);
 
-    (client.ws as unknown as { _socket: Socket })._socket.resume();
+  it('keeps what a socket cannot take in the queue, not in the socket, and writes it in order once it drains', async () => {
+    const gateway = await startTestGateway({ slowConsumerBytes: 64 * 1024 * 1024 });
+    const client = await gateway.connect('alice');
+    const { sent, resume } = await stallUntilQueued(gateway, client);
+    resume();
     const received = await client.waitForPushes(sent, 20_000);
-    expect(received.map((frame) => (frame.data as { n: number }).n)).toEqual(Array.from({ length: sent }, (_, n) => n));
+    expect(received.map((frame) => (frame.data as { n: number }).n)).toEqual(inOrder(sent));
     const stats = (await gateway.api('GET', '/api/stats')).body;
     expect(stats.deliveries).toBe(sent);
     expect(stats.drops).toEqual({ slow_consumer: 0, closed: 0 });
+  }, 30_000);
+
+  it('writes a queued backlog before the close frame when a connection is disconnected', async () => {
+    const gateway = await startTestGateway({ slowConsumerBytes: 64 * 1024 * 1024 });
+    const client = await gateway.connect('bob');
+    const { sent, resume } = await stallUntilQueued(gateway, client);
+    expect((await gateway.api('POST', '/api/users/bob/disconnect')).body).toEqual({ disconnected: 1 });
+    resume();
+    expect(await client.closed).toEqual({ code: 4001, reason: 'disconnected by the server' });
+    expect(client.pushes().map((frame) => (frame.data as { n: number }).n)).toEqual(inOrder(sent));
+    expect((await gateway.api('GET', '/api/stats')).body.deliveries).toBe(sent);
   }, 30_000);
 });
