@@ -142,16 +142,12 @@ describe('control frames', () => {
 });
 
 describe('lengths', () => {
-  it('closes with 1009 on a 64-bit length with the most significant bit set', async () => {
-    expect(await closeAfter(text('', { lengthForm: 64, declaredLength: 1n << 63n }))).toEqual({ code: 1009, reason: '' });
-  });
-
-  it('closes with 1009 on a 64-bit length beyond 2^53 - 1', async () => {
-    expect(await closeAfter(text('', { lengthForm: 64, declaredLength: 1n << 53n }))).toEqual({ code: 1009, reason: '' });
-  });
-
-  it('closes with 1009 as soon as a header declares more than WSGW_MAX_FRAME_BYTES', async () => {
-    expect(await closeAfter(text('', { declaredLength: 4n * 1024n * 1024n * 1024n }))).toEqual({ code: 1009, reason: '' });
+  it.each([
+    ['a 64-bit length with the most significant bit set', 1n << 63n],
+    ['a 64-bit length beyond 2^53 - 1', 1n << 53n],
+    ['a header declaring more than WSGW_MAX_FRAME_BYTES (4 GiB), before any payload', 4n << 30n],
+  ])('closes with 1009 on %s', async (_name, declaredLength) => {
+    expect(await closeAfter(text('', { lengthForm: 64, declaredLength }))).toEqual({ code: 1009, reason: '' });
   });
 
   it('accepts non-minimal 16- and 64-bit length encodings, as ws does', async () => {
@@ -276,64 +272,36 @@ describe('close frames', () => {
 });
 
 describe('handshake garbage', () => {
-  const upgrade = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
-  const base = (method = 'GET', path = '/ws') => [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: Upgrade'];
   const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
-
-  const answer = async (request: string | Buffer) => {
+  const V13 = 'Sec-WebSocket-Version: 13';
+  const request = (method: string, path: string, ...lines: string[]) =>
+    `${[`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: Upgrade', ...lines].join('\r\n')}\r\n\r\n`;
+  const answer = async (bytes: string | Buffer) => {
     cases += 1;
-    const response = await rawHttp(port, request);
-    return { status: response.status, headers: response.headers, body: JSON.parse(response.body) as { error: unknown } };
+    const response = await rawHttp(port, bytes);
+    return { status: response.status, headers: response.headers, body: JSON.parse(response.body) as { error: string } };
   };
 
-  it('refuses a malformed Sec-WebSocket-Key with 400', async () => {
-    const response = await answer(upgrade([...base(), 'Upgrade: websocket', 'Sec-WebSocket-Key: short', 'Sec-WebSocket-Version: 13']));
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatch(/Sec-WebSocket-Key/);
-  });
-
-  it('refuses a missing Sec-WebSocket-Key with 400', async () => {
-    const response = await answer(upgrade([...base(), 'Upgrade: websocket', 'Sec-WebSocket-Version: 13']));
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatch(/Sec-WebSocket-Key/);
-  });
-
-  it('refuses another WebSocket version with 426 and names version 13', async () => {
-    const response = await answer(upgrade([...base(), 'Upgrade: websocket', KEY, 'Sec-WebSocket-Version: 8']));
-    expect(response.status).toBe(426);
-    expect(response.headers['sec-websocket-version']).toBe('13');
-    expect(response.body.error).toMatch(/version/);
-  });
-
-  it('refuses an upgrade to another protocol with 426', async () => {
-    const response = await answer(upgrade([...base(), 'Upgrade: h2c', KEY, 'Sec-WebSocket-Version: 13']));
-    expect(response.status).toBe(426);
-    expect(typeof response.body.error).toBe('string');
-  });
-
-  it('refuses POST /ws with 405', async () => {
-    const response = await answer(upgrade([...base('POST'), 'Upgrade: websocket', KEY, 'Sec-WebSocket-Version: 13', 'Content-Length: 0']));
-    expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe('GET');
-    expect(typeof response.body.error).toBe('string');
-  });
-
-  it('refuses an upgrade without a token with 401', async () => {
-    const response = await answer(upgrade([...base(), 'Upgrade: websocket', KEY, 'Sec-WebSocket-Version: 13']));
-    expect(response).toMatchObject({ status: 401, body: { error: 'missing token' } });
+  it.each([
+    ['a malformed Sec-WebSocket-Key', () => request('GET', '/ws', 'Upgrade: websocket', 'Sec-WebSocket-Key: short', V13), 400, /Sec-WebSocket-Key/, {}],
+    ['a missing Sec-WebSocket-Key', () => request('GET', '/ws', 'Upgrade: websocket', V13), 400, /Sec-WebSocket-Key/, {}],
+    ['another WebSocket version', () => request('GET', '/ws', 'Upgrade: websocket', KEY, 'Sec-WebSocket-Version: 8'), 426, /version/, { 'sec-websocket-version': '13' }],
+    ['an upgrade to another protocol', () => request('GET', '/ws', 'Upgrade: h2c', KEY, V13), 426, /WebSocket/, {}],
+    ['POST /ws', () => request('POST', '/ws', 'Upgrade: websocket', KEY, V13, 'Content-Length: 0'), 405, /GET/, { allow: 'GET' }],
+    ['an upgrade without a token', () => request('GET', '/ws', 'Upgrade: websocket', KEY, V13), 401, /^missing token$/, {}],
+    // Fixed bytes: a binary preamble no HTTP parser accepts, then an empty line.
+    ['bytes that are not HTTP', () => Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 13, 10, 13, 10]), 400, /^malformed HTTP request$/, {}],
+  ])('answers %s with its status and a JSON error', async (_name, bytes, status, error, headers) => {
+    const response = await answer(bytes());
+    expect(response.status).toBe(status);
+    expect(response.body.error).toMatch(error);
+    expect(response.headers).toMatchObject(headers);
   });
 
   it('refuses an upgrade carrying two tokens with 401', async () => {
     const token = await gateway.token('twice');
-    const request = upgrade([...base('GET', `/ws?token=${token}`), 'Upgrade: websocket', KEY, 'Sec-WebSocket-Version: 13', `Authorization: Bearer ${token}`]);
-    const response = await answer(request);
+    const response = await answer(request('GET', `/ws?token=${token}`, 'Upgrade: websocket', KEY, V13, `Authorization: Bearer ${token}`));
     expect(response.status).toBe(401);
     expect(response.body.error).toMatch(/twice/);
-  });
-
-  it('answers bytes that are not HTTP with 400', async () => {
-    // Fixed bytes: a binary preamble no HTTP parser accepts, then a line ending.
-    const response = await answer(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x0d, 0x0a, 0x0d, 0x0a]));
-    expect(response).toMatchObject({ status: 400, body: { error: 'malformed HTTP request' } });
   });
 });
