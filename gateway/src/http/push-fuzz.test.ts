@@ -21,8 +21,8 @@ async function send(gateway: TestGateway, testCase: FuzzCase): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (testCase.authorization === undefined) headers.authorization = `Bearer ${gateway.config.apiKey}`;
   else if (testCase.authorization !== null) headers.authorization = testCase.authorization;
-  const body = typeof testCase.body === 'string' ? testCase.body : new Uint8Array(testCase.body);
-  const response = await fetch(`${gateway.http}${testCase.path}`, { method: 'POST', headers, body });
+  const sent = typeof testCase.body === 'string' ? testCase.body : new Uint8Array(testCase.body);
+  const response = await fetch(`${gateway.http}${testCase.path}`, { method: 'POST', headers, body: sent });
   const text = await response.text();
   let body: unknown;
   try {
