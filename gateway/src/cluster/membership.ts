@@ -33,6 +33,8 @@ export interface MembershipOptions {
 const TOPIC = 'announce';
 /** How often membership looks for a (re)connection of the bus, to announce itself at once (ms). */
 const CONNECTION_CHECK_MS = 100;
+/** Peers kept at most: announcements from further unknown origins are ignored (a flood must not grow the map). */
+const MAX_PEERS = 1000;
 
 /**
  * Nodes announce themselves over the bus with their per-second report; each keeps the latest
@@ -60,20 +62,21 @@ export function createMembership(options: MembershipOptions): Membership {
     announce();
   };
 
-  const unsubscribe = options.bus.onSignal({
-    topic: TOPIC,
-    parse: parseNodeReport,
-    handle(origin, report) {
-      if (origin === options.nodeId) return;
-      peers.set(origin, { ...report, node: origin, lastSeen: Date.now() });
-    },
-  });
-
   const live = () => {
     const cutoff = Date.now() - options.timeoutMs;
     for (const [node, status] of peers) if (status.lastSeen < cutoff) peers.delete(node);
     return [...peers.values()];
   };
+
+  const unsubscribe = options.bus.onSignal({
+    topic: TOPIC,
+    parse: parseNodeReport,
+    handle(origin, report) {
+      if (origin === options.nodeId) return;
+      if (!peers.has(origin) && peers.size >= MAX_PEERS && live().length >= MAX_PEERS) return;
+      peers.set(origin, { ...report, node: origin, lastSeen: Date.now() });
+    },
+  });
 
   return {
     nodes: () => [...(self ? [self] : []), ...live()].sort((a, b) => a.node.localeCompare(b.node)),
