@@ -15,7 +15,7 @@ export interface Connection {
   readonly ws: WebSocket;
   /** The TCP socket under `ws`; fan-out writes pre-built frames to it directly. */
   readonly socket: Duplex;
-  /** Frames waiting for the next coalesced write. */
+  /** Frames waiting for the next coalesced write, or for the socket to drain (bytes in `queuedBytes`). */
   queue: PreparedPush[];
   queuedBytes: number;
   /** Cleared on each heartbeat ping, set again by the pong. */
