@@ -13,7 +13,10 @@ export interface HubObserver {
   connectionClosed(connection: Connection, reason: CloseReason): void;
   /** One push resolved and queued on this node. */
   fannedOut(push: PushEnvelope, recipients: number, durationMs: number): void;
-  /** A coalesced write round finished; each push's `written` says how many sockets got it. */
+  /**
+   * A write round finished (a coalesced round, or what a socket took once it drained; a push whose
+   * frames waited for a drain is reported again then); each push's `written` says how many sockets got it.
+   */
   framesWritten(pushes: readonly PreparedPush[], writtenAt: number): void;
   dropped(reason: DropReason, count: number): void;
   /** `timing` is the push's, when it is still remembered; `ackedAt` is epoch ms. */
