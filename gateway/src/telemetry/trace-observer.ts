@@ -84,7 +84,11 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   return {
     ...ignoringObserver,
     framesWritten(pushes, writtenAt) {
-      for (const prepared of pushes) if (prepared.timing.traceId !== undefined) recordFanout(prepared, writtenAt);
+      // A push whose frames waited for a slow socket's 'drain' is reported again with those late
+      // writes: its fan-out span was recorded with the first round, and its acks attach to that.
+      for (const prepared of pushes) {
+        if (prepared.timing.traceId !== undefined && prepared.timing.fanoutTrace === undefined) recordFanout(prepared, writtenAt);
+      }
     },
     acked(connection, pushId, timing, ackedAt) {
       if (timing?.traceId === undefined || timing.writtenAt === undefined) return;
