@@ -14,6 +14,8 @@ export interface NatsBusOptions {
   logger?: Logger;
 }
 
+/** Longest wait for a drain on close, ms: shutdown goes on without it after that. */
+const DRAIN_TIMEOUT_MS = 2000;
 /** Re-subscribing after a subscription ended: 250 ms, doubling, at most 5 s apart. */
 const resubscribeDelay = (attempt: number) => Math.min(250 * 2 ** attempt, 5000);
 
@@ -119,7 +121,13 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       closed = true;
       listeners.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
-      if (connection && !connection.isClosed()) await connection.drain().catch(() => connection?.close());
+      if (!connection || connection.isClosed()) return;
+      // A drain waits for the server's answer; one that never comes must not hold up shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)));
+      await Promise.race([connection.drain().catch(() => undefined), patience]);
+      clearTimeout(timer);
+      if (!connection.isClosed()) await connection.close().catch(() => undefined);
     },
   };
 }
