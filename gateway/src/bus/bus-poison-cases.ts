@@ -75,6 +75,7 @@ export function pushCases(user: string, withHeaders: boolean): PoisonCase[] {
   if (withHeaders) {
     cases.push(
       { name: 'headers an array', text: message({ headers: [] }) },
+      { name: 'headers null', text: message({ headers: null }) },
       { name: 'headers with a number', text: message({ headers: { traceparent: 5 } }) },
       { name: 'headers too many', text: message({ headers: manyHeaders }) },
       { name: 'headers value huge', text: message({ headers: { traceparent: 't'.repeat(10_000) } }) },

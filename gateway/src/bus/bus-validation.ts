@@ -29,7 +29,7 @@ export function parseBusMessage(text: string, nativeHeaders?: Record<string, str
   if (!isBoundedString(value.origin, MAX_ORIGIN_LENGTH)) return fail(`"origin" must be a string of 1 to ${MAX_ORIGIN_LENGTH} characters`);
   const push = validateEnvelope(value.push);
   if (!push.ok) return push;
-  const headers = validateHeaders(nativeHeaders ?? value.headers ?? {});
+  const headers = validateHeaders(nativeHeaders ?? (value.headers === undefined ? {} : value.headers));
   if (!headers.ok) return headers;
   return { ok: true, value: { origin: value.origin, push: push.value, headers: headers.value } };
 }
