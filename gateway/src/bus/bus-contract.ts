@@ -184,7 +184,7 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
         made.push(a, b);
         await until(() => a.health().connected && b.health().connected, `${name} to connect`);
-        const since = b.health().connectedSince;
+        const { connectedSince: since, reconnects } = b.health();
         const atB = collect(b);
         await server.cutSubscriptions();
         await until(() => !b.health().connected, 'the lost subscription to be noticed');
@@ -192,6 +192,8 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         await server.restoreSubscriptions();
         await until(() => b.health().connected, 'the subscription to be made again', 10_000);
         expect(b.health().connectedSince).toBeGreaterThan(since!);
+        // Refused attempts while cut do not count as coming back: one outage, one reconnect.
+        expect(b.health().reconnects).toBe(reconnects + 1);
         const deadline = Date.now() + 10_000;
         while (atB.length === 0) {
           if (Date.now() > deadline) throw new Error('no delivery after subscribing again');

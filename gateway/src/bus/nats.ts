@@ -41,8 +41,13 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   };
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
 
-  /** Subscribes, and subscribes again (with a growing delay) whenever the subscription ends. */
+  /**
+   * Subscribes, and subscribes again (with a growing delay) whenever the subscription ends. It
+   * counts as live once the server has answered past it: a refused one ends before that.
+   */
   const keepSubscribed = (nc: NatsConnection, to: string, handle: (msg: Msg) => void, attempt = 0) => {
+    link.subscriptionLost(to, `NATS: subscribing to ${to}`);
+    let confirmed = false;
     const subscription = nc.subscribe(to, {
       callback: (error, msg) => {
         if (error) return; // the subscription ends; `closed` below takes it from there
@@ -53,15 +58,23 @@ export function createNatsBus(options: NatsBusOptions): Bus {
         }
       },
     });
-    link.subscribed(to);
+    nc.flush().then(
+      () => {
+        if (subscription.isClosed()) return;
+        confirmed = true;
+        link.subscribed(to);
+      },
+      () => undefined,
+    );
     void subscription.closed.then((error) => {
       if (closed || nc.isClosed()) return;
       const why = error instanceof Error ? error.message : 'ended by the server';
       link.subscriptionLost(to, `NATS subscription to ${to} lost: ${why}`);
       options.logger?.warn({ bus: 'nats', subject: to, err: why }, 'bus subscription lost; subscribing again');
+      const next = confirmed ? 0 : attempt + 1;
       setTimeout(() => {
-        if (!closed && !nc.isClosed()) keepSubscribed(nc, to, handle, attempt + 1);
-      }, resubscribeDelay(attempt)).unref();
+        if (!closed && !nc.isClosed()) keepSubscribed(nc, to, handle, next);
+      }, resubscribeDelay(next)).unref();
     });
   };
 
