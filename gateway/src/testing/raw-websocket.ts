@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { createFrameLog } from './frame-log.ts';
 
 /** Frame opcodes (RFC 6455 §5.2). */
 export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
@@ -120,21 +121,19 @@ export function openRawWebSocket(port: number, path: string, headers: Record<str
 
 /** The frame layer once the handshake is done; `rest` is what arrived after the 101 response. */
 function speak(socket: Socket, rest: Buffer): RawWebSocket {
-  const frames: ReceivedFrame[] = [];
-  const waiters = new Set<() => void>();
+  const log = createFrameLog<ReceivedFrame>((frames) => `opcodes ${frames.map((f) => f.opcode).join(',')}`);
   let buffer = rest;
   let close: RawClose | undefined;
   const closed = new Promise<RawClose>((resolve) => socket.once('close', () => resolve(close ?? { code: 1006, reason: '' })));
   socket.on('error', () => undefined); // a reset after the server's close is how some cases end
 
   const onFrame = (frame: ReceivedFrame) => {
-    frames.push(frame);
     if (frame.opcode === Opcode.close && close === undefined) {
       const { payload } = frame;
       close = payload.length >= 2 ? { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString('utf8') } : { code: 1005, reason: '' };
       if (socket.writable) socket.end(encodeClientFrame({ opcode: Opcode.close, payload: payload.length >= 2 ? payload.subarray(0, 2) : undefined }));
     }
-    for (const wake of waiters) wake();
+    log.record(frame);
   };
   const parse = () => {
     for (;;) {
@@ -152,24 +151,9 @@ function speak(socket: Socket, rest: Buffer): RawWebSocket {
 
   return {
     socket,
-    frames,
+    frames: log.frames,
     send: (...toSend) => void socket.write(Buffer.concat(toSend)),
-    waitFor: (match, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = frames.find(match);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for a frame; got opcodes ${frames.map((f) => f.opcode).join(',')}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      }),
+    waitFor: log.waitFor,
     closed,
     destroy: () => socket.destroy(),
   };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { PushFrame, ServerFrame, WelcomeFrame } from '../protocol.ts';
+import { createFrameLog } from './frame-log.ts';
 
 /** A real `ws` client that records every frame it receives, for tests. */
 export interface TestClient {
@@ -28,31 +29,11 @@ export function openSocket(url: string, headers: Record<string, string> = {}, op
 /** Connects and waits for the welcome frame. */
 export async function connectClient(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
   const ws = openSocket(url, headers, options);
-  const frames: ServerFrame[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as ServerFrame);
-    for (const wake of waiters) wake();
-  });
+  const { frames, record, waitFor } = createFrameLog<ServerFrame>((received) => JSON.stringify(received).slice(0, 500));
+  ws.on('message', (data) => record(JSON.parse(data.toString()) as ServerFrame));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  const waitFor = (match: (frame: ServerFrame) => boolean, timeoutMs = 5000) =>
-    new Promise<ServerFrame>((resolve, reject) => {
-      const check = () => {
-        const found = frames.find(match);
-        if (!found) return false;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for a frame; got ${JSON.stringify(frames).slice(0, 500)}`));
-      }, timeoutMs);
-      if (!check()) waiters.add(check);
-    });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
