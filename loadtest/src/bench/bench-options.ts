@@ -65,7 +65,7 @@ plain \`ws\` server measured in the same run, and reports gateway/raw ratios.
 Each flag may also be given as BENCH_<FLAG>, e.g. BENCH_ONLY=raw. From the
 repository root the script runs through a nested \`npm run\`, so flags need a
 second separator (\`npm run bench:fanout -- -- --only raw\`) or the
-environment form; inside gateway/ one \`--\` is enough.`;
+environment form; inside loadtest/ one \`--\` is enough.`;
 
 const FLAGS = {
   connections: { type: 'string' },

@@ -10,7 +10,8 @@ import type { ServerKind } from './bench-options.ts';
 import { createGatewayTrigger, createRawTrigger, type BurstMode, type PushTrigger } from './push-trigger.ts';
 import { BENCH_HOST, findFreePort, startServerProcess, type ServerProcess } from './server-process.ts';
 
-const GATEWAY_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** The gateway workspace: its entry files are given relative to it, and its processes run in it. */
+const GATEWAY_DIR = fileURLToPath(new URL('../../../gateway/', import.meta.url));
 const RAW_SERVER_ENTRY = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
 
 /** Limits are raised far above any bench size so they never shape the result. */
