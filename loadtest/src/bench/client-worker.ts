@@ -9,7 +9,7 @@
  */
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { epochNowMs } from './clock.ts';
+import { epochMs } from '../clock.ts';
 import type {
   ConnectCommand,
   ConnectionHealth,
@@ -79,7 +79,7 @@ const onPushFrame = (slot: number, frame: Buffer): void => {
     unrecognised += 1;
     return;
   }
-  const now = epochNowMs();
+  const now = epochMs();
   pushCounts[slot] = (pushCounts[slot] ?? 0) + 1;
   if (seq <= (lastSeqs[slot] ?? -1)) outOfOrder += 1;
   lastSeqs[slot] = seq;
@@ -150,7 +150,7 @@ const openClient = (url: string, token: string, slot: number, user: string, time
   });
 
 const connectAll = async (command: ConnectCommand): Promise<void> => {
-  const started = epochNowMs();
+  const started = epochMs();
   const key = new TextEncoder().encode(command.jwtSecret);
   expectedPerSeq = command.count;
   pushCounts = new Uint32Array(command.count);
@@ -184,7 +184,7 @@ const connectAll = async (command: ConnectCommand): Promise<void> => {
     });
     return;
   }
-  reply({ type: 'connected', count: sockets.length, elapsedMs: epochNowMs() - started });
+  reply({ type: 'connected', count: sockets.length, elapsedMs: epochMs() - started });
 };
 
 const startExpect = (command: ExpectCommand): void => {

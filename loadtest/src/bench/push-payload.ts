@@ -1,6 +1,6 @@
 /**
  * The `data` of every bench push. `seq` identifies the message on the client
- * side; `sentAt` (epoch ms, see clock.ts) lets anyone reading the frames
+ * side; `sentAt` (epoch ms, see ../clock.ts) lets anyone reading the frames
  * compute latency; `pad` brings the serialized payload to the requested size.
  */
 export interface PushPayload {

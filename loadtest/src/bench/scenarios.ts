@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioKind, ServerKind } from './bench-options.ts';
 import type { BenchTarget } from './bench-targets.ts';
 import type { ClientPool } from './client-pool.ts';
-import { epochNowMs } from './clock.ts';
+import { epochMs } from '../clock.ts';
 import { summarizeRounds, type RoundSample, type RoundSummary } from './latency-stats.ts';
 import type { PayloadFactory } from './push-payload.ts';
 
@@ -62,7 +62,7 @@ const runRound = async (ctx: ScenarioContext, pushes: number): Promise<RoundOutc
   const toSeq = fromSeq + pushes;
   ctx.seqs.next = toSeq;
 
-  const startMs = epochNowMs();
+  const startMs = epochMs();
   const payloads = Array.from({ length: pushes }, (_, i) => ctx.payload(fromSeq + i, startMs));
   // Listen before triggering: deliveries can beat the trigger's HTTP reply.
   const delivered = ctx.pool.waitFor(fromSeq, toSeq, ctx.timeoutMs);
