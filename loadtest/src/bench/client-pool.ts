@@ -1,62 +1,13 @@
 /**
- * Orchestrator side of the client harness: forks the client worker processes,
- * splits the connections between them and merges what they observe.
- * Workers are separate processes so the clients never share an event loop
- * with the orchestrator or with the server under test.
+ * Orchestrator side of the benchmark's client harness: splits the connections
+ * between the client worker processes (forked by the load tester's process
+ * pool, which also notices a worker that dies) and merges what they observe.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { createProcessPool } from '../workers/process-pool.ts';
 import type { ConnectionHealth, PoolCommand, SeqTally, WorkerReply } from './pool-messages.ts';
-import { readProcessCpuMs } from './process-cpu.ts';
-
-type ReplyType = Exclude<WorkerReply['type'], 'failed'>;
-type ReplyOf<T extends ReplyType> = Extract<WorkerReply, { type: T }>;
-
-interface WorkerHandle {
-  request<T extends ReplyType>(command: PoolCommand, replyType: T): Promise<ReplyOf<T>>;
-  kill(): void;
-  cpuMs(): number | undefined;
-  exited: Promise<void>;
-}
 
 /** How long stragglers get to answer a diagnostic snapshot before we give up. */
 const SNAPSHOT_WAIT_MS = 2_000;
-/** How long workers get to exit after `close` before they are killed. */
-const CLOSE_WAIT_MS = 5_000;
-
-const createWorkerHandle = (child: ChildProcess, label: string): WorkerHandle => {
-  const waiters = new Map<string, { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }>();
-  const rejectAll = (error: Error): void => {
-    for (const waiter of waiters.values()) waiter.reject(error);
-    waiters.clear();
-  };
-  child.on('message', (message: WorkerReply) => {
-    if (message.type === 'failed') {
-      rejectAll(new Error(`${label}: ${message.message}`));
-      return;
-    }
-    const waiter = waiters.get(message.type);
-    waiters.delete(message.type);
-    waiter?.resolve(message);
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      rejectAll(new Error(`${label} exited (code ${code ?? '-'}, signal ${signal ?? '-'})`));
-      resolve();
-    });
-  });
-  return {
-    request: <T extends ReplyType>(command: PoolCommand, replyType: T) =>
-      new Promise<ReplyOf<T>>((resolve, reject) => {
-        waiters.set(replyType, { resolve: (reply) => resolve(reply as ReplyOf<T>), reject });
-        child.send(command);
-      }),
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-    cpuMs: () => (child.pid === undefined ? undefined : readProcessCpuMs(child.pid)),
-    exited,
-  };
-};
 
 const withTimeout = <T>(work: Promise<T>, ms: number, onTimeout: () => Promise<Error>): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
@@ -119,15 +70,16 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
   const shares = Array.from({ length: count }, (_, i) =>
     Math.floor(connections / count) + (i < connections % count ? 1 : 0),
   );
-  const handles = shares.map((_, i) =>
-    createWorkerHandle(fork(new URL('./client-worker.ts', import.meta.url), [], { stdio: 'inherit' }), `client worker ${i}`),
-  );
-  const all = <T>(each: (handle: WorkerHandle, i: number) => Promise<T>): Promise<T[]> =>
-    Promise.all(handles.map(each));
+  const processes = createProcessPool<PoolCommand, WorkerReply>({
+    entry: new URL('./client-worker.ts', import.meta.url),
+    size: count,
+    label: 'client worker',
+    failure: (reply) => (reply.type === 'failed' ? reply.message : undefined),
+  });
 
   const describeShortfall = async (fromSeq: number, toSeq: number, timeoutMs: number): Promise<Error> => {
     const snapshot = await withTimeout(
-      all((h) => h.request({ type: 'snapshot', fromSeq, toSeq }, 'snapshot')).then((r) => mergeTallies(r.map((s) => s.tallies))),
+      processes.request({ type: 'snapshot', fromSeq, toSeq }, 'snapshot').then((r) => mergeTallies(r.map((s) => s.tallies))),
       SNAPSHOT_WAIT_MS,
       async () => new Error('workers did not answer a snapshot'),
     ).catch((error: Error) => error);
@@ -149,7 +101,7 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
       const perWorker = Math.max(1, Math.ceil(concurrency / count));
       let firstIndex = 0;
       const replies = await withTimeout(
-        all((h, i) => {
+        processes.all((h, i) => {
           const share = shares[i] ?? 0;
           const command: PoolCommand = { type: 'connect', urls, jwtSecret, firstIndex, count: share, concurrency: perWorker, timeoutMs };
           firstIndex += share;
@@ -164,7 +116,7 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
 
     waitFor: async (fromSeq, toSeq, timeoutMs) => {
       const replies = await withTimeout(
-        all((h) => h.request({ type: 'expect', fromSeq, toSeq }, 'delivered')),
+        processes.request({ type: 'expect', fromSeq, toSeq }, 'delivered'),
         timeoutMs,
         () => describeShortfall(fromSeq, toSeq, timeoutMs),
       );
@@ -172,7 +124,7 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
     },
 
     health: async () => {
-      const replies = await all((h) => h.request({ type: 'verify' }, 'verified'));
+      const replies = await processes.request({ type: 'verify' }, 'verified');
       return {
         open: replies.reduce((sum, r) => sum + r.open, 0),
         minPushes: Math.min(...replies.map((r) => r.minPushes)),
@@ -183,19 +135,7 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
       };
     },
 
-    cpuMs: () => {
-      const each = handles.map((h) => h.cpuMs());
-      return each.some((ms) => ms === undefined) ? undefined : each.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
-    },
-
-    close: async () => {
-      await withTimeout(
-        all((h) => h.request({ type: 'close' }, 'closed').catch(() => undefined)).then(() => all((h) => h.exited)),
-        CLOSE_WAIT_MS,
-        async () => new Error('client workers did not exit'),
-      ).catch(() => undefined);
-      for (const h of handles) h.kill();
-      await all((h) => h.exited);
-    },
+    cpuMs: processes.cpuMs,
+    close: () => processes.close({ type: 'close' }),
   };
 };

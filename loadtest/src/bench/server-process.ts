@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcessCpuMs } from './process-cpu.ts';
+import { readProcessCpuMs } from '../workers/process-cpu.ts';
 
 /** Every target is on loopback; the bench never dials anything else. */
 export const BENCH_HOST = '127.0.0.1';
