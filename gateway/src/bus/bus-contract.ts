@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { BusUnavailableError, type Bus, type BusMessage } from './bus.ts';
 
@@ -28,13 +28,9 @@ const envelope = (id: string, payload = '"x"'): PushEnvelope => ({
   payload,
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** How long a case waits for what a bus owes it, ms (a reconnection gets longer). */
+const patience = { timeout: 5000, interval: 10 };
+const ids = (messages: BusMessage[]) => messages.map((message) => message.push.id);
 
 /**
  * The behaviour every bus implementation owes the gateway, run unchanged against each
@@ -47,12 +43,13 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
       const prefix = `wsgw-test-${randomUUID()}`;
       const [a, b] = [makeBus(prefix), makeBus(prefix)];
       made.push(a, b);
-      await until(() => a.health().connected && b.health().connected, `${name} to connect`);
+      await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
       return { a, b };
     };
-    const collect = (bus: Bus) => {
+    /** What `bus` hears from the moment the broker has confirmed the subscription. */
+    const collect = async (bus: Bus) => {
       const received: BusMessage[] = [];
-      bus.subscribe((message) => received.push(message));
+      await bus.subscribe((message) => received.push(message)).ready;
       return received;
     };
     afterEach(async () => {
@@ -61,12 +58,11 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
 
     it('delivers a push with its origin and headers to every subscriber', async () => {
       const { a, b } = await pair();
-      const atA = collect(a);
-      const atB = collect(b);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the broker
+      const atA = await collect(a);
+      const atB = await collect(b);
       const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
       await a.publish({ origin: 'node-a', push: envelope('p1', '{"n":1}'), headers });
-      await until(() => atA.length === 1 && atB.length === 1, 'delivery to both subscribers');
+      await expect.poll(() => [atA.length, atB.length], patience).toEqual([1, 1]);
       for (const [message] of [atA, atB]) {
         expect(message!.origin).toBe('node-a');
         expect(message!.headers).toEqual(headers);
@@ -74,36 +70,47 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
       }
     });
 
+    it('has a subscription hear every publish after it is ready, even one made before its bus connected', async () => {
+      const prefix = `wsgw-test-${randomUUID()}`;
+      const a = makeBus(prefix);
+      made.push(a);
+      await expect.poll(() => a.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
+      const late = makeBus(prefix);
+      made.push(late);
+      const atLate = await collect(late);
+      await a.publish({ origin: 'node-a', push: envelope('first'), headers: {} });
+      await expect.poll(() => ids(atLate), patience).toEqual(['first']);
+    });
+
     it('keeps the order of one publisher', async () => {
       const { a, b } = await pair();
-      const atB = collect(b);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const atB = await collect(b);
       for (let i = 0; i < 200; i += 1) await a.publish({ origin: 'node-a', push: envelope(`p${i}`), headers: {} });
-      await until(() => atB.length === 200, '200 messages');
-      expect(atB.map((m) => m.push.id)).toEqual(Array.from({ length: 200 }, (_, i) => `p${i}`));
+      await expect.poll(() => atB.length, patience).toBe(200);
+      expect(ids(atB)).toEqual(Array.from({ length: 200 }, (_, i) => `p${i}`));
     });
 
     it('stops delivering after unsubscribe', async () => {
       const { a, b } = await pair();
       const received: BusMessage[] = [];
       const unsubscribe = b.subscribe((message) => received.push(message));
-      const control = collect(b);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await unsubscribe.ready;
+      const control = await collect(b);
       await a.publish({ origin: 'node-a', push: envelope('before'), headers: {} });
-      await until(() => received.length === 1, 'first message');
+      await expect.poll(() => received.length, patience).toBe(1);
       unsubscribe();
+      // The other subscriber on the same bus hears `after`: had the first still listened, it would have by then.
       await a.publish({ origin: 'node-a', push: envelope('after'), headers: {} });
-      await until(() => control.length === 2, 'second message on the other subscriber');
-      expect(received.map((m) => m.push.id)).toEqual(['before']);
+      await expect.poll(() => control.length, patience).toBe(2);
+      expect(ids(received)).toEqual(['before']);
     });
 
     it('carries large payloads intact', async () => {
       const { a, b } = await pair();
-      const atB = collect(b);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const atB = await collect(b);
       const payload = JSON.stringify({ blob: 'é'.repeat(350_000) });
       await a.publish({ origin: 'node-a', push: envelope('big', payload), headers: {} });
-      await until(() => atB.length === 1, 'the large message');
+      await expect.poll(() => atB.length, patience).toBe(1);
       expect(atB[0]!.push.payload).toBe(payload);
     });
 
@@ -111,41 +118,41 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
       const { a, b } = await pair();
       const atA: unknown[] = [];
       const atB: unknown[] = [];
-      a.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atA.push({ origin, body }) });
-      b.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atB.push({ origin, body }) });
-      b.onSignal({ topic: 'other', parse: anyBody, handle: (origin, body) => atB.push({ other: body }) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await a.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atA.push({ origin, body }) }).ready;
+      await b.onSignal({ topic: 'announce', parse: anyBody, handle: (origin, body) => atB.push({ origin, body }) }).ready;
+      await b.onSignal({ topic: 'other', parse: anyBody, handle: (origin, body) => atB.push({ other: body }) }).ready;
       await a.signal({ origin: 'node-a', topic: 'announce', body: { connections: 3 } });
-      await until(() => atA.length === 1 && atB.length === 1, 'the signal on both nodes');
-      expect(atB).toEqual([{ origin: 'node-a', body: { connections: 3 } }]);
+      // A trailing signal on the other topic: `announce` reached b before it, and only once.
+      await a.signal({ origin: 'node-a', topic: 'other', body: 'marker' });
+      await expect.poll(() => [atA.length, atB.length], patience).toEqual([1, 2]);
+      expect(atB).toEqual([{ origin: 'node-a', body: { connections: 3 } }, { other: 'marker' }]);
     });
 
     it('drops a signal whose body its topic refuses, counts it, and keeps listening', async () => {
       const { a, b } = await pair();
       const atB: number[] = [];
       const parse = (body: unknown) => (typeof body === 'number' ? { ok: true as const, value: body } : { ok: false as const, error: 'not a number' });
-      b.onSignal({ topic: 'count', parse, handle: (_origin, body) => atB.push(body) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await b.onSignal({ topic: 'count', parse, handle: (_origin, body) => atB.push(body) }).ready;
+      // The good signal comes last: once it is in, the refused ones have all been seen.
       for (const body of [null, 'seven', { n: 7 }, 7]) await a.signal({ origin: 'node-a', topic: 'count', body });
-      await until(() => atB.length === 1, 'the good signal');
+      await expect.poll(() => atB.length, patience).toBe(1);
       expect(atB).toEqual([7]);
       expect(b.invalidMessages()).toEqual({ push: 0, signal: 3 });
     });
 
     it('keeps delivering to the other handlers, and later messages, when a handler throws', async () => {
       const { a, b } = await pair();
-      b.subscribe(() => {
+      await b.subscribe(() => {
         throw new TypeError('handler bug');
-      });
-      const atB = collect(b);
+      }).ready;
+      const atB = await collect(b);
       const signals: unknown[] = [];
-      b.onSignal({ topic: 'ping', parse: anyBody, handle: () => { throw new TypeError('signal handler bug'); } });
-      b.onSignal({ topic: 'ping', parse: anyBody, handle: (_origin, body) => signals.push(body) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await b.onSignal({ topic: 'ping', parse: anyBody, handle: () => { throw new TypeError('signal handler bug'); } }).ready;
+      await b.onSignal({ topic: 'ping', parse: anyBody, handle: (_origin, body) => signals.push(body) }).ready;
       for (const id of ['p1', 'p2']) await a.publish({ origin: 'node-a', push: envelope(id), headers: {} });
       for (const body of [1, 2]) await a.signal({ origin: 'node-a', topic: 'ping', body });
-      await until(() => atB.length === 2 && signals.length === 2, 'every message past the throwing handlers');
-      expect(atB.map((message) => message.push.id)).toEqual(['p1', 'p2']);
+      await expect.poll(() => [atB.length, signals.length], patience).toEqual([2, 2]);
+      expect(ids(atB)).toEqual(['p1', 'p2']);
       expect(signals).toEqual([1, 2]);
       expect(b.health().connected).toBe(true);
     });
@@ -156,15 +163,16 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         const prefix = `wsgw-test-${randomUUID()}`;
         const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
         made.push(a, b);
-        await until(() => a.health().connected && b.health().connected, `${name} to connect`);
-        const atB = collect(b);
+        await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
+        const atB = await collect(b);
         await server.stop();
-        await until(() => !a.health().connected, 'the loss to be noticed');
+        await expect.poll(() => a.health().connected, { ...patience, message: 'the loss to be noticed' }).toBe(false);
         await expect(a.publish({ origin: 'node-a', push: envelope('lost'), headers: {} })).rejects.toThrow(BusUnavailableError);
         await server.restart();
-        await until(() => a.health().connected && b.health().connected, 'the reconnection', 10_000);
+        await expect.poll(() => a.health().connected && b.health().connected, { ...patience, timeout: 10_000, message: 'the reconnection' }).toBe(true);
         expect(a.health().reconnects).toBeGreaterThanOrEqual(1);
-        // b's subscription comes back on its own; publish until one gets through, within a bound.
+        // b's subscription comes back on its own, but a's view of the server is not b's: publish
+        // until one gets through, within a bound. Each round acts, so it is not a wait for a condition.
         const deadline = Date.now() + 10_000;
         while (atB.length === 0) {
           if (Date.now() > deadline) throw new Error('no delivery after the reconnection');
@@ -183,14 +191,14 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         const prefix = `wsgw-test-${randomUUID()}`;
         const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
         made.push(a, b);
-        await until(() => a.health().connected && b.health().connected, `${name} to connect`);
+        await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
         const { connectedSince: since, reconnects } = b.health();
-        const atB = collect(b);
+        const atB = await collect(b);
         await server.cutSubscriptions();
-        await until(() => !b.health().connected, 'the lost subscription to be noticed');
+        await expect.poll(() => b.health().connected, { ...patience, message: 'the lost subscription to be noticed' }).toBe(false);
         expect(b.health().reason).toMatch(/subscri/i);
         await server.restoreSubscriptions();
-        await until(() => b.health().connected, 'the subscription to be made again', 10_000);
+        await expect.poll(() => b.health().connected, { ...patience, timeout: 10_000, message: 'the subscription to be made again' }).toBe(true);
         expect(b.health().connectedSince).toBeGreaterThan(since!);
         // Refused attempts while cut do not count as coming back: one outage, one reconnect.
         expect(b.health().reconnects).toBe(reconnects + 1);
@@ -210,14 +218,16 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
       const { a, b } = await pair();
       const other = makeBus(`wsgw-test-${randomUUID()}`);
       made.push(other);
-      await until(() => other.health().connected, 'the other bus');
-      const atOther = collect(other);
-      const atB = collect(b);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect.poll(() => other.health().connected, { ...patience, message: 'the other bus' }).toBe(true);
+      const atOther = await collect(other);
+      const atB = await collect(b);
       await a.publish({ origin: 'node-a', push: envelope('mine'), headers: {} });
-      await until(() => atB.length === 1, 'delivery within the prefix');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(atOther).toEqual([]);
+      await expect.poll(() => ids(atB), patience).toEqual(['mine']);
+      // `mine` has gone through the broker; a marker published on the other prefix after it would
+      // reach `other` behind it, had it leaked.
+      await other.publish({ origin: 'node-other', push: envelope('marker'), headers: {} });
+      await vi.waitFor(() => expect(ids(atOther)).toContain('marker'), patience);
+      expect(ids(atOther)).toEqual(['marker']);
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { PushEnvelope } from '../push/push-envelope.ts';
+import type { BusMessageKind } from '../protocol.ts';
 
 /** What nodes tell each other: a push accepted by `origin`, for every other node to deliver. */
 export interface BusMessage {
@@ -29,10 +30,29 @@ export interface SignalSubscription<T> {
 
 /**
  * What a bus drops as unusable, the label values of `wsgw_bus_invalid_messages_total{kind}`:
- * `push` a push message, `signal` a signal (its envelope or its topic's body).
+ * `push` a push message, `signal` a signal (its envelope or its topic's body). Listed once, in the protocol.
  */
-export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;
-export type BusMessageKind = (typeof BUS_MESSAGE_KINDS)[number];
+export { BUS_MESSAGE_KINDS, type BusMessageKind } from '../protocol.ts';
+
+/**
+ * What `subscribe` and `onSignal` return: call it to unsubscribe. Handlers are registered at once;
+ * `ready` tells when the broker carries messages to them.
+ */
+export interface BusSubscription {
+  (): void;
+  /**
+   * Resolves once the broker has confirmed the subscription, so a message published after it
+   * reaches the handler: at once on memory; on NATS once a round trip has gone past the
+   * subscription, on Redis once SUBSCRIBE is acknowledged (after a loss, once it holds again).
+   * Never rejects: it stays pending on a bus closed before that.
+   */
+  readonly ready: Promise<void>;
+}
+
+/** A subscription made of its unsubscribe function and the promise of its confirmation. */
+export function busSubscription(unsubscribe: () => void, ready: Promise<void>): BusSubscription {
+  return Object.assign(() => unsubscribe(), { ready });
+}
 
 /** Whether the bus can take pushes now, and why not. */
 export interface BusHealth {
@@ -75,12 +95,12 @@ export class PushNotPublishedError extends BusUnavailableError {
 export interface Bus {
   readonly kind: string;
   publish(message: BusMessage): Promise<void>;
-  /** Returns the unsubscribe function. */
-  subscribe(handler: BusHandler): () => void;
+  /** Returns the unsubscribe function, whose `ready` resolves once the broker has confirmed the subscription. */
+  subscribe(handler: BusHandler): BusSubscription;
   /** Sends a signal to every node (the sender's own handlers included). */
   signal(signal: BusSignal): Promise<void>;
-  /** Listens to one topic; a body its parser refuses is dropped and counted. Returns the unsubscribe function. */
-  onSignal<T>(subscription: SignalSubscription<T>): () => void;
+  /** Listens to one topic; a body its parser refuses is dropped and counted. Returns as `subscribe` does. */
+  onSignal<T>(subscription: SignalSubscription<T>): BusSubscription;
   health(): BusHealth;
   /** Messages from the broker dropped as unusable since start, by kind. */
   invalidMessages(): Readonly<Record<BusMessageKind, number>>;

@@ -9,6 +9,11 @@ export interface LinkHealth {
   subscriptionLost(subject: string, reason: string): void;
   /** Whether publishing can work: the connection is up, whatever the subscriptions. */
   canPublish(): boolean;
+  /**
+   * Resolves once the connection is up and `subject`'s subscription is live: at once if they are
+   * now, else when they next become so. Never rejects: it stays pending on a link that never gets there.
+   */
+  whenLive(subject: string): Promise<void>;
   health(): BusHealth;
 }
 
@@ -25,6 +30,16 @@ export function createLinkHealth(initialReason: string): LinkHealth {
   let reconnects = 0;
   let everConnected = false;
   let health: BusHealth = { connected: false, reason: initialReason, reconnects };
+  const waiting = new Set<{ subject: string; resolve(): void }>();
+
+  const live = (subject: string) => connectionUp && !lost.has(subject);
+  const wake = () => {
+    for (const waiter of waiting) {
+      if (!live(waiter.subject)) continue;
+      waiting.delete(waiter);
+      waiter.resolve();
+    }
+  };
 
   const refresh = () => {
     const reason = connectionUp ? lost.values().next().value : connectionReason;
@@ -41,6 +56,7 @@ export function createLinkHealth(initialReason: string): LinkHealth {
       connectionUp = true;
       connectionReason = undefined;
       refresh();
+      wake();
     },
     down(reason) {
       connectionUp = false;
@@ -50,12 +66,17 @@ export function createLinkHealth(initialReason: string): LinkHealth {
     subscribed(subject) {
       lost.delete(subject);
       refresh();
+      wake();
     },
     subscriptionLost(subject, reason) {
       lost.set(subject, reason);
       refresh();
     },
     canPublish: () => connectionUp,
+    whenLive(subject) {
+      if (live(subject)) return Promise.resolve();
+      return new Promise((resolve) => waiting.add({ subject, resolve }));
+    },
     health: () => health,
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createBusListeners, type BusListeners } from './bus-listeners.ts';
-import type { Bus } from './bus.ts';
+import { busSubscription, type Bus } from './bus.ts';
 
 /** The in-process medium several memory buses can share (several nodes in one process). */
 export interface MemoryBroker {
@@ -25,11 +25,12 @@ export function createMemoryBus(broker: MemoryBroker = createMemoryBroker(), log
     async publish(message) {
       for (const node of broker.nodes) queueMicrotask(() => node.deliver(message));
     },
-    subscribe: listeners.onPush,
+    // Delivery needs no broker: a handler hears every publish from the moment it is added.
+    subscribe: (handler) => busSubscription(listeners.onPush(handler), Promise.resolve()),
     async signal(signal) {
       for (const node of broker.nodes) queueMicrotask(() => node.deliverSignal(signal));
     },
-    onSignal: listeners.onSignal,
+    onSignal: (subscription) => busSubscription(listeners.onSignal(subscription), Promise.resolve()),
     health: () => ({ connected: true, reconnects: 0 }),
     invalidMessages: listeners.invalidMessages,
     async close() {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
-import { BusUnavailableError, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, type Bus } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -109,6 +109,22 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     },
   );
 
+  /**
+   * Resolves once the server has answered past the subscription to `to`. After a reconnection the
+   * client sends its subscriptions again without waiting for the server, so liveness alone is not
+   * enough: a round trip on the live connection confirms them. A round trip lost to a dropped
+   * connection is tried again once the link is live again; a closed bus never resolves.
+   */
+  const confirmed = async (to: string, attempt = 0): Promise<void> => {
+    await link.whenLive(to);
+    const nc = connection!;
+    if (await nc.flush().then(() => true, () => false)) return;
+    if (closed || nc.isClosed()) return new Promise<never>(() => undefined);
+    // The drop may not have reached the link yet: give it the resubscription delay to do so.
+    await new Promise((resolve) => setTimeout(resolve, resubscribeDelay(attempt)).unref());
+    return confirmed(to, attempt + 1);
+  };
+
   /** The connection, when publishing can work: a lost subscription does not stop this node's pushes reaching the others. */
   const ready = (): NatsConnection => {
     if (!connection || !link.canPublish()) throw new BusUnavailableError(link.health().reason ?? 'NATS is not connected');
@@ -123,11 +139,11 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
       nc.publish(subject, encodeBusMessage({ ...message, headers: {} }, false), { headers });
     },
-    subscribe: listeners.onPush,
+    subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subject)),
     async signal(signal) {
       ready().publish(signalSubject, JSON.stringify(signal));
     },
-    onSignal: listeners.onSignal,
+    onSignal: (subscription) => busSubscription(listeners.onSignal(subscription), confirmed(signalSubject)),
     health: link.health,
     invalidMessages: listeners.invalidMessages,
     async close() {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
-import { BusUnavailableError, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, type Bus } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -84,12 +84,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         throw new BusUnavailableError(`Redis publish failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
-    subscribe: listeners.onPush,
+    subscribe: (handler) => busSubscription(listeners.onPush(handler), link.whenLive(SUBSCRIBER)),
     async signal(signal) {
       refuseUnlessConnected();
       await publisher.publish(signalChannel, JSON.stringify(signal));
     },
-    onSignal: listeners.onSignal,
+    onSignal: (subscription) => busSubscription(listeners.onSignal(subscription), link.whenLive(SUBSCRIBER)),
     health: link.health,
     invalidMessages: listeners.invalidMessages,
     async close() {
