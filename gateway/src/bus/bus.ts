@@ -1,5 +1,4 @@
 import type { PushEnvelope } from '../push/push-envelope.ts';
-import type { BusMessageKind } from '../protocol.ts';
 
 /** What nodes tell each other: a push accepted by `origin`, for every other node to deliver. */
 export interface BusMessage {
@@ -30,9 +29,10 @@ export interface SignalSubscription<T> {
 
 /**
  * What a bus drops as unusable, the label values of `wsgw_bus_invalid_messages_total{kind}`:
- * `push` a push message, `signal` a signal (its envelope or its topic's body). Listed once, in the protocol.
+ * `push` a push message, `signal` a signal (its envelope or its topic's body).
  */
-export { BUS_MESSAGE_KINDS, type BusMessageKind } from '../protocol.ts';
+export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;
+export type BusMessageKind = (typeof BUS_MESSAGE_KINDS)[number];
 
 /**
  * What `subscribe` and `onSignal` return: call it to unsubscribe. Handlers are registered at once;
