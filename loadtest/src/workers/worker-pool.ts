@@ -1,12 +1,11 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { LedgerOutcome } from '../accounting/delivery-ledger.ts';
 import { addOutcomes, EMPTY_OUTCOME } from '../accounting/delivery-ledger.ts';
 import { createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { addPingTallies, NO_PINGS, type PingOptions, type PingTally } from './pinger.ts';
+import { createProcessPool } from './process-pool.ts';
 import type { ConnectionSpec, FromWorker, ToWorker } from './worker-messages.ts';
 
-const WORKER = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
+const WORKER = new URL('./client-worker.ts', import.meta.url);
 
 export interface PoolEvents {
   opened(index: number, connectMs: number): void;
@@ -30,7 +29,7 @@ export interface WorkerPool {
   quiet(): void;
   /** Open connections across the workers, from their latest ticks. */
   openConnections(): number;
-  /** Asks every worker to compare what it received with `expected` (sequence numbers per user). */
+  /** Asks every worker to compare what it received with `expected` (sequence numbers per user); rejects when a worker has died. */
   settle(expected: Record<string, number[]>, floors: Record<number, number>): Promise<Settlement>;
   close(): Promise<void>;
 }
@@ -41,24 +40,20 @@ export interface WorkerPool {
  * are merged exactly.
  */
 export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
-  const workers: ChildProcess[] = [];
-  const openPerWorker: number[] = [];
+  const openPerWorker: number[] = Array.from({ length: size }, () => 0);
+  const onMessage = (message: FromWorker, worker: number): void => {
+    if (message.type === 'opened') events.opened(message.index, message.connectMs);
+    else if (message.type === 'failed') events.failed(message.index, message.reason);
+    else if (message.type === 'lost-connection') events.lost(message.index, message.code, message.reason);
+    else if (message.type === 'tick') {
+      openPerWorker[worker] = message.open;
+      events.tick(message.received, message.acks, decodeLatencyHistogram(message.latency), message.errors);
+    }
+  };
+  // A worker's `failed` reports one connection, not the worker: only its exit fails a request.
+  const processes = createProcessPool<ToWorker, FromWorker>({ entry: WORKER, size, label: 'load worker', onMessage, closeWaitMs: 3000 });
+  const { workers } = processes;
   let next = 0;
-  for (let i = 0; i < size; i += 1) {
-    const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    openPerWorker.push(0);
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'opened') events.opened(message.index, message.connectMs);
-      else if (message.type === 'failed') events.failed(message.index, message.reason);
-      else if (message.type === 'lost-connection') events.lost(message.index, message.code, message.reason);
-      else if (message.type === 'tick') {
-        openPerWorker[i] = message.open;
-        events.tick(message.received, message.acks, decodeLatencyHistogram(message.latency), message.errors);
-      }
-    });
-    workers.push(worker);
-  }
-  const post = (worker: ChildProcess, message: ToWorker) => worker.send(message);
 
   return {
     open(connections, options) {
@@ -68,28 +63,16 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
         next += 1;
       }
       shares.forEach((share, i) => {
-        if (share.length > 0) post(workers[i]!, { type: 'open', connections: share, ...options });
+        if (share.length > 0) workers[i]!.post({ type: 'open', connections: share, ...options });
       });
     },
     quiet() {
-      for (const worker of workers) post(worker, { type: 'quiet' });
+      for (const worker of workers) worker.post({ type: 'quiet' });
     },
     openConnections: () => openPerWorker.reduce((sum, n) => sum + n, 0),
     async settle(expected, floors) {
-      const answers = await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<Extract<FromWorker, { type: 'settled' }>>((resolve) => {
-              const listen = (message: FromWorker) => {
-                if (message.type !== 'settled') return;
-                worker.off('message', listen);
-                resolve(message);
-              };
-              worker.on('message', listen);
-              post(worker, { type: 'settle', expected, floors });
-            }),
-        ),
-      );
+      // Rejects when a worker died: its connections' accounts are gone, and waiting would never end.
+      const answers = await processes.request({ type: 'settle', expected, floors }, 'settled');
       const latency = createLatencyHistogram();
       const connectLatency = createLatencyHistogram();
       let outcome = EMPTY_OUTCOME;
@@ -102,18 +85,6 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
       }
       return { outcome, ping, latency, connectLatency };
     },
-    async close() {
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              if (worker.exitCode !== null) return resolve();
-              worker.once('exit', () => resolve());
-              post(worker, { type: 'close' });
-              setTimeout(() => worker.kill('SIGKILL'), 3000).unref();
-            }),
-        ),
-      );
-    },
+    close: () => processes.close({ type: 'close' }),
   };
 }
