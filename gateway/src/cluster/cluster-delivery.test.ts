@@ -16,6 +16,9 @@ const SERVERS = {
   redis: process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
 
+/** How long a case waits for the cluster to get somewhere, ms. */
+const patience = { timeout: 5000 };
+
 async function cluster(bus: string, size: number): Promise<TestGateway[]> {
   const busPrefix = `wsgw-test-${randomUUID()}`;
   const nodes: TestGateway[] = [];
@@ -25,30 +28,44 @@ async function cluster(bus: string, size: number): Promise<TestGateway[]> {
     nodes.push(await startTestGateway({ nodeId: `node-${String.fromCharCode(97 + i)}`, bus, busPrefix, nodeTimeoutMs: 1500, clusterWaitMs: 1000, ...shared }));
   }
   for (const node of nodes) {
-    const deadline = Date.now() + 5000;
-    while ((await fetch(`${node.http}/ready`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`${node.config.nodeId} never became ready`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await expect.poll(async () => (await fetch(`${node.http}/ready`)).status, { ...patience, message: `${node.config.nodeId} to be ready` }).toBe(200);
   }
   // Every node has heard every other's announcement (they announce every second), and has been on
   // the bus long enough to trust that it heard everyone: its answers no longer say complete: false.
-  for (const node of nodes) await clusterSize(node, size);
+  for (const node of nodes) await expect.poll(() => clusterNodes(node), patience).toHaveLength(size);
   for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
   return nodes;
 }
 
-async function clusterSize(node: TestGateway, size: number, timeoutMs = 5000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await node.api('GET', '/api/cluster');
-    if (body.nodes.length === size) return body.nodes.map((n: { node: string }) => n.node);
-    if (Date.now() > deadline) throw new Error(`${node.config.nodeId} sees ${body.nodes.length} nodes, not ${size}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The nodes `node` lists in GET /api/cluster. */
+async function clusterNodes(node: TestGateway): Promise<string[]> {
+  const { body } = await node.api('GET', '/api/cluster');
+  return body.nodes.map((n: { node: string }) => n.node);
 }
 
 const data = (client: TestClient) => client.pushes().map((frame) => frame.data);
+
+/** Waits until `client` holds a push with each of `markers`. */
+const holds = (client: TestClient, markers: string[]) =>
+  Promise.all(markers.map((marker) => client.waitFor((frame) => frame.type === 'push' && frame.data === marker)));
+
+/**
+ * Trailing markers that prove no duplicate is still on its way: every node pushes one to all,
+ * in two rounds, and each is waited for at every client. The bus keeps each publisher's order, so
+ * once the first round is in everywhere, the broker has taken every earlier push. A second-round
+ * marker from another node then reaches each node behind whatever the broker still owed it, its
+ * own pushes echoed back included. Returns the markers, which the clients hold too.
+ */
+async function trailingMarkers(nodes: TestGateway[], clients: TestClient[]): Promise<string[]> {
+  const markers: string[] = [];
+  for (const round of ['end', 'last']) {
+    const sent = nodes.map((node) => `${round}-${node.config.nodeId}`);
+    for (const [i, node] of nodes.entries()) await node.push({ to: { all: true }, data: sent[i] });
+    await Promise.all(clients.map((client) => holds(client, sent)));
+    markers.push(...sent);
+  }
+  return markers;
+}
 
 describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus) => {
   it('delivers user, tag and broadcast pushes sent to any node exactly once per connection', async () => {
@@ -67,23 +84,21 @@ describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus
     expect(batch.body.results.map((r: { recipients: number }) => r.recipients)).toEqual([1, 1]);
 
     // Order is kept per publishing node, not across nodes: compare what arrived, once each.
-    for (const client of alice) await client.waitForPushes(3);
-    await bob.waitForPushes(4);
-    await carol.waitForPushes(4);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // room for a duplicate to show up
-    for (const client of alice) expect(data(client).sort()).toEqual(['all', 'marker', 'to-alice']);
-    expect(data(bob).sort()).toEqual(['all', 'b2', 'marker', 'news']);
-    expect(data(carol).sort()).toEqual(['all', 'b1', 'marker', 'news']);
+    const markers = await trailingMarkers([a!, b!, c!], everyone);
+    const expected = (...pushes: string[]) => [...pushes, ...markers].sort();
+    for (const client of alice) expect(data(client).sort()).toEqual(expected('all', 'marker', 'to-alice'));
+    expect(data(bob).sort()).toEqual(expected('all', 'b2', 'marker', 'news'));
+    expect(data(carol).sort()).toEqual(expected('all', 'b1', 'marker', 'news'));
   });
 
   it('lists its nodes on any node, and drops one that stops announcing', async () => {
     const [a, b, c] = await cluster(bus, 3);
-    for (const node of [a!, b!, c!]) expect(await clusterSize(node, 3)).toEqual(['node-a', 'node-b', 'node-c']);
+    for (const node of [a!, b!, c!]) await expect.poll(() => clusterNodes(node), patience).toEqual(['node-a', 'node-b', 'node-c']);
     const { body } = await b!.api('GET', '/api/cluster');
     expect(body.node).toBe('node-b');
     expect(body.nodes[0]).toMatchObject({ node: 'node-a', version: expect.any(String), connections: 0, users: 0, lastSeen: expect.any(Number) });
     await c!.server.shutdown();
-    expect(await clusterSize(a!, 2)).toEqual(['node-a', 'node-b']);
+    await expect.poll(() => clusterNodes(a!), patience).toEqual(['node-a', 'node-b']);
   });
 
   it('answers GET /api/users/:user for the whole cluster from any node', async () => {
@@ -103,9 +118,8 @@ describe.each(Object.entries(SERVERS))('a three-node cluster on %s', (_name, bus
     const traceId = randomUUID().replace(/-/g, '');
     await a!.api('POST', '/api/push', { to: { users: ['dave'] }, data: 'traced' }, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
     await dave.waitForPushes(1);
-    const deadline = Date.now() + 5000;
     const ours = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
-    while (!ours().some((span) => span.name === 'wsgw.deliver') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => ours().map((span) => span.name), patience).toContain('wsgw.deliver');
     const spans = ours();
     const publish = spans.find((span) => span.name === 'wsgw.publish');
     const fanoutOnB = spans.find((span) => span.name === 'wsgw.fanout' && span.attributes['wsgw.node'] === 'node-b');
