@@ -3,7 +3,7 @@
  * also come from `BENCH_<FLAG>` (e.g. `BENCH_CONNECTIONS=1000`); the flag wins.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { createOptionReader } from '../options/option-reader.ts';
 import type { BurstMode } from './push-trigger.ts';
 
 /**
@@ -87,60 +87,31 @@ const FLAGS = {
   help: { type: 'boolean' },
 } as const;
 
-type Flag = Exclude<keyof typeof FLAGS, 'help'>;
-
-const envName = (flag: string): string => `BENCH_${flag.toUpperCase().replace(/-/g, '_')}`;
-
-const integer = (flag: string, raw: string, min: number, max: number): number => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${flag} must be an integer in ${min}..${max}, got "${raw}"`);
-  }
-  return value;
-};
-
-const oneOf = <T extends string>(flag: string, raw: string, allowed: readonly T[]): T => {
-  const match = allowed.find((a) => a === raw);
-  if (!match) throw new Error(`--${flag} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  return match;
-};
-
-const list = (raw: string): string[] =>
-  raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+const SERVER_KINDS = ['gateway', 'observed', 'cluster', 'raw'] as const;
 
 export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv): BenchOptions => {
-  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
-  const get = (flag: Flag, fallback: string): string => values[flag] ?? env[envName(flag)] ?? fallback;
-
-  const only = get('only', 'all');
+  const read = createOptionReader({ argv, flags: FLAGS, envPrefix: 'BENCH_', env });
+  const only = read.text('only') ?? 'all';
   const servers: ServerKind[] =
-    only === 'all'
-      ? ['gateway', 'observed', 'cluster', 'raw']
-      : only === 'both'
-        ? ['gateway', 'raw']
-        : [...new Set(list(only).map((kind) => oneOf('only', kind, ['gateway', 'observed', 'cluster', 'raw'] as const)))];
+    only === 'all' ? [...SERVER_KINDS] : only === 'both' ? ['gateway', 'raw'] : read.someOf('only', 'all', SERVER_KINDS);
   if (servers.length === 0) throw new Error('--only names no server');
-  const scenarios = list(get('scenarios', 'single,burst')).map((s) => oneOf('scenarios', s, ['single', 'burst'] as const));
   return {
-    connections: list(get('connections', '1000,10000')).map((c) => integer('connections', c, 1, 15_000)),
-    rounds: integer('rounds', get('rounds', '20'), 1, 10_000),
-    warmup: integer('warmup', get('warmup', '2'), 0, 100),
-    bursts: integer('bursts', get('bursts', '10'), 1, 1_000),
-    burstSize: integer('burst-size', get('burst-size', '50'), 1, 1_000),
-    burstMode: oneOf('burst-mode', get('burst-mode', 'batch'), ['batch', 'concurrent'] as const),
+    connections: read.integers('connections', '1000,10000', 1, 15_000),
+    rounds: read.integer('rounds', 20, 1, 10_000),
+    warmup: read.integer('warmup', 2, 0, 100),
+    bursts: read.integer('bursts', 10, 1, 1_000),
+    burstSize: read.integer('burst-size', 50, 1, 1_000),
+    burstMode: read.oneOf('burst-mode', 'batch', ['batch', 'concurrent'] as const),
     servers,
-    repeat: integer('repeat', get('repeat', '1'), 1, 20),
-    scenarios: [...new Set(scenarios)],
-    workers: integer('workers', get('workers', String(Math.min(2, availableParallelism()))), 1, 64),
-    connectConcurrency: integer('connect-concurrency', get('connect-concurrency', '200'), 1, 5_000),
-    payloadBytes: integer('payload-bytes', get('payload-bytes', '100'), 40, 1_000_000),
-    timeoutMs: integer('timeout-s', get('timeout-s', '30'), 1, 3_600) * 1000,
-    maxDurationMs: integer('max-minutes', get('max-minutes', '20'), 1, 600) * 60_000,
-    jsonPath: values.json ?? env[envName('json')],
-    gatewayEntry: get('gateway-entry', 'src/main.ts'),
-    help: values.help ?? false,
+    repeat: read.integer('repeat', 1, 1, 20),
+    scenarios: read.someOf('scenarios', 'single,burst', ['single', 'burst'] as const),
+    workers: read.integer('workers', Math.min(2, availableParallelism()), 1, 64),
+    connectConcurrency: read.integer('connect-concurrency', 200, 1, 5_000),
+    payloadBytes: read.integer('payload-bytes', 100, 40, 1_000_000),
+    timeoutMs: read.integer('timeout-s', 30, 1, 3_600) * 1000,
+    maxDurationMs: read.integer('max-minutes', 20, 1, 600) * 60_000,
+    jsonPath: read.text('json'),
+    gatewayEntry: read.text('gateway-entry') ?? 'src/main.ts',
+    help: read.has('help'),
   };
 };
