@@ -15,12 +15,8 @@ async function metric(node: TestGateway, name: string): Promise<number> {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
-async function status(node: TestGateway, expected: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await fetch(`${node.http}/ready`)).status !== expected) {
-    if (Date.now() > deadline) throw new Error(`${node.config.nodeId} /ready never answered ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function status(node: TestGateway, expected: number): Promise<void> {
+  await expect.poll(async () => (await fetch(`${node.http}/ready`)).status, { timeout: 10_000, message: `${node.config.nodeId} /ready to answer ${expected}` }).toBe(expected);
 }
 
 describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
@@ -30,8 +26,8 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
     const a = await startTestGateway({ nodeId: 'node-a', bus: broker.url, busPrefix });
     const b = await startTestGateway({ nodeId: 'node-b', bus: broker.url, busPrefix, apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret });
     await status(a, 200);
+    // Ready means subscribed: the broker has confirmed b's subscriptions.
     await status(b, 200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const erin = await b.connect('erin');
     expect((await a.push({ to: { users: ['erin'] }, data: 'before' })).status).toBe(202);
     await erin.waitForPushes(1);
@@ -49,7 +45,7 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
     await status(a, 200);
     await status(b, 200);
     // NATS and Redis pub/sub are at-most-once: a push published before b has resubscribed is
-    // gone. Push until one arrives, within a bound.
+    // gone. Push until one arrives, within a bound: each round pushes, so this is no wait for a condition.
     const deadline = Date.now() + 10_000;
     while (!erin.pushes().some((frame) => frame.data === 'after')) {
       if (Date.now() > deadline) throw new Error('delivery did not resume');
@@ -60,7 +56,9 @@ describe.each(['nats', 'redis'] as const)('losing the %s server', (kind) => {
     // The push refused during the outage goes out when retried under its id, once.
     expect(await a.push({ to: { users: ['erin'] }, data: 'retried', id: 'during-outage' })).toMatchObject({ status: 202, body: { id: 'during-outage' } });
     await erin.waitFor((frame) => frame.type === 'push' && frame.data === 'retried');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A trailing marker on the same path: a second copy of the retry would have come before it.
+    expect((await a.push({ to: { users: ['erin'] }, data: 'marker' })).status).toBe(202);
+    await erin.waitFor((frame) => frame.type === 'push' && frame.data === 'marker');
     expect(erin.pushes().filter((frame) => frame.data === 'retried')).toHaveLength(1);
     expect(await metric(a, 'wsgw_bus_connected')).toBe(1);
     expect(await metric(a, 'wsgw_bus_reconnects_total')).toBeGreaterThanOrEqual(1);

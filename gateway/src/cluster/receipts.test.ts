@@ -21,9 +21,12 @@ describe('receipts', () => {
 
   it('counts a receipt that arrives before its push is being waited for', async () => {
     const broker = createMemoryBroker();
-    const origin = createReceipts('a', createMemoryBus(broker));
+    const bus = createMemoryBus(broker);
+    const origin = createReceipts('a', bus);
+    // A listener added after origin's hears each receipt after it: once it has, origin holds the receipt.
+    const arrived = new Promise<void>((resolve) => bus.onSignal({ topic: 'receipt', parse: (body) => ({ ok: true, value: body }), handle: () => resolve() }));
     createReceipts('b', createMemoryBus(broker)).send('early', 'a', 7);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await arrived;
     expect(await origin.collect('early', ['b'], 500)).toEqual({ recipients: 7, complete: true });
   });
 });
