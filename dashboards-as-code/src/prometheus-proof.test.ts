@@ -3,7 +3,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { freePort, startPrometheus, useTestGateways, type PrometheusServer, type TestGateway } from '@wsgw/gateway/testing';
 import { startTracing } from '@wsgw/otel/tracing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dashboards } from './dashboard-files.ts';
 import { interpolate, panelQueries, regexOf, type PanelQuery } from './testing/dashboard-queries.ts';
 import { startLoadRun, type LoadRun } from './testing/load-run.ts';
@@ -67,24 +67,33 @@ async function judge(prometheus: PrometheusServer, query: PanelQuery, values: Re
   }
 }
 
-/** Re-asks the failing queries every second until all pass or time runs out; returns the last verdicts. */
-async function judgeAll(prometheus: PrometheusServer, timeoutMs: number): Promise<Verdict[]> {
-  const deadline = Date.now() + timeoutMs;
-  const dashboardsBuilt = dashboards.map(({ build }) => build());
-  for (;;) {
-    const verdicts: Verdict[] = [];
-    for (const dashboard of dashboardsBuilt) {
-      const values = await variableValues(prometheus, dashboard).catch(() => undefined);
-      const queries = panelQueries(dashboard);
-      if (!values) {
-        verdicts.push(...queries.map((query) => ({ query, expr: query.expr, ok: false, detail: 'variables not resolvable yet' })));
-        continue;
-      }
-      verdicts.push(...(await Promise.all(queries.map((query) => judge(prometheus, query, values)))));
+/** Asks every query of `built` once (a series may not have been scraped yet). */
+async function judgeAll(prometheus: PrometheusServer, built: Dashboard[]): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const dashboard of built) {
+    const values = await variableValues(prometheus, dashboard).catch(() => undefined);
+    const queries = panelQueries(dashboard);
+    if (!values) {
+      verdicts.push(...queries.map((query) => ({ query, expr: query.expr, ok: false, detail: 'variables not resolvable yet' })));
+      continue;
     }
-    if (verdicts.every((v) => v.ok) || Date.now() > deadline) return verdicts;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    verdicts.push(...(await Promise.all(queries.map((query) => judge(prometheus, query, values)))));
   }
+  return verdicts;
+}
+
+/** Asks again every second until every query passes, at most `timeoutMs`; fails with the last failures. */
+function judgeUntilAllPass(prometheus: PrometheusServer, timeoutMs: number): Promise<Verdict[]> {
+  const built = dashboards.map(({ build }) => build());
+  return vi.waitFor(
+    async () => {
+      const verdicts = await judgeAll(prometheus, built);
+      const failed = verdicts.filter((v) => !v.ok).map((v) => `${v.query.dashboard} / ${v.query.panel} ${v.query.refId}: ${v.detail}\n    ${v.expr}`);
+      expect(failed, failed.join('\n')).toEqual([]);
+      return verdicts;
+    },
+    { timeout: timeoutMs, interval: 1000 },
+  );
 }
 
 describe('every dashboard query, on a real Prometheus scraping real gateways and a load run', () => {
@@ -99,9 +108,7 @@ describe('every dashboard query, on a real Prometheus scraping real gateways and
       traffic = await startProofTraffic(a, b);
       load = startLoadRun({ target: b.http, apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret!, metricsPort, connections: LOAD_CONNECTIONS, steadySeconds: 60 });
       await load.serving;
-      const verdicts = await judgeAll(prometheus, 45_000);
-      const failed = verdicts.filter((v) => !v.ok).map((v) => `${v.query.dashboard} / ${v.query.panel} ${v.query.refId}: ${v.detail}\n    ${v.expr}`);
-      expect(failed, failed.join('\n')).toEqual([]);
+      const verdicts = await judgeUntilAllPass(prometheus, 45_000);
       expect(verdicts.length).toBe(dashboards.flatMap(({ build }) => panelQueries(build())).length);
 
       const exemplarVerdicts = verdicts.filter((v) => v.query.exemplar);
