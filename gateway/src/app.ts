@@ -13,7 +13,7 @@ import type { PushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import type { GatewayObserver } from './telemetry/gateway-observer.ts';
 import type { Exposition } from './telemetry/metrics-exposition.ts';
-import type { SlowDeliveriesReport } from './telemetry/slow-deliveries.ts';
+import type { SlowDeliveriesReport } from './stats/slow-deliveries.ts';
 import { SpanNames } from './telemetry/span-attributes.ts';
 import { serverSpan } from './telemetry/tracing.ts';
 

@@ -16,18 +16,13 @@ import { createUserDirectory } from './cluster/user-directory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { GatewayConfig } from './config.ts';
-import { createNodeReporter } from './console/node-reporter.ts';
 import { createOperatorConsole } from './console/operator-console.ts';
 import { createClientErrorHandler, requestErrorResponse } from './http/client-error.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
-import { createStatsCollector, type StatsCollector } from './stats/stats-collector.ts';
-import { combineObservers } from './telemetry/gateway-observer.ts';
-import { createExposition } from './telemetry/metrics-exposition.ts';
-import { createGatewayMetrics } from './telemetry/metrics.ts';
-import { createSlowDeliveries } from './telemetry/slow-deliveries.ts';
-import { createTraceObserver } from './telemetry/trace-observer.ts';
+import type { StatsCollector } from './stats/stats-collector.ts';
+import { createTelemetry } from './telemetry/telemetry.ts';
 import { createConnectRate } from './ws/connect-rate.ts';
 import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
@@ -75,31 +70,16 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   ensureErrorEvent();
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config, logger);
-  const stats = createStatsCollector();
-  const metrics = createGatewayMetrics({ hub: () => hub, slowConsumerBytes: config.slowConsumerBytes, busHealth: () => bus.health(), busInvalid: () => bus.invalidMessages() });
-  const slowDeliveries = createSlowDeliveries({ nodeId: config.nodeId, thresholdMs: config.slowDeliveryMs });
-  const reporter = createNodeReporter({
-    nodeId: config.nodeId,
-    version: VERSION,
-    hub: () => hub,
-    stats,
-    // Each second's report takes only the newest few: no copy of the whole list.
-    slowDeliveries: (count) => slowDeliveries.newest(count),
-  });
-  const observer = combineObservers(
-    stats,
-    reporter.observer,
-    ...(config.metrics ? [metrics.observer] : []),
-    createTraceObserver({ nodeId: config.nodeId, traceUserIds: config.traceUserIds, slowDeliveryMs: config.slowDeliveryMs }),
-    slowDeliveries.observer,
-  );
+  const telemetry = createTelemetry(config, { version: VERSION, bus });
+  const { stats, observer } = telemetry;
   const hub: Hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
+  telemetry.watch(hub);
   const membership = createMembership({
     nodeId: config.nodeId,
     bus,
     intervalMs: ANNOUNCE_INTERVAL_MS,
     timeoutMs: config.nodeTimeoutMs,
-    report: () => reporter.report(),
+    report: telemetry.nodeReport,
   });
   const receipts = createReceipts(config.nodeId, bus);
   const settled = () => membership.settled();
@@ -133,8 +113,8 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     pushes,
     stats,
     observer,
-    renderMetrics: config.metrics ? createExposition(metrics.registry) : undefined,
-    slowDeliveries: () => slowDeliveries.report(),
+    renderMetrics: telemetry.renderMetrics,
+    slowDeliveries: telemetry.slowDeliveries,
     logger,
     websocket: (c, next) => websocket!(c, next),
     isDraining,
@@ -172,16 +152,14 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   });
   server.on('clientError', createClientErrorHandler(logger));
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
-  const stopSampling = config.metrics ? metrics.startSampling() : () => undefined;
   membership.start();
 
   let stopping: Promise<void> | undefined;
   const shutdown = async () => {
     draining = true;
     stopHeartbeat();
-    stopSampling();
     membership.stop();
-    reporter.stop();
+    telemetry.stop();
     operatorConsole?.stop();
     receipts.stop();
     directory.stop();

@@ -1,4 +1,5 @@
 import type { PushEnvelope } from '../push/push-envelope.ts';
+import type { BusMessageKind } from '../protocol.ts';
 
 /** What nodes tell each other: a push accepted by `origin`, for every other node to deliver. */
 export interface BusMessage {
@@ -29,10 +30,9 @@ export interface SignalSubscription<T> {
 
 /**
  * What a bus drops as unusable, the label values of `wsgw_bus_invalid_messages_total{kind}`:
- * `push` a push message, `signal` a signal (its envelope or its topic's body).
+ * `push` a push message, `signal` a signal (its envelope or its topic's body). Listed once, in the protocol.
  */
-export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;
-export type BusMessageKind = (typeof BUS_MESSAGE_KINDS)[number];
+export { BUS_MESSAGE_KINDS, type BusMessageKind } from '../protocol.ts';
 
 /**
  * What `subscribe` and `onSignal` return: call it to unsubscribe. Handlers are registered at once;

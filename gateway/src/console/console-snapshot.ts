@@ -1,6 +1,6 @@
 import type { NodeStatus } from '../cluster/membership.ts';
 import { CONSOLE_LATENCY_BOUNDS_MS, type ConsoleSnapshot, type DeliveryRecord, type PushTailEntry } from '../protocol.ts';
-import { addLatencyCounts, emptyLatencyCounts, latencyPercentiles, type LatencyCounts } from './latency-buckets.ts';
+import { addLatencyCounts, emptyLatencyCounts, latencyPercentiles, type LatencyCounts } from '../stats/latency-buckets.ts';
 
 const SLOW_DELIVERIES = 30;
 const TAIL_PUSHES = 20;

@@ -1,10 +1,12 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { CloseReason } from '../protocol.ts';
 import type { TokenBucket } from '../limits/token-bucket.ts';
-import type { PreparedPush } from './prepared-push.ts';
 
-/** One client WebSocket as the hub sees it. */
+/**
+ * One client WebSocket as the hub sees it: who it is and the handles to reach it. What changes
+ * while it is open has an owner of its own: the write coalescer holds its queue, the hub the
+ * reason it is closing (`hub.closeReasonOf`), the inbound buckets their tokens.
+ */
 export interface Connection {
   readonly id: string;
   readonly user: string;
@@ -15,21 +17,10 @@ export interface Connection {
   readonly ws: WebSocket;
   /** The TCP socket under `ws`; fan-out writes pre-built frames to it directly. */
   readonly socket: Duplex;
-  /** Frames waiting for the next coalesced write, or for the socket to drain (bytes in `queuedBytes`). */
-  queue: PreparedPush[];
-  queuedBytes: number;
   /** Cleared on each heartbeat ping, set again by the pong. */
   alive: boolean;
-  /** Set when the gateway decided to close the connection; no frame is queued after that. */
-  closeReason: CloseReason | undefined;
   readonly inboundRate: TokenBucket;
   readonly invalidFrames: TokenBucket;
-  acks: number;
-}
-
-/** Bytes handed to the connection but not yet sent to the peer. */
-export function bufferedBytes(connection: Connection): number {
-  return connection.socket.writableLength + connection.queuedBytes;
 }
 
 /**

@@ -11,11 +11,8 @@ export interface PushTiming {
   readonly fanoutAt: number;
   /** Epoch ms (sub-millisecond) when the accepting node handed the push to the bus. */
   readonly publishedAt: number;
-  /** Epoch ms of the write round that handed the frame to the sockets. */
+  /** Epoch ms of the write round that handed the frame to the sockets (set by the hub). */
   writtenAt: number | undefined;
-  /** Traceparents of this node's fan-out span and per-connection delivery spans, to parent acks on. */
-  fanoutTrace?: string;
-  deliveryTraces?: Map<string, string>;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection } from './connection.ts';
-import { createRegistry } from './registry.ts';
+import { createRegistry, type Registry } from './registry.ts';
 
 const connection = (id: string, user: string, tags: string[] = []) => ({ id, user, tags }) as unknown as Connection;
-const matched = (registry: ReturnType<typeof createRegistry>, target: { users?: string[]; tags?: string[]; all?: boolean }) => {
+const matched = (registry: Registry<Connection>, target: { users?: string[]; tags?: string[]; all?: boolean }) => {
   const ids: string[] = [];
   registry.forEachMatch({ users: target.users ?? [], tags: target.tags ?? [], all: target.all ?? false }, (c) => ids.push(c.id));
   return ids.sort();
@@ -11,7 +11,7 @@ const matched = (registry: ReturnType<typeof createRegistry>, target: { users?: 
 
 describe('registry', () => {
   it('resolves users, tags and all, each connection once', () => {
-    const registry = createRegistry();
+    const registry = createRegistry<Connection>();
     registry.add(connection('a1', 'alice', ['news', 'sport']));
     registry.add(connection('a2', 'alice'));
     registry.add(connection('b1', 'bob', ['news']));
@@ -24,7 +24,7 @@ describe('registry', () => {
   });
 
   it('drops empty index entries on removal', () => {
-    const registry = createRegistry();
+    const registry = createRegistry<Connection>();
     const a = connection('a1', 'alice', ['news']);
     registry.add(a);
     expect(registry.remove(a)).toBe(true);

@@ -1,41 +1,48 @@
 import type { NormalizedTarget } from '../push/push-envelope.ts';
-import type { Connection } from './connection.ts';
+
+/** What the registry indexes an entry by: a connection's id, its user and its tags. */
+export interface Addressable {
+  readonly id: string;
+  readonly user: string;
+  readonly tags: readonly string[];
+}
 
 /**
  * Connections indexed by id, user and tag, so resolving a push costs O(matched connections)
- * rather than a scan of every connection.
+ * rather than a scan of every connection. Generic so the hub can index its own per-connection
+ * record and reach it from a match without a second lookup.
  */
-export interface Registry {
-  add(connection: Connection): void;
-  remove(connection: Connection): boolean;
-  get(id: string): Connection | undefined;
-  byUser(user: string): ReadonlySet<Connection> | undefined;
+export interface Registry<T extends Addressable> {
+  add(connection: T): void;
+  remove(connection: T): boolean;
+  get(id: string): T | undefined;
+  byUser(user: string): ReadonlySet<T> | undefined;
   /** Calls `visit` once per connection matched by the target, however many targets match it. */
-  forEachMatch(target: NormalizedTarget, visit: (connection: Connection) => void): void;
-  all(): IterableIterator<Connection>;
+  forEachMatch(target: NormalizedTarget, visit: (connection: T) => void): void;
+  all(): IterableIterator<T>;
   readonly size: number;
   readonly userCount: number;
   readonly tagCount: number;
 }
 
-export function createRegistry(): Registry {
-  const byId = new Map<string, Connection>();
-  const users = new Map<string, Set<Connection>>();
-  const tags = new Map<string, Set<Connection>>();
+export function createRegistry<T extends Addressable>(): Registry<T> {
+  const byId = new Map<string, T>();
+  const users = new Map<string, Set<T>>();
+  const tags = new Map<string, Set<T>>();
 
-  const index = (map: Map<string, Set<Connection>>, key: string, connection: Connection) => {
+  const index = (map: Map<string, Set<T>>, key: string, connection: T) => {
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
     set.add(connection);
   };
-  const unindex = (map: Map<string, Set<Connection>>, key: string, connection: Connection) => {
+  const unindex = (map: Map<string, Set<T>>, key: string, connection: T) => {
     const set = map.get(key);
     if (!set) return;
     set.delete(connection);
     if (set.size === 0) map.delete(key);
   };
-  const groupsOf = (target: NormalizedTarget): Array<Set<Connection>> => {
-    const groups: Array<Set<Connection>> = [];
+  const groupsOf = (target: NormalizedTarget): Array<Set<T>> => {
+    const groups: Array<Set<T>> = [];
     for (const user of target.users) {
       const set = users.get(user);
       if (set) groups.push(set);
@@ -72,7 +79,7 @@ export function createRegistry(): Registry {
         for (const connection of groups[0]!) visit(connection);
         return;
       }
-      const seen = new Set<Connection>();
+      const seen = new Set<T>();
       for (const group of groups) {
         for (const connection of group) {
           if (seen.has(connection)) continue;

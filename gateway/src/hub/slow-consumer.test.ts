@@ -28,9 +28,8 @@ describe('slow consumers', () => {
     // 60 batches × 10 pushes × 64 KiB to 20 clients ≈ 750 MiB offered to clients that read nothing.
     for (let round = 0; round < rounds; round += 1) {
       await gateway.api('POST', '/api/push/batch', batch);
-      for (const connection of gateway.server.hub.connections()) {
-        peakBuffered = Math.max(peakBuffered, connection.socket.writableLength + connection.queuedBytes);
-      }
+      const { hub } = gateway.server;
+      for (const connection of hub.connections()) peakBuffered = Math.max(peakBuffered, hub.bufferedBytes(connection));
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     const offered = rounds * 10 * frameBytes * slow.length;
@@ -62,7 +61,8 @@ describe('slow consumers', () => {
 
     const chunk = 'y'.repeat(64 * 1024);
     const batch = { pushes: Array.from({ length: 10 }, (_, i) => ({ to: { tags: ['stalled'] }, data: { i, chunk } })) };
-    const cut = () => [...gateway.server.hub.connections()].filter((c) => c.closeReason === 'slow_consumer').length;
+    const { hub } = gateway.server;
+    const cut = () => [...hub.connections()].filter((c) => hub.closeReasonOf(c) === 'slow_consumer').length;
     // Push until the gateway has cut every stalled client (bounded: at most 100 × 640 KiB per client).
     for (let round = 0; round < 100 && cut() < slow.length; round += 1) await gateway.api('POST', '/api/push/batch', batch);
     expect(cut()).toBe(slow.length);

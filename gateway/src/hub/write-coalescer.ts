@@ -3,9 +3,23 @@ import { epochMs } from '../telemetry/clock.ts';
 import type { Connection } from './connection.ts';
 import type { PreparedPush } from './prepared-push.ts';
 
+/**
+ * One connection's frames waiting for the next coalesced write, or for its socket to drain. Created,
+ * read and written by the write coalescer alone; the hub keeps it beside the connection and reads
+ * `bytes` for the connection's buffered amount.
+ */
+export interface Outbox {
+  readonly connection: Connection;
+  frames: PreparedPush[];
+  /** Bytes of `frames`. */
+  bytes: number;
+}
+
 export interface WriteCoalescer {
+  /** The empty queue of a newly registered connection. */
+  createOutbox(connection: Connection): Outbox;
   /** Queues a frame for the connection; it is written when the push is committed. */
-  enqueue(connection: Connection, prepared: PreparedPush): void;
+  enqueue(outbox: Outbox, prepared: PreparedPush): void;
   /** Marks a push as part of the current round so its write count is reported. */
   track(prepared: PreparedPush): void;
   /** A push finished queueing: write now, or coalesce with the pushes still arriving. */
@@ -15,9 +29,9 @@ export interface WriteCoalescer {
   /** Writes everything queued now, within each socket's backpressure (used before closing connections). */
   flush(): void;
   /** Drops the frames still queued for the connection (a slow consumer's backlog); returns how many. */
-  discard(connection: Connection): number;
+  discard(outbox: Outbox): number;
   /** Writes all of the connection's queued frames now, past backpressure, so they precede its close frame. */
-  writeBacklog(connection: Connection): void;
+  writeBacklog(outbox: Outbox): void;
 }
 
 export interface WriteCoalescerOptions {
@@ -47,11 +61,11 @@ export const ROUND_BYTES = 64 * 1024;
  * its close frame goes out behind at most one round's bytes instead of a megabyte of pushes.
  */
 export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoalescer {
-  let dirty: Connection[] = [];
+  let dirty: Outbox[] = [];
   let tracked: PreparedPush[] = [];
   let holds = 0;
   let turnBusy = false;
-  const awaitingDrain = new WeakSet<Connection>();
+  const awaitingDrain = new WeakSet<Outbox>();
 
   const report = (pushes: readonly PreparedPush[]) => {
     if (pushes.length === 0) return;
@@ -59,33 +73,37 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
     for (const prepared of pushes) prepared.written = 0;
   };
 
-  const discard = (connection: Connection): number => {
-    const count = connection.queue.length;
-    connection.queue = [];
-    connection.queuedBytes = 0;
+  const discard = (outbox: Outbox): number => {
+    const count = outbox.frames.length;
+    outbox.frames = [];
+    outbox.bytes = 0;
     return count;
   };
 
-  /** Writes what the socket takes now; the rest waits for its 'drain'. False once it is closing. */
-  const writeQueued = (connection: Connection, late?: PreparedPush[]): boolean => {
-    if (connection.closeReason !== undefined || connection.ws.readyState !== WebSocket.OPEN) return false;
-    if (connection.queue.length === 0) return true;
-    const { socket } = connection;
+  /**
+   * Writes what the socket takes now; the rest waits for its 'drain'. False once it is closing:
+   * whoever closes a connection (the hub, ws on a protocol error, the heartbeat) moves `ws` out
+   * of OPEN at once, so nothing is written behind its close frame.
+   */
+  const writeQueued = (outbox: Outbox, late?: PreparedPush[]): boolean => {
+    const { socket, ws } = outbox.connection;
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (outbox.frames.length === 0) return true;
     // Never below the socket's high-water mark: a round that stops early must end in a 'drain'.
     const bound = Math.max(ROUND_BYTES, socket.writableHighWaterMark);
-    if (socket.writableNeedDrain || !writeHead(connection, bound, late)) awaitDrain(connection);
+    if (socket.writableNeedDrain || !writeHead(outbox, bound, late)) awaitDrain(outbox);
     return true;
   };
 
-  const awaitDrain = (connection: Connection) => {
-    if (awaitingDrain.has(connection)) return;
-    awaitingDrain.add(connection);
-    connection.socket.once('drain', () => {
-      awaitingDrain.delete(connection);
+  const awaitDrain = (outbox: Outbox) => {
+    if (awaitingDrain.has(outbox)) return;
+    awaitingDrain.add(outbox);
+    outbox.connection.socket.once('drain', () => {
+      awaitingDrain.delete(outbox);
       // Written outside a round, so these writes are reported on their own.
       const late: PreparedPush[] = [];
-      if (!writeQueued(connection, late)) {
-        const count = discard(connection);
+      if (!writeQueued(outbox, late)) {
+        const count = discard(outbox);
         if (count > 0) options.onDiscarded(count);
       }
       report(late);
@@ -94,13 +112,13 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
 
   const flush = () => {
     if (dirty.length === 0 && tracked.length === 0) return;
-    const connections = dirty;
+    const outboxes = dirty;
     const pushes = tracked;
     dirty = [];
     tracked = [];
     let discarded = 0;
-    for (const connection of connections) {
-      if (!writeQueued(connection)) discarded += discard(connection);
+    for (const outbox of outboxes) {
+      if (!writeQueued(outbox)) discarded += discard(outbox);
     }
     if (discarded > 0) options.onDiscarded(discarded);
     report(pushes);
@@ -120,11 +138,12 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
   };
 
   return {
-    enqueue(connection, prepared) {
+    createOutbox: (connection) => ({ connection, frames: [], bytes: 0 }),
+    enqueue(outbox, prepared) {
       // A connection with frames still queued is either dirty already or waiting for 'drain'.
-      if (connection.queue.length === 0) dirty.push(connection);
-      connection.queue.push(prepared);
-      connection.queuedBytes += prepared.frame.length;
+      if (outbox.frames.length === 0) dirty.push(outbox);
+      outbox.frames.push(prepared);
+      outbox.bytes += prepared.frame.length;
     },
     track(prepared) {
       tracked.push(prepared);
@@ -142,10 +161,10 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
     },
     flush,
     discard,
-    writeBacklog(connection) {
-      if (connection.queue.length === 0 || connection.ws.readyState !== WebSocket.OPEN) return;
+    writeBacklog(outbox) {
+      if (outbox.frames.length === 0 || outbox.connection.ws.readyState !== WebSocket.OPEN) return;
       const late: PreparedPush[] = [];
-      writeHead(connection, Infinity, late);
+      writeHead(outbox, Infinity, late);
       report(late);
     },
   };
@@ -156,14 +175,15 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
  * the socket. Returns whether the queue is empty. Pushes in `late` get reported by the caller:
  * those whose first write since their last report this is.
  */
-function writeHead(connection: Connection, maxBytes: number, late?: PreparedPush[]): boolean {
-  const { socket, queue } = connection;
+function writeHead(outbox: Outbox, maxBytes: number, late?: PreparedPush[]): boolean {
+  const { socket } = outbox.connection;
+  const queue = outbox.frames;
   if (queue.length === 1) {
     const prepared = queue[0]!;
     socket.write(prepared.frame);
     if (prepared.written++ === 0) late?.push(prepared);
-    connection.queue = [];
-    connection.queuedBytes = 0;
+    outbox.frames = [];
+    outbox.bytes = 0;
     return true;
   }
   let count = 0;
@@ -177,7 +197,7 @@ function writeHead(connection: Connection, maxBytes: number, late?: PreparedPush
     count += 1;
   }
   socket.uncork();
-  connection.queue = count === queue.length ? [] : queue.slice(count);
-  connection.queuedBytes = count === queue.length ? 0 : connection.queuedBytes - bytes;
-  return connection.queue.length === 0;
+  outbox.frames = count === queue.length ? [] : queue.slice(count);
+  outbox.bytes = count === queue.length ? 0 : outbox.bytes - bytes;
+  return outbox.frames.length === 0;
 }

@@ -1,12 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { bufferedBytes } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
-import type { BufferedConnection, DeliveryRecord, NodeReport, PushTailEntry } from '../protocol.ts';
+import { DROP_REASONS, type BufferedConnection, type DeliveryRecord, type NodeReport, type PushTailEntry } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
-import type { StatsCollector, StatsTotals } from '../stats/stats-collector.ts';
 import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { destinationOf } from '../telemetry/tracing.ts';
 import { emptyLatencyCounts, latencyBucket } from './latency-buckets.ts';
+import { zeroCounts } from './reason-counts.ts';
+import type { StatsCollector, StatsTotals } from './stats-collector.ts';
 
 /** Per node and report: the most buffered connections, the pushes of the tail, the slow deliveries. */
 const MOST_BUFFERED = 5;
@@ -23,6 +23,8 @@ interface FannedOut {
 export interface NodeReporter {
   /** Feeds the push → ack buckets and the push tail. */
   readonly observer: GatewayObserver;
+  /** Reads the hub's connections from now on (before, a report counts none). */
+  watch(hub: Hub): void;
   /** This node's figures since the previous call (call it once a second). */
   report(): NodeReport;
   stop(): void;
@@ -31,8 +33,6 @@ export interface NodeReporter {
 export interface NodeReporterOptions {
   nodeId: string;
   version: string;
-  /** Read lazily: the hub is built with this reporter's observer. */
-  hub(): Hub;
   stats: StatsCollector;
   /** The node's `count` newest slow deliveries, newest first. */
   slowDeliveries(count: number): DeliveryRecord[];
@@ -40,7 +40,8 @@ export interface NodeReporterOptions {
 }
 
 /**
- * What this node tells the console each second. Everything in it is bounded (a handful of
+ * What this node announces each second: read by the console's snapshot and `GET /api/cluster`
+ * alike, and built whether the console runs or not. Everything in it is bounded (a handful of
  * connections, pushes and deliveries), so it costs the same at 10 connections and at 10,000.
  */
 export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
@@ -48,11 +49,9 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
   const startedAt = options.startedAt ?? Date.now();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  let hub: Hub | undefined;
   let latency = emptyLatencyCounts();
-  // The latest pushes of the second, in a ring: sampling by recency keeps the tail current. Only
-  // what the fan-out already knows is kept per push; the entry is built once a second.
-  let tail: FannedOut[] = [];
-  let tailNext = 0;
+  const tail = createPushTail();
   let previous: { at: number; totals: StatsTotals } = { at: Date.now(), totals: snapshotTotals(stats.totals()) };
 
   const observer: GatewayObserver = {
@@ -60,47 +59,32 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
     acked(_connection, _pushId, timing, ackedAt) {
       if (timing) latency[latencyBucket(ackedAt - timing.acceptedAt)]! += 1;
     },
-    fannedOut(push, recipients, durationMs) {
-      const entry: FannedOut = { push, recipients, durationMs, at: Date.now() };
-      if (tail.length < TAIL_PUSHES) tail.push(entry);
-      else tail[tailNext] = entry;
-      tailNext = (tailNext + 1) % TAIL_PUSHES;
-    },
-  };
-
-  const mostBuffered = (): BufferedConnection[] => {
-    const top: BufferedConnection[] = [];
-    for (const connection of options.hub().connections()) {
-      const buffered = bufferedBytes(connection);
-      if (buffered === 0 || (top.length === MOST_BUFFERED && buffered <= top[top.length - 1]!.bufferedAmount)) continue;
-      top.push({ id: connection.id, user: connection.user, node: nodeId, bufferedAmount: buffered, connectedAt: connection.connectedAt });
-      top.sort((a, b) => b.bufferedAmount - a.bufferedAmount);
-      if (top.length > MOST_BUFFERED) top.pop();
-    }
-    return top;
+    fannedOut: (push, recipients, durationMs) => tail.add({ push, recipients, durationMs, at: Date.now() }),
   };
 
   return {
     observer,
+    watch(watched) {
+      hub = watched;
+    },
     report() {
       const now = Date.now();
       const totals = snapshotTotals(stats.totals());
       const seconds = Math.max(0.001, (now - previous.at) / 1000);
       const rate = (current: number, before: number) => Math.max(0, current - before) / seconds;
       const memory = process.memoryUsage();
+      const dropsPerSec = zeroCounts(DROP_REASONS);
+      for (const reason of DROP_REASONS) dropsPerSec[reason] = rate(totals.drops[reason], previous.totals.drops[reason]);
       const report: NodeReport = {
         node: nodeId,
         version,
         uptime: Math.round((now - startedAt) / 1000),
-        connections: options.hub().size,
-        users: options.hub().userCount,
+        connections: hub?.size ?? 0,
+        users: hub?.userCount ?? 0,
         pushesPerSec: rate(totals.pushes, previous.totals.pushes),
         deliveriesPerSec: rate(totals.deliveries, previous.totals.deliveries),
         acksPerSec: rate(totals.acks, previous.totals.acks),
-        dropsPerSec: {
-          slow_consumer: rate(totals.drops.slow_consumer, previous.totals.drops.slow_consumer),
-          closed: rate(totals.drops.closed, previous.totals.drops.closed),
-        },
+        dropsPerSec,
         eventLoopLagMs: {
           p50: nsToMs(loopDelay.percentile(50)),
           p99: nsToMs(loopDelay.percentile(99)),
@@ -108,22 +92,56 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
         },
         memory: { rss: memory.rss, heapUsed: memory.heapUsed },
         latencyCounts: latency,
-        mostBuffered: mostBuffered(),
-        recentPushes: [...tail]
-          .sort((a, b) => b.at - a.at)
-          .map(({ push, recipients, durationMs, at }): PushTailEntry => ({ id: push.id, target: destinationOf(push.to), recipients, fanoutMs: durationMs, node: nodeId, at })),
+        mostBuffered: hub ? mostBuffered(hub, nodeId) : [],
+        recentPushes: tail.take(nodeId),
         slowDeliveries: options.slowDeliveries(SLOW_DELIVERIES),
         at: now,
       };
       loopDelay.reset();
       latency = emptyLatencyCounts();
-      tail = [];
-      tailNext = 0;
       previous = { at: now, totals };
       return report;
     },
     stop: () => loopDelay.disable(),
   };
+}
+
+/**
+ * The latest pushes of the second, in a ring: sampling by recency keeps the tail current. Only
+ * what the fan-out already knows is kept per push; the entry is built once a second.
+ */
+function createPushTail() {
+  let ring: FannedOut[] = [];
+  let next = 0;
+  return {
+    add(entry: FannedOut) {
+      if (ring.length < TAIL_PUSHES) ring.push(entry);
+      else ring[next] = entry;
+      next = (next + 1) % TAIL_PUSHES;
+    },
+    /** The second's entries, newest first; the ring starts empty again. */
+    take(nodeId: string): PushTailEntry[] {
+      const entries = ring
+        .sort((a, b) => b.at - a.at)
+        .map(({ push, recipients, durationMs, at }): PushTailEntry => ({ id: push.id, target: destinationOf(push.to), recipients, fanoutMs: durationMs, node: nodeId, at }));
+      ring = [];
+      next = 0;
+      return entries;
+    },
+  };
+}
+
+/** The node's connections with the most buffered bytes (above 0), most first. */
+function mostBuffered(hub: Hub, nodeId: string): BufferedConnection[] {
+  const top: BufferedConnection[] = [];
+  for (const connection of hub.connections()) {
+    const buffered = hub.bufferedBytes(connection);
+    if (buffered === 0 || (top.length === MOST_BUFFERED && buffered <= top[top.length - 1]!.bufferedAmount)) continue;
+    top.push({ id: connection.id, user: connection.user, node: nodeId, bufferedAmount: buffered, connectedAt: connection.connectedAt });
+    top.sort((a, b) => b.bufferedAmount - a.bufferedAmount);
+    if (top.length > MOST_BUFFERED) top.pop();
+  }
+  return top;
 }
 
 /** Copies the counters: the collector's drop record is live. */

@@ -1,5 +1,5 @@
 import type { DeliveryRecord, SlowDeliveriesReport } from '../protocol.ts';
-import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
+import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
 
 export type { DeliveryRecord, SlowDeliveriesReport };
 

@@ -1,5 +1,6 @@
-import type { CloseReason, DropReason, GatewayStats, PushTargetKind, RejectReason } from '../protocol.ts';
-import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
+import { CLOSE_REASONS, DROP_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, type DropReason, type GatewayStats } from '../protocol.ts';
+import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
+import { zeroCounts } from './reason-counts.ts';
 
 export interface StatsTotals {
   pushes: number;
@@ -16,18 +17,10 @@ export interface StatsCollector extends GatewayObserver {
 }
 
 export function createStatsCollector(startedAt = Date.now()): StatsCollector {
-  const pushes: Record<PushTargetKind, number> = { user: 0, tag: 0, all: 0 };
-  const drops: Record<DropReason, number> = { slow_consumer: 0, closed: 0 };
-  const closed: Record<CloseReason, number> = {
-    normal: 0,
-    error: 0,
-    slow_consumer: 0,
-    policy: 0,
-    timeout: 0,
-    shutdown: 0,
-    kicked: 0,
-  };
-  const rejected: Record<RejectReason, number> = { auth: 0, limit: 0, origin: 0, rate: 0 };
+  const pushes = zeroCounts(PUSH_TARGET_KINDS);
+  const drops = zeroCounts(DROP_REASONS);
+  const closed = zeroCounts(CLOSE_REASONS);
+  const rejected = zeroCounts(REJECT_REASONS);
   let total = 0;
   let errors = 0;
   let deliveries = 0;
@@ -35,6 +28,7 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
   let opened = 0;
 
   return {
+    ...ignoringObserver,
     pushAccepted(target) {
       total += 1;
       if (target.all) pushes.all += 1;
@@ -47,15 +41,12 @@ export function createStatsCollector(startedAt = Date.now()): StatsCollector {
     connectionRejected(reason) {
       rejected[reason] += 1;
     },
-    messageHandled() {},
-    remotePushReceived() {},
     connectionOpened() {
       opened += 1;
     },
     connectionClosed(_connection, reason) {
       closed[reason] += 1;
     },
-    fannedOut() {},
     framesWritten(written) {
       for (const prepared of written) deliveries += prepared.written;
     },

@@ -23,6 +23,7 @@ export const ignoringObserver: GatewayObserver = {
   connectionOpened: ignore,
   connectionClosed: ignore,
   fannedOut: ignore,
+  sampledDelivery: ignore,
   framesWritten: ignore,
   dropped: ignore,
   acked: ignore,

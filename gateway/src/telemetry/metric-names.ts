@@ -1,22 +1,22 @@
 /**
  * Every metric the gateway exposes, named once. The dashboards import these constants, so a
  * rename breaks their build instead of silently emptying a graph. Label values are bounded sets
- * (never user ids, connection ids or tags).
+ * (never user ids, connection ids or tags), each listed once as a `const` array in protocol.ts.
  */
 export const MetricNames = {
   connections: 'wsgw_connections',
   users: 'wsgw_users',
   connectionsOpened: 'wsgw_connections_opened_total',
-  /** label `reason`: normal, error, slow_consumer, policy, timeout, shutdown, kicked */
+  /** label `reason`: `CLOSE_REASONS` (protocol.ts) */
   connectionsClosed: 'wsgw_connections_closed_total',
-  /** label `reason`: auth, limit, origin, rate */
+  /** label `reason`: `REJECT_REASONS` (protocol.ts) */
   connectionsRejected: 'wsgw_connections_rejected_total',
-  /** label `target`: user, tag, all */
+  /** label `target`: `PUSH_TARGET_KINDS` (protocol.ts) */
   pushes: 'wsgw_pushes_total',
-  /** label `reason`: invalid, too_large, bus, internal */
+  /** label `reason`: `PUSH_ERROR_REASONS` (protocol.ts) */
   pushErrors: 'wsgw_push_errors_total',
   deliveries: 'wsgw_deliveries_total',
-  /** label `reason`: slow_consumer, closed */
+  /** label `reason`: `DROP_REASONS` (protocol.ts) */
   deliveriesDropped: 'wsgw_deliveries_dropped_total',
   acks: 'wsgw_acks_total',
   /** One push's fan-out on one node: resolve targets and queue frames. */
@@ -39,7 +39,7 @@ export const MetricNames = {
   busReconnects: 'wsgw_bus_reconnects_total',
   /** Handed to the bus on one node → received on another. */
   busLag: 'wsgw_bus_lag_seconds',
-  /** label `kind` (`BUS_MESSAGE_KINDS`): push, signal. Messages from the bus dropped as unusable. */
+  /** label `kind`: `BUS_MESSAGE_KINDS` (protocol.ts). Messages from the bus dropped as unusable. */
   busInvalidMessages: 'wsgw_bus_invalid_messages_total',
 } as const;
 

@@ -54,13 +54,9 @@ export function createWsEvents(options: WsRouteOptions) {
           remote,
           ws: raw,
           socket: socketOf(raw),
-          queue: [],
-          queuedBytes: 0,
           alive: true,
-          closeReason: undefined,
           inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
           invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
-          acks: 0,
         };
         connection = opened;
         // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
@@ -80,7 +76,7 @@ export function createWsEvents(options: WsRouteOptions) {
       },
 
       onMessage(event) {
-        if (!connection || connection.closeReason !== undefined) return;
+        if (!connection || hub.closeReasonOf(connection) !== undefined) return;
         const started = performance.now();
         handleFrame(hub, connection, event.data);
         observer.messageHandled(performance.now() - started);
@@ -88,14 +84,14 @@ export function createWsEvents(options: WsRouteOptions) {
 
       onClose(event) {
         if (!connection) return;
-        hub.unregister(connection, event.code);
-        logger.debug({ connection: connection.id, code: event.code, reason: connection.closeReason }, 'connection closed');
+        const reason = hub.unregister(connection, event.code);
+        logger.debug({ connection: connection.id, code: event.code, reason }, 'connection closed');
       },
 
       onError(event) {
         // ws reports protocol violations here (oversized frame, bad UTF-8, bad opcode) and closes
         // the connection itself with the matching code (1009 for size).
-        if (connection) connection.closeReason ??= 'policy';
+        if (connection) hub.recordCloseReason(connection, 'policy');
         logger.debug({ connection: connection?.id, err: String((event as ErrorEvent).error ?? event) }, 'connection error');
       },
     };
@@ -104,7 +100,7 @@ export function createWsEvents(options: WsRouteOptions) {
 
 /** Counts one client frame (data or control) against the inbound rate; false once it closed the connection. */
 function takeInbound(hub: Hub, connection: Connection): boolean {
-  if (connection.closeReason !== undefined) return false;
+  if (hub.closeReasonOf(connection) !== undefined) return false;
   if (connection.inboundRate.take()) return true;
   hub.close(connection, CloseCode.PolicyViolation, 'policy', 'inbound rate limit exceeded');
   return false;

@@ -1,0 +1,54 @@
+import { epochMs } from './clock.ts';
+
+/** The span contexts a push's acks are parented on, on this node: its fan-out and its delivery spans. */
+export interface PushSpans {
+  /** Traceparent of this node's fan-out span. */
+  readonly fanout: string;
+  /** Traceparent of each connection's delivery span, by connection id (only the deliveries that got one). */
+  readonly deliveries: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * The trace observer's memory of the spans it recorded per push, so a client's ack (which carries
+ * only the push id) can be parented on the delivery it acknowledges. Bounded in count and in age:
+ * the oldest entries go first, and an entry older than `maxAgeMs` is forgotten.
+ */
+export interface DeliveryTraces {
+  /** Keeps the push's spans; the first recorded for an id stays (as the hub remembers its first timing). */
+  remember(pushId: string, spans: PushSpans): void;
+  get(pushId: string): PushSpans | undefined;
+}
+
+export interface DeliveryTracesOptions {
+  /** Pushes remembered at most (default 100,000, as many as the hub remembers timings for). */
+  capacity?: number;
+  /** How long a push's spans are kept, ms (default 10 minutes). */
+  maxAgeMs?: number;
+}
+
+export function createDeliveryTraces(options: DeliveryTracesOptions = {}): DeliveryTraces {
+  const capacity = options.capacity ?? 100_000;
+  const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+  // Insertion order is age order: the oldest entries are at the front of the map.
+  const entries = new Map<string, PushSpans & { at: number }>();
+
+  const expire = (now: number) => {
+    for (const [id, entry] of entries) {
+      if (entries.size <= capacity && now - entry.at <= maxAgeMs) return;
+      entries.delete(id);
+    }
+  };
+
+  return {
+    remember(pushId, spans) {
+      if (entries.has(pushId)) return;
+      const now = epochMs();
+      entries.set(pushId, { ...spans, at: now });
+      expire(now);
+    },
+    get(pushId) {
+      const entry = entries.get(pushId);
+      return entry && epochMs() - entry.at <= maxAgeMs ? entry : undefined;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { Counter, Histogram, type Registry, type RegistryContentType } from 'prom-client';
+import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS } from '../protocol.ts';
+import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
+import { DURATION_BUCKETS, LATENCY_BUCKETS, MetricNames } from './metric-names.ts';
+import { createWeightedHistogram } from './weighted-histogram.ts';
+
+/** Every bounded label value starts at zero, so rate() and absent() behave from the first scrape. */
+function zeroed(counter: Counter<'reason'>, reasons: readonly string[]): Counter<'reason'> {
+  for (const reason of reasons) counter.inc({ reason }, 0);
+  return counter;
+}
+
+const exemplarFor = (traceId: string | undefined) => (traceId ? { trace_id: traceId } : undefined);
+
+/**
+ * The metrics the gateway's events feed: counters and histograms, built before the hub (which
+ * reports to the returned observer) and reading nothing back from it.
+ */
+export function createEventMetrics(registers: Array<Registry<RegistryContentType>>): GatewayObserver {
+  const reasons = (name: string, help: string, values: readonly string[]) =>
+    zeroed(new Counter({ name, help, labelNames: ['reason'], registers }), values);
+  const opened = new Counter({ name: MetricNames.connectionsOpened, help: 'WebSocket connections opened.', registers });
+  const closed = reasons(MetricNames.connectionsClosed, 'WebSocket connections closed, by reason.', CLOSE_REASONS);
+  const rejected = reasons(MetricNames.connectionsRejected, 'Upgrade requests refused, by reason.', REJECT_REASONS);
+  const pushes = new Counter({ name: MetricNames.pushes, help: 'Pushes accepted, by target kind.', labelNames: ['target'], registers });
+  const pushErrors = reasons(MetricNames.pushErrors, 'Pushes refused or failed, by reason.', PUSH_ERROR_REASONS);
+  const deliveries = new Counter({ name: MetricNames.deliveries, help: 'Push frames handed to sockets.', registers });
+  const dropped = reasons(MetricNames.deliveriesDropped, 'Deliveries not made, by reason.', DROP_REASONS);
+  const acks = new Counter({ name: MetricNames.acks, help: 'Client acks received.', registers });
+  const broadcast = new Histogram({ name: MetricNames.broadcastDuration, help: 'One push fan-out on this node: resolve targets, queue frames.', buckets: DURATION_BUCKETS, registers });
+  const handling = new Histogram({ name: MetricNames.messageHandlingDuration, help: 'One inbound client frame: parse, validate, handle.', buckets: DURATION_BUCKETS, registers });
+  const pushToWrite = createWeightedHistogram({ name: MetricNames.pushToWrite, help: 'Push accepted to frame handed to the socket, per delivery.', buckets: LATENCY_BUCKETS, registers });
+  const pushToAck = createWeightedHistogram({ name: MetricNames.pushToAck, help: 'Push accepted to client ack: end-to-end latency.', buckets: LATENCY_BUCKETS, registers });
+  const busErrors = new Counter({ name: MetricNames.busPublishErrors, help: 'Pushes the bus could not take.', registers });
+  const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
+
+  // Label children resolved once: the hot path never hashes label sets.
+  const pushesBy = Object.fromEntries(PUSH_TARGET_KINDS.map((kind) => [kind, pushes.labels(kind)])) as Record<(typeof PUSH_TARGET_KINDS)[number], Counter.Internal>;
+  for (const child of Object.values(pushesBy)) child.inc(0);
+
+  return {
+    ...ignoringObserver,
+    connectionOpened: () => opened.inc(),
+    connectionClosed: (_connection, reason) => closed.inc({ reason }),
+    fannedOut: (_push, _recipients, durationMs) => broadcast.observe(durationMs / 1000),
+    framesWritten(written, writtenAt) {
+      let total = 0;
+      for (const prepared of written) {
+        if (prepared.written === 0) continue;
+        total += prepared.written;
+        // Every delivery of this push in this round has the same latency: one weighted observation.
+        pushToWrite.observe((writtenAt - prepared.push.acceptedAt) / 1000, prepared.written, exemplarFor(prepared.timing.traceId));
+      }
+      if (total > 0) deliveries.inc(total);
+    },
+    dropped: (reason, count) => dropped.inc({ reason }, count),
+    acked(_connection, _pushId, timing, ackedAt) {
+      acks.inc();
+      if (timing) pushToAck.observe((ackedAt - timing.acceptedAt) / 1000, 1, exemplarFor(timing.traceId));
+    },
+    pushAccepted(target) {
+      if (target.users.length > 0) pushesBy.user.inc();
+      if (target.tags.length > 0) pushesBy.tag.inc();
+      if (target.all) pushesBy.all.inc();
+    },
+    pushFailed(reason) {
+      pushErrors.inc({ reason });
+      if (reason === 'bus') busErrors.inc();
+    },
+    remotePushReceived: (lagMs) => busLag.observe(Math.max(0, lagMs) / 1000),
+    connectionRejected: (reason) => rejected.inc({ reason }),
+    messageHandled: (durationMs) => handling.observe(durationMs / 1000),
+  };
+}
