@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { useTestGateways } from '@wsgw/gateway/testing';
+import { recordSockets } from '../testing/recorded-sockets.ts';
 import { nodeReport, snapshotAt } from '../testing/snapshot-fixture.ts';
 import type { FeedStatus } from '../transport/feed-socket.ts';
 import { createFeedStore, type FeedStore } from './feed.svelte.ts';
@@ -37,10 +37,11 @@ describe('createFeedStore', () => {
     const gateway = await startGateway();
     await gateway.connect('alice');
     const lost: FeedStatus[] = [];
+    const recorded = recordSockets();
     feed = createFeedStore({
       url: `${gateway.http.replace(/^http/, 'ws')}/api/console/feed`,
       token: gateway.config.adminToken!,
-      WebSocketImpl: WebSocket,
+      WebSocketImpl: recorded.WebSocketImpl,
       backoff: { initialMs: 20, maxMs: 40 },
       onDisconnected: (status) => lost.push(status),
     });
@@ -57,10 +58,10 @@ describe('createFeedStore', () => {
     await expect.poll(() => feed!.status.failures >= 5, { timeout: 5000 }).toBe(true);
     expect(lost).toHaveLength(1);
 
-    // Stopping is not a loss.
+    // Stopping is not a loss: not even once the last socket's close has been through the feed.
     feed.stop();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await recorded.closed(recorded.sockets.at(-1)!);
     expect(lost).toHaveLength(1);
-    expect(feed.status.state).toBe('disconnected');
+    expect(feed.status).toMatchObject({ state: 'disconnected', retryAt: undefined });
   });
 });

@@ -2,8 +2,9 @@ import type { ConsoleSnapshot } from '@wsgw/gateway/protocol';
 import { useTestGateways, type TestGateway } from '@wsgw/gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { recordSockets } from '../testing/recorded-sockets.ts';
 import { snapshotAt } from '../testing/snapshot-fixture.ts';
-import { createFeedSocket, type FeedSocket, type FeedStatus } from './feed-socket.ts';
+import { createFeedSocket, type FeedSocket, type FeedStatus, type WebSocketConstructor } from './feed-socket.ts';
 
 const startGateway = useTestGateways();
 let feed: FeedSocket | undefined;
@@ -14,7 +15,7 @@ afterEach(() => {
 
 const feedUrl = (gateway: TestGateway) => `${gateway.http.replace(/^http/, 'ws')}/api/console/feed`;
 
-function watch(url: string, token: string, extra: { silenceMs?: number } = {}) {
+function watch(url: string, token: string, extra: { silenceMs?: number; WebSocketImpl?: WebSocketConstructor } = {}) {
   const snapshots: ConsoleSnapshot[] = [];
   const statuses: FeedStatus[] = [];
   feed = createFeedSocket({
@@ -72,16 +73,27 @@ describe('createFeedSocket against a gateway', () => {
     const quiet = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (offered) => [...offered][0] ?? false });
     await new Promise((resolve) => quiet.once('listening', resolve));
     const sockets: WebSocket[] = [];
-    quiet.on('connection', (socket) => sockets.push(socket));
+    // It reads nothing either, so the old socket stays open on its side after the feed has given
+    // up on it, and can still send.
+    quiet.on('connection', (socket) => {
+      socket.pause();
+      sockets.push(socket);
+    });
     try {
       const { port } = quiet.address() as { port: number };
-      const { snapshots, statuses } = watch(`ws://127.0.0.1:${port}/api/console/feed`, 't', { silenceMs: 150 });
+      const recorded = recordSockets();
+      const { snapshots, statuses } = watch(`ws://127.0.0.1:${port}/api/console/feed`, 't', { silenceMs: 150, WebSocketImpl: recorded.WebSocketImpl });
       await expect.poll(() => sockets.length === 2, { timeout: 3000 }).toBe(true);
       expect(statuses.some((s) => s.state === 'disconnected' && s.closeCode === undefined)).toBe(true);
-      if (sockets[0]!.readyState === WebSocket.OPEN) sockets[0]!.send(JSON.stringify(snapshotAt(1)));
+      // The old socket's snapshot is followed by a marker on the same socket: the feed has handled
+      // the snapshot (and ignored it) by the time the marker reaches a listener added after its own.
+      const old = recorded.sockets[0]!;
+      const marked = new Promise<void>((resolve) => old.on('message', (data) => String(data) === 'marker' && resolve()));
+      sockets[0]!.send(JSON.stringify(snapshotAt(1)));
+      sockets[0]!.send('marker');
       sockets[1]!.send(JSON.stringify(snapshotAt(2)));
       await expect.poll(() => snapshots.length >= 1, { timeout: 5000 }).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await marked;
       expect(snapshots.map((s) => s.at)).toEqual([2]);
     } finally {
       for (const socket of sockets) socket.terminate();
@@ -91,12 +103,17 @@ describe('createFeedSocket against a gateway', () => {
 
   it('stops for good on stop(): no retry follows', async () => {
     const gateway = await startGateway();
-    const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!);
+    const recorded = recordSockets();
+    const { snapshots, statuses } = watch(feedUrl(gateway), gateway.config.adminToken!, { WebSocketImpl: recorded.WebSocketImpl });
     await expect.poll(() => snapshots.length > 0, { timeout: 5000 }).toBe(true);
     feed!.stop();
     expect(feed!.status).toMatchObject({ state: 'disconnected', retryAt: undefined });
     const seen = [statuses.length, snapshots.length];
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // Only a loss schedules a retry, and a loss shows in the status at once: once the socket's close
+    // has been through the feed, nothing is left that could start another.
+    await recorded.closed(recorded.sockets.at(-1)!);
     expect([statuses.length, snapshots.length]).toEqual(seen);
+    expect(feed!.status.retryAt).toBeUndefined();
+    expect(recorded.sockets).toHaveLength(1);
   });
 });
