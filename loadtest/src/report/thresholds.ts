@@ -2,7 +2,7 @@ import type { RunReport, ThresholdResult } from './run-report.ts';
 
 type Operator = '<' | '<=' | '>' | '>=' | '=';
 
-interface Threshold {
+export interface Threshold {
   expression: string;
   metric: string;
   operator: Operator;
