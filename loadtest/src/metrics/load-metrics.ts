@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LatencyHistogram } from './latency-histogram.ts';
+import { LoadMetricNames } from './load-metric-names.ts';
 
 /** The load tester's own Prometheus metrics, so a dashboard can follow a run live. */
 export interface LoadMetrics {
@@ -15,18 +16,6 @@ export interface LoadMetrics {
   listen(port: number): Promise<number>;
   close(): Promise<void>;
 }
-
-export const LoadMetricNames = {
-  connections: 'wsgw_load_connections',
-  /** Every connection the run tried to open: succeeded + failed. */
-  connectionsAttempted: 'wsgw_load_connections_attempted_total',
-  connectionsSucceeded: 'wsgw_load_connections_succeeded_total',
-  connectionFailures: 'wsgw_load_connection_failures_total',
-  sent: 'wsgw_load_pushes_sent_total',
-  received: 'wsgw_load_deliveries_received_total',
-  lost: 'wsgw_load_deliveries_lost_total',
-  latency: 'wsgw_load_latency_seconds',
-} as const;
 
 export function createLoadMetrics(): LoadMetrics {
   const registry = new Registry();
