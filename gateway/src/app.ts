@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { BusUnavailableError, PushNotPublishedError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
@@ -27,8 +27,8 @@ export interface AppOptions {
   renderMetrics: ((accept: string | undefined) => Promise<Exposition>) | undefined;
   slowDeliveries(): SlowDeliveriesReport;
   logger: Logger;
-  /** The `/ws` handler: @hono/node-ws's `upgradeWebSocket(...)` around the connection events. */
-  websocket: MiddlewareHandler;
+  /** `/ws`: the WebSocket endpoint's routes (`WsEndpoint.route`). */
+  ws: Hono;
   isDraining(): boolean;
   busHealth(): BusHealth;
   clusterView(): ClusterView;
@@ -59,8 +59,7 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.get('/ws', options.websocket, (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426, { Upgrade: 'websocket' }));
-  app.all('/ws', (c) => c.json({ error: `method ${c.req.method} not allowed: /ws takes a GET WebSocket upgrade` }, 405, { Allow: 'GET' }));
+  app.route('/', options.ws);
   if (options.console) app.route('/', options.console.assets);
 
   // Traced before authentication, so refused pushes show up in the caller's trace too.

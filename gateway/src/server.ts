@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { createNodeWebSocket } from '@hono/node-ws';
-import type { MiddlewareHandler } from 'hono';
 import { createServer as createHttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -24,10 +22,9 @@ import { createPushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import { createTelemetry } from './telemetry/telemetry.ts';
 import { createConnectRate } from './ws/connect-rate.ts';
-import { ensureErrorEvent } from './ws/error-event.ts';
 import { startHeartbeat } from './ws/heartbeat.ts';
 import { createUpgradeGate } from './ws/upgrade-gate.ts';
-import { admittedOnly, attachUpgradeListener, type Admissions } from './ws/upgrade-listener.ts';
+import { createWsEndpoint } from './ws/ws-endpoint.ts';
 import { createWsEvents } from './ws/ws-route.ts';
 
 export interface GatewayServer {
@@ -67,7 +64,6 @@ function createBus(config: GatewayConfig, logger: Logger): Bus {
 
 /** The one wiring point: config → bus → hub → app → HTTP server. */
 export function createServer(config: GatewayConfig, dependencies: ServerDependencies = {}): GatewayServer {
-  ensureErrorEvent();
   const logger = dependencies.logger ?? createLogger(config.logLevel, config.nodeId);
   const bus = dependencies.bus ?? createBus(config, logger);
   const telemetry = createTelemetry(config, { version: VERSION, bus });
@@ -98,15 +94,19 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   });
   const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
   const connectRate = createConnectRate(config.connectRatePerIp);
-  const admissions: Admissions = new WeakMap();
   const operatorConsole = config.adminToken
     ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, membership, pushes, observer, userConnections, control, logger })
     : undefined;
   let draining = false;
   const isDraining = () => draining;
+  const endpoint = createWsEndpoint({
+    admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining }),
+    events: createWsEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
+    maxFrameBytes: config.maxFrameBytes,
+    observer,
+    logger,
+  });
 
-  // @hono/node-ws needs the app and the app needs its upgrade handler: bind the handler late.
-  let websocket: MiddlewareHandler | undefined;
   const app = createApp({
     config,
     hub,
@@ -116,22 +116,13 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     renderMetrics: telemetry.renderMetrics,
     slowDeliveries: telemetry.slowDeliveries,
     logger,
-    websocket: (c, next) => websocket!(c, next),
+    ws: endpoint.route,
     isDraining,
     busHealth: () => bus.health(),
     clusterView: () => ({ node: config.nodeId, nodes: membership.nodes().map(clusterNodeOf) }),
     userConnections,
     ...(operatorConsole && { console: operatorConsole.app }),
   });
-  const nodeWs = createNodeWebSocket({ app });
-  // @hono/node-ws builds its WebSocketServer with defaults; the frame size limit is read from
-  // these options at each upgrade, so setting it here makes ws close oversized frames with 1009.
-  nodeWs.wss.options.maxPayload = config.maxFrameBytes;
-  // ws would answer each ping itself, and cut the connection without a close frame once 60 of its
-  // pongs are unsent; the `/ws` route pongs the pings the inbound rate allows and closes with 1008.
-  nodeWs.wss.options.autoPong = false;
-  websocket = admittedOnly(admissions, nodeWs.upgradeWebSocket(createWsEvents({ nodeId: config.nodeId, hub, admissions, config, observer, logger })));
-
   // A missing Host is left to the adapter, which answers it (and a bad Host) through
   // `requestErrorResponse` with a JSON 400; Node's own check answers with an empty body.
   const server = createHttpServer({ requireHostHeader: false }, getRequestListener(app.fetch, { errorHandler: requestErrorResponse }));
@@ -139,17 +130,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   // load balancers and clients so a reused connection is never closed under a request.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const gate = createUpgradeGate({ config, verify, hub, connectRate, isDraining });
-  attachUpgradeListener({
-    server,
-    gate,
-    admissions,
-    injectWebSocket: nodeWs.injectWebSocket,
-    wss: nodeWs.wss,
-    observer,
-    logger,
-    ...(operatorConsole && { routes: operatorConsole.upgradeRoutes }),
-  });
+  endpoint.attach(server, operatorConsole?.upgradeRoutes);
   server.on('clientError', createClientErrorHandler(logger));
   const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
   membership.start();
@@ -169,7 +150,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await hub.closeAll(config.shutdownTimeoutMs);
-    nodeWs.wss.close();
+    endpoint.stop();
     server.closeAllConnections();
     await closed;
     await bus.close();

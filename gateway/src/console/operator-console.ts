@@ -6,7 +6,7 @@ import type { ClusterUserConnections } from '../cluster/user-directory.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { PushService } from '../push/push-service.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
-import type { UpgradeRoute } from '../ws/upgrade-listener.ts';
+import type { UpgradeRoute } from '../ws/ws-endpoint.ts';
 import { createConsoleAssets } from './console-assets.ts';
 import { createConsoleFeed } from './console-feed.ts';
 import { createConsoleRoutes } from './console-routes.ts';
@@ -15,7 +15,7 @@ import { createSnapshotBuilder } from './console-snapshot.ts';
 export interface OperatorConsole {
   /** What the app mounts: the API under `/api/console` and the page at `/console/`. */
   readonly app: { adminToken: string; routes: Hono; assets: Hono };
-  /** The feed's WebSocket endpoint, for the upgrade listener. */
+  /** The feed's WebSocket endpoint, for the WebSocket endpoint's upgrade listener. */
   readonly upgradeRoutes: Record<string, UpgradeRoute>;
   /** Closes the feed's viewers (1001). */
   stop(): void;

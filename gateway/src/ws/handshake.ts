@@ -1,11 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/** An answer to a request that must not be upgraded: status, JSON error text, extra headers. */
-export interface Refusal {
-  status: number;
-  error: string;
-  headers?: Record<string, string>;
-}
+import type { Refusal } from './upgrade-refusal.ts';
 
 /** The one WebSocket version spoken (RFC 6455); others are told so with 426. */
 export const WEBSOCKET_VERSION = '13';

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Context } from 'hono';
 import type { WSEvents } from 'hono/ws';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -11,31 +9,27 @@ import { createTokenBucket } from '../limits/token-bucket.ts';
 import { CloseCode, type ServerFrame, type WelcomeFrame } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
-import type { Admissions } from './upgrade-listener.ts';
+import type { Admitted } from './ws-endpoint.ts';
 
 export interface WsRouteOptions {
   nodeId: string;
   hub: Hub;
-  admissions: Admissions;
   config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
   observer: GatewayObserver;
   logger: Logger;
 }
 
-type NodeEnv = { Bindings: { incoming: IncomingMessage } };
-
-/** Builds the per-connection event handlers of `GET /ws` for @hono/node-ws. */
+/** Builds the event handlers of one `GET /ws` connection, from the admission it passed. */
 export function createWsEvents(options: WsRouteOptions) {
-  const { nodeId, hub, admissions, config, observer, logger } = options;
+  const { nodeId, hub, config, observer, logger } = options;
 
-  return (c: Context<NodeEnv>): WSEvents<WebSocket> => {
-    const admission = admissions.get(c.env.incoming);
+  return (admission: Admitted): WSEvents<WebSocket> => {
     let connection: Connection | undefined;
 
     return {
       onOpen(_event, ws) {
         const raw = ws.raw;
-        if (!admission || !raw) {
+        if (!raw) {
           ws.close(CloseCode.PolicyViolation, 'not admitted');
           return;
         }
@@ -60,7 +54,7 @@ export function createWsEvents(options: WsRouteOptions) {
         };
         connection = opened;
         // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
-        // same inbound allowance (ws's own answering is off: see server.ts); pongs too, since a
+        // same inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a
         // client may send them unasked, and the heartbeat's one pong per interval is far below it.
         raw.on('ping', (data: Buffer) => {
           if (takeInbound(hub, opened)) raw.pong(data);
