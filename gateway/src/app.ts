@@ -2,45 +2,38 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { BusUnavailableError, PushNotPublishedError, type BusHealth } from './bus/bus.ts';
 import type { GatewayConfig } from './config.ts';
-import type { ClusterUserConnections } from './cluster/user-directory.ts';
-import type { ClusterView } from './protocol.ts';
+import type { ClusterArea } from './cluster/cluster-area.ts';
 import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import { adminTokenAuth, apiKeyAuth } from './http/bearer-auth.ts';
 import { declaredBodyLimit } from './http/json-body.ts';
 import { createPushRoutes } from './http/push-routes.ts';
 import type { PushService } from './push/push-service.ts';
-import type { StatsCollector } from './stats/stats-collector.ts';
-import type { GatewayObserver } from './telemetry/gateway-observer.ts';
-import type { Exposition } from './telemetry/metrics-exposition.ts';
-import type { SlowDeliveriesReport } from './stats/slow-deliveries.ts';
 import { SpanNames } from './telemetry/span-attributes.ts';
+import type { Telemetry } from './telemetry/telemetry.ts';
 import { serverSpan } from './telemetry/tracing.ts';
 
 export interface AppOptions {
   config: Pick<GatewayConfig, 'apiKey' | 'maxBodyBytes' | 'nodeId'>;
   hub: Hub;
   pushes: PushService;
-  stats: StatsCollector;
-  observer: GatewayObserver;
-  /** Absent when metrics are turned off (`WSGW_METRICS=false`): /metrics is then a 404. */
-  renderMetrics: ((accept: string | undefined) => Promise<Exposition>) | undefined;
-  slowDeliveries(): SlowDeliveriesReport;
+  /** Stats, slow deliveries and `/metrics` (absent with `WSGW_METRICS=false`: a 404 then). */
+  telemetry: Pick<Telemetry, 'stats' | 'observer' | 'renderMetrics' | 'slowDeliveries'>;
+  /** `GET /api/cluster`, and a user's connections across the cluster. */
+  cluster: Pick<ClusterArea, 'view' | 'userConnections'>;
   logger: Logger;
   /** `/ws`: the WebSocket endpoint's routes (`WsEndpoint.route`). */
   ws: Hono;
   isDraining(): boolean;
   busHealth(): BusHealth;
-  clusterView(): ClusterView;
-  /** A user's connections across the cluster. */
-  userConnections(user: string): Promise<ClusterUserConnections>;
   /** The operator console: its API (under `/api/console`) and page; absent when turned off. */
   console?: { adminToken: string; routes: Hono; assets: Hono };
 }
 
 /** The gateway's HTTP surface (no listening here: server.ts does that). */
 export function createApp(options: AppOptions): Hono {
-  const { config, hub, pushes, stats, observer, logger } = options;
+  const { config, hub, pushes, cluster, logger } = options;
+  const { stats, observer } = options.telemetry;
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -51,7 +44,7 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ status: 'ready', node: config.nodeId });
   });
 
-  const { renderMetrics } = options;
+  const { renderMetrics } = options.telemetry;
   if (renderMetrics) {
     app.get('/metrics', async (c) => {
       const { contentType, body } = await renderMetrics(c.req.header('accept'));
@@ -78,10 +71,10 @@ export function createApp(options: AppOptions): Hono {
   const pushPaths = new Set(['/api/push', '/api/push/batch', '/api/console/push']);
   app.use('/api/*', declaredBodyLimit(config.maxBodyBytes, (path) => pushPaths.has(path) && observer.pushFailed('too_large')));
   if (options.console) app.route('/api/console', options.console.routes);
-  app.get('/api/deliveries/slow', (c) => c.json(options.slowDeliveries()));
-  app.get('/api/cluster', (c) => c.json(options.clusterView()));
+  app.get('/api/deliveries/slow', (c) => c.json(options.telemetry.slowDeliveries()));
+  app.get('/api/cluster', (c) => c.json(cluster.view()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes, logger));
-  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, options.userConnections));
+  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, cluster.userConnections));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

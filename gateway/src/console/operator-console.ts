@@ -1,8 +1,6 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { ClusterControl } from '../cluster/cluster-control.ts';
-import type { Membership } from '../cluster/membership.ts';
-import type { ClusterUserConnections } from '../cluster/user-directory.ts';
+import type { ClusterArea } from '../cluster/cluster-area.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { PushService } from '../push/push-service.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
@@ -25,19 +23,18 @@ export interface OperatorConsoleOptions {
   config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'clusterWaitMs' | 'traceUrlTemplate'>;
   adminToken: string;
   version: string;
-  membership: Membership;
+  /** The nodes the console shows, the users it looks up and the disconnects it orders. */
+  cluster: Pick<ClusterArea, 'membership' | 'peers' | 'userConnections' | 'control'>;
   pushes: PushService;
   observer: GatewayObserver;
-  userConnections(user: string): Promise<ClusterUserConnections>;
-  control: ClusterControl;
   logger: Logger;
 }
 
 /** The console's server side: its API, its page and its feed, built from the node's parts. */
 export function createOperatorConsole(options: OperatorConsoleOptions): OperatorConsole {
-  const { config, adminToken, membership } = options;
+  const { config, adminToken, cluster } = options;
   const snapshots = createSnapshotBuilder({ nodeId: config.nodeId, slowDeliveryThresholdMs: config.slowDeliveryMs });
-  const feed = createConsoleFeed({ adminToken, snapshot: () => snapshots.build(membership.nodes()), logger: options.logger });
+  const feed = createConsoleFeed({ adminToken, snapshot: () => snapshots.build(cluster.membership.nodes()), logger: options.logger });
   const routes = createConsoleRoutes({
     session: {
       node: config.nodeId,
@@ -48,9 +45,9 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
     pushes: options.pushes,
     observer: options.observer,
     maxBodyBytes: config.maxBodyBytes,
-    userConnections: options.userConnections,
-    control: options.control,
-    peers: () => membership.peers(),
+    userConnections: cluster.userConnections,
+    control: cluster.control,
+    peers: cluster.peers,
     clusterWaitMs: config.clusterWaitMs,
   });
   return {

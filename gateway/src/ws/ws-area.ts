@@ -1,0 +1,75 @@
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { Hub } from '../hub/hub.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
+import { createConnectRate } from './connect-rate.ts';
+import { startHeartbeat } from './heartbeat.ts';
+import { createUpgradeGate } from './upgrade-gate.ts';
+import { createWsEndpoint, type WsEndpoint } from './ws-endpoint.ts';
+import { createWsEvents } from './ws-route.ts';
+
+export interface WsAreaOptions {
+  config: Pick<
+    GatewayConfig,
+    | 'nodeId'
+    | 'jwtSecret'
+    | 'jwtPublicKey'
+    | 'allowedOrigins'
+    | 'connectRatePerIp'
+    | 'maxConnections'
+    | 'maxConnectionsPerUser'
+    | 'inboundRate'
+    | 'maxInvalidFrames'
+    | 'maxFrameBytes'
+    | 'heartbeatMs'
+    | 'shutdownTimeoutMs'
+  >;
+  hub: Hub;
+  observer: GatewayObserver;
+  logger: Logger;
+  /** True once the node is shutting down: upgrades are then refused with 503. */
+  isDraining(): boolean;
+}
+
+/** The node's WebSocket clients: how they get in, how they are kept alive, how they are let go. */
+export interface WsArea {
+  /** `/ws` for the app. */
+  readonly route: Hono;
+  /** Takes the upgrades of the HTTP server (see `WsEndpoint.attach`). */
+  readonly attach: WsEndpoint['attach'];
+  /**
+   * Stops the heartbeat and the rate sweep, closes every connection with 1001 (waiting at most
+   * `shutdownTimeoutMs`), then the WebSocket server.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the connection path of `/ws`: token check, per-IP rate and upgrade gate in front of the
+ * endpoint, the per-connection handlers behind it, and the heartbeat.
+ */
+export function createWsArea(options: WsAreaOptions): WsArea {
+  const { config, hub, observer, logger } = options;
+  const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
+  const connectRate = createConnectRate(config.connectRatePerIp);
+  const endpoint = createWsEndpoint({
+    admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
+    events: createWsEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
+    maxFrameBytes: config.maxFrameBytes,
+    observer,
+    logger,
+  });
+  const stopHeartbeat = startHeartbeat(hub, config.heartbeatMs);
+  return {
+    route: endpoint.route,
+    attach: endpoint.attach,
+    async stop() {
+      stopHeartbeat();
+      connectRate.stop();
+      await hub.closeAll(config.shutdownTimeoutMs);
+      endpoint.stop();
+    },
+  };
+}
