@@ -1,13 +1,13 @@
-import { WebSocket } from 'ws';
 import { epochMs } from '../telemetry/clock.ts';
 import { CloseCode, type CloseReason, type ConnectionInfo } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { Connection } from './connection.ts';
+import { createFanOut } from './fan-out.ts';
 import type { HubObserver } from './hub-observer.ts';
-import { preparePush, type PreparedPush } from './prepared-push.ts';
 import { createRecentPushes } from './recent-pushes.ts';
-import { createRegistry } from './registry.ts';
-import { createWriteCoalescer, type Outbox } from './write-coalescer.ts';
+import { createRegistry, type Registry } from './registry.ts';
+import { bufferedOf, closedOf, closeSession, connectionInfoOf, createSession, type Session } from './session.ts';
+import { createWriteCoalescer, type WriteCoalescer } from './write-coalescer.ts';
 
 export interface HubOptions {
   /** Buffered bytes above which a connection is closed with 1013 (default 1 MiB). */
@@ -53,75 +53,21 @@ export interface Hub {
   readonly tagCount: number;
 }
 
-/**
- * What the hub keeps per registered connection, beside it: the write queue (the coalescer's) and
- * the reason the gateway is closing it. Indexed as it is, so a match reaches both without a lookup.
- */
-interface Session {
-  readonly id: string;
-  readonly user: string;
-  readonly tags: readonly string[];
-  readonly connection: Connection;
-  readonly outbox: Outbox;
-  closeReason: CloseReason | undefined;
-}
-
-const bufferedOf = (session: Session) => session.connection.socket.writableLength + session.outbox.bytes;
-
 export function createHub(options: HubOptions): Hub {
-  const { observer, slowConsumerBytes } = options;
+  const { observer } = options;
   const registry = createRegistry<Session>();
   const recent = createRecentPushes();
-  const writer = createWriteCoalescer({
-    onWritten: (pushes, writtenAt) => {
-      for (const prepared of pushes) prepared.timing.writtenAt ??= writtenAt;
-      observer.framesWritten(pushes, writtenAt);
-    },
-    onDiscarded: (count) => observer.dropped('closed', count),
-  });
+  const writer = createReportingWriter(observer);
   /** The registered session of `connection`; undefined once it is unregistered. */
   const sessionOf = (connection: Connection): Session | undefined => {
     const session = registry.get(connection.id);
     return session?.connection === connection ? session : undefined;
   };
-
-  const close = (session: Session, code: number, reason: CloseReason, text: string) => {
-    if (session.closeReason !== undefined) return;
-    // What was accepted for the connection goes out before its close frame; a slow consumer's
-    // backlog was dropped instead, so its close frame is next on the wire.
-    if (reason !== 'slow_consumer') writer.writeBacklog(session.outbox);
-    session.closeReason = reason;
-    // No timer of our own: ws destroys the socket when the peer has not completed the close
-    // handshake within its closeTimeout (30 s). A peer that stopped reading holds at most one
-    // write round in Node's buffer by then, and destroying earlier would throw away the close
-    // frame that tells it why.
-    session.connection.ws.close(code, text);
-  };
-  const kick = (session: Session) => close(session, CloseCode.Kicked, 'kicked', 'disconnected by the server');
-
-  /** Queues one frame unless the connection is closing or already past the slow-consumer limit. */
-  const offer = (session: Session, prepared: PreparedPush): boolean => {
-    if (session.closeReason !== undefined) return false;
-    const buffered = bufferedOf(session);
-    const sampled = prepared.timing.traceId !== undefined;
-    // A single frame larger than the limit still goes to an idle connection; what is bounded is the backlog.
-    if (buffered > 0 && buffered + prepared.frame.length > slowConsumerBytes) {
-      prepared.dropped += 1;
-      if (sampled) observer.sampledDelivery(prepared, session.connection, false);
-      // Its backlog is lost anyway: dropped, so that the 1013 frame is the next thing it reads.
-      observer.dropped('slow_consumer', 1 + writer.discard(session.outbox));
-      close(session, CloseCode.TryAgainLater, 'slow_consumer', 'slow consumer');
-      return false;
-    }
-    writer.enqueue(session.outbox, prepared);
-    if (sampled) observer.sampledDelivery(prepared, session.connection, true);
-    return true;
-  };
+  const kick = (session: Session) => closeSession(writer, session, CloseCode.Kicked, 'kicked', 'disconnected by the server');
 
   return {
     register(connection) {
-      const { id, user, tags } = connection;
-      registry.add({ id, user, tags, connection, outbox: writer.createOutbox(connection), closeReason: undefined });
+      registry.add(createSession(connection, writer));
       observer.connectionOpened(connection);
     },
     unregister(connection, code) {
@@ -134,31 +80,11 @@ export function createHub(options: HubOptions): Hub {
       observer.connectionClosed(connection, reason);
       return reason;
     },
-    deliver(push) {
-      const fanoutAt = epochMs();
-      let prepared: PreparedPush | undefined;
-      let recipients = 0;
-      registry.forEachMatch(push.to, (session) => {
-        // Encode lazily: a node with no matching connection never pays for the frame.
-        prepared ??= preparePush(push, fanoutAt);
-        prepared.matched += 1;
-        if (offer(session, prepared)) recipients += 1;
-      });
-      if (prepared) {
-        // Reported with its write round, even when every match was dropped: that fan-out matters most.
-        writer.track(prepared);
-        if (recipients > 0) recent.remember(prepared.timing);
-      }
-      writer.commit();
-      observer.fannedOut(push, recipients, epochMs() - fanoutAt);
-      return recipients;
-    },
-    ack(connection, pushId) {
-      observer.acked(connection, pushId, recent.get(pushId), epochMs());
-    },
+    deliver: createFanOut({ registry, writer, recent, observer, slowConsumerBytes: options.slowConsumerBytes }),
+    ack: (connection, pushId) => observer.acked(connection, pushId, recent.get(pushId), epochMs()),
     close(connection, code, reason, text) {
       const session = sessionOf(connection);
-      if (session) close(session, code, reason, text);
+      if (session) closeSession(writer, session, code, reason, text);
     },
     terminate(connection, reason) {
       const session = sessionOf(connection);
@@ -183,35 +109,11 @@ export function createHub(options: HubOptions): Hub {
     },
     disconnectConnection(id) {
       const session = registry.get(id);
-      if (!session) return false;
-      kick(session);
-      return true;
+      if (session) kick(session);
+      return session !== undefined;
     },
-    async closeAll(timeoutMs) {
-      writer.flush();
-      const closing = [...registry.all()].map(
-        (session) =>
-          new Promise<void>((resolve) => {
-            if (session.connection.ws.readyState === WebSocket.CLOSED) return resolve();
-            session.connection.ws.once('close', () => resolve());
-            close(session, CloseCode.GoingAway, 'shutdown', 'going away');
-          }),
-      );
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-      await Promise.race([Promise.all(closing), deadline]);
-      clearTimeout(timer);
-      for (const session of registry.all()) session.connection.ws.terminate();
-    },
-    userConnections(user) {
-      return [...(registry.byUser(user) ?? [])].map((session) => ({
-        id: session.id,
-        tags: [...session.tags],
-        connectedAt: session.connection.connectedAt,
-        bufferedAmount: bufferedOf(session),
-        remote: session.connection.remote,
-      }));
-    },
+    closeAll: (timeoutMs) => closeEvery(writer, registry, timeoutMs),
+    userConnections: (user) => [...(registry.byUser(user) ?? [])].map(connectionInfoOf),
     connectionsOf: (user) => registry.byUser(user)?.size ?? 0,
     connections: () => connectionsIn(registry.all()),
     get size() {
@@ -224,6 +126,30 @@ export function createHub(options: HubOptions): Hub {
       return registry.tagCount;
     },
   };
+}
+
+/** The write coalescer, stamping each push's first write and reporting every round to the observer. */
+function createReportingWriter(observer: HubObserver): WriteCoalescer {
+  return createWriteCoalescer({
+    onWritten: (pushes, writtenAt) => {
+      for (const prepared of pushes) prepared.timing.writtenAt ??= writtenAt;
+      observer.framesWritten(pushes, writtenAt);
+    },
+    onDiscarded: (count) => observer.dropped('closed', count),
+  });
+}
+
+/** Closes every connection with 1001; those still open after `timeoutMs` are cut. */
+async function closeEvery(writer: WriteCoalescer, registry: Registry<Session>, timeoutMs: number): Promise<void> {
+  writer.flush();
+  const sessions = [...registry.all()];
+  const closed = sessions.map(closedOf);
+  for (const session of sessions) closeSession(writer, session, CloseCode.GoingAway, 'shutdown', 'going away');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([Promise.all(closed), deadline]);
+  clearTimeout(timer);
+  for (const session of registry.all()) session.connection.ws.terminate();
 }
 
 function* connectionsIn(sessions: Iterable<Session>): IterableIterator<Connection> {

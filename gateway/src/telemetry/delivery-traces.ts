@@ -1,7 +1,7 @@
 import { epochMs } from './clock.ts';
 
 /** The span contexts a push's acks are parented on, on this node: its fan-out and its delivery spans. */
-export interface PushSpans {
+export interface RecordedSpans {
   /** Traceparent of this node's fan-out span. */
   readonly fanout: string;
   /** Traceparent of each connection's delivery span, by connection id (only the deliveries that got one). */
@@ -15,8 +15,8 @@ export interface PushSpans {
  */
 export interface DeliveryTraces {
   /** Keeps the push's spans; the first recorded for an id stays (as the hub remembers its first timing). */
-  remember(pushId: string, spans: PushSpans): void;
-  get(pushId: string): PushSpans | undefined;
+  remember(pushId: string, spans: RecordedSpans): void;
+  get(pushId: string): RecordedSpans | undefined;
 }
 
 export interface DeliveryTracesOptions {
@@ -30,7 +30,7 @@ export function createDeliveryTraces(options: DeliveryTracesOptions = {}): Deliv
   const capacity = options.capacity ?? 100_000;
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   // Insertion order is age order: the oldest entries are at the front of the map.
-  const entries = new Map<string, PushSpans & { at: number }>();
+  const entries = new Map<string, RecordedSpans & { at: number }>();
 
   const expire = (now: number) => {
     for (const [id, entry] of entries) {

@@ -1,11 +1,10 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Connection } from '../hub/connection.ts';
 import type { PreparedPush } from '../hub/prepared-push.ts';
 import { createDeliveryTraces } from './delivery-traces.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
-import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
-import { contextFrom, traceparentOf } from './trace-context.ts';
-import { destinationOf, tracer } from './tracing.ts';
+import { createPushSpans } from './push-spans.ts';
+import { traceparentOf } from './trace-context.ts';
 
 export interface TraceObserverOptions {
   nodeId: string;
@@ -29,10 +28,12 @@ interface DeliveryNotes {
  * with their real start and end times (fan-out start → write round, write → ack), so the hot path
  * holds no span objects. Per-delivery spans are bounded: every delivery of a push to at most
  * `TRACED_DELIVERIES` connections; for larger fan-outs only failed ones, and a sample when the
- * round was slow.
+ * round was slow. What it needs between events it keeps itself, bounded: the first deliveries of
+ * each sampled push until its fan-out span, and the span contexts its acks are parented on.
  */
 export function createTraceObserver(options: TraceObserverOptions): GatewayObserver {
-  const { nodeId, traceUserIds, slowDeliveryMs } = options;
+  const { slowDeliveryMs } = options;
+  const record = createPushSpans(options);
   // Held from a sampled push's queueing to its first write round, which takes them: at most
   // `TRACED_DELIVERIES` connections of each kind per push, and weakly, so nothing outlives the push.
   const notes = new WeakMap<PreparedPush, DeliveryNotes>();
@@ -40,66 +41,21 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   const recorded = new WeakSet<PreparedPush>();
   const spans = createDeliveryTraces();
 
-  const connectionAttributes = (connection: Connection): Attributes => ({
-    [A.connection]: connection.id,
-    ...(traceUserIds && { [A.user]: connection.user }),
-  });
-
-  /** Records one delivery span; returns its traceparent. */
-  const recordDelivery = (prepared: PreparedPush, parent: Context, connection: Connection, writtenAt: number, failed: boolean): string => {
-    const span = tracer.startSpan(
-      SpanNames.deliver,
-      {
-        kind: SpanKind.PRODUCER,
-        startTime: prepared.timing.fanoutAt,
-        attributes: {
-          ...messagingAttributes('send', 'deliver', prepared.push.id),
-          [A.node]: nodeId,
-          ...connectionAttributes(connection),
-          ...(failed && { [A.dropReason]: 'slow_consumer' }),
-        },
-      },
-      parent,
-    );
-    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'dropped: slow consumer' });
-    span.end(writtenAt);
-    return traceparentOf(span.spanContext());
-  };
-
   const recordFanout = (prepared: PreparedPush, writtenAt: number) => {
-    const { push, timing } = prepared;
-    const span = tracer.startSpan(
-      SpanNames.fanout,
-      {
-        kind: SpanKind.CONSUMER,
-        startTime: timing.fanoutAt,
-        attributes: {
-          ...messagingAttributes('process', 'fanout', push.id),
-          [A.messagingDestinationName]: destinationOf(push.to),
-          [A.node]: nodeId,
-          [A.matched]: prepared.matched,
-          [A.written]: prepared.written,
-          [A.dropped]: prepared.dropped,
-          [A.fanoutDurationMs]: writtenAt - timing.fanoutAt,
-        },
-      },
-      contextFrom(push.trace),
-    );
-    if (prepared.dropped > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${prepared.dropped} deliveries dropped` });
-    span.end(writtenAt);
+    const span = record.fanout(prepared, writtenAt);
     const fanout = traceparentOf(span.spanContext());
     const noted = notes.get(prepared);
     notes.delete(prepared);
-    const everyDelivery = prepared.matched <= TRACED_DELIVERIES || writtenAt - push.acceptedAt > slowDeliveryMs;
+    const everyDelivery = prepared.matched <= TRACED_DELIVERIES || writtenAt - prepared.push.acceptedAt > slowDeliveryMs;
     const delivered = everyDelivery ? (noted?.queued ?? []) : [];
     const failed = noted?.dropped ?? [];
     // Most fan-outs of a large broadcast record no delivery span: build their parent only when needed.
-    if (delivered.length === 0 && failed.length === 0) return spans.remember(push.id, { fanout, deliveries: undefined });
+    if (delivered.length === 0 && failed.length === 0) return spans.remember(prepared.push.id, { fanout, deliveries: undefined });
     const parent = trace.setSpan(ROOT_CONTEXT, span);
     const deliveries = new Map<string, string>();
-    for (const connection of delivered) deliveries.set(connection.id, recordDelivery(prepared, parent, connection, writtenAt, false));
-    for (const connection of failed) recordDelivery(prepared, parent, connection, writtenAt, true);
-    spans.remember(push.id, { fanout, deliveries: deliveries.size > 0 ? deliveries : undefined });
+    for (const connection of delivered) deliveries.set(connection.id, record.delivery(prepared, parent, connection, writtenAt, false));
+    for (const connection of failed) record.delivery(prepared, parent, connection, writtenAt, true);
+    spans.remember(prepared.push.id, { fanout, deliveries: deliveries.size > 0 ? deliveries : undefined });
   };
 
   return {
@@ -121,24 +77,9 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     },
     acked(connection, pushId, timing, ackedAt) {
       if (timing?.traceId === undefined || timing.writtenAt === undefined) return;
-      const recordedSpans = spans.get(pushId);
-      const parent = recordedSpans?.deliveries?.get(connection.id) ?? recordedSpans?.fanout ?? timing.trace;
-      const span = tracer.startSpan(
-        SpanNames.ack,
-        {
-          kind: SpanKind.CONSUMER,
-          startTime: timing.writtenAt,
-          attributes: {
-            ...messagingAttributes('settle', 'ack', pushId),
-            [A.node]: nodeId,
-            ...connectionAttributes(connection),
-            [A.writeToAckMs]: ackedAt - timing.writtenAt,
-            [A.pushToAckMs]: ackedAt - timing.acceptedAt,
-          },
-        },
-        contextFrom(parent),
-      );
-      span.end(ackedAt);
+      const pushSpans = spans.get(pushId);
+      const parent = pushSpans?.deliveries?.get(connection.id) ?? pushSpans?.fanout ?? timing.trace;
+      record.ack(connection, pushId, { ...timing, writtenAt: timing.writtenAt }, ackedAt, parent);
     },
   };
 }
