@@ -11,7 +11,7 @@ import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
 import type { Admitted } from './ws-endpoint.ts';
 
-export interface WsRouteOptions {
+export interface ConnectionEventsOptions {
   nodeId: string;
   hub: Hub;
   config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
@@ -19,8 +19,12 @@ export interface WsRouteOptions {
   logger: Logger;
 }
 
-/** Builds the event handlers of one `GET /ws` connection, from the admission it passed. */
-export function createWsEvents(options: WsRouteOptions) {
+/**
+ * Builds the event handlers of one `GET /ws` connection, from the admission it passed: on open it
+ * registers the connection with the hub and welcomes it, then it applies the inbound limits to
+ * each client frame and answers or records it, and on close it unregisters it.
+ */
+export function createConnectionEvents(options: ConnectionEventsOptions) {
   const { nodeId, hub, config, observer, logger } = options;
 
   return (admission: Admitted): WSEvents<WebSocket> => {

@@ -5,10 +5,10 @@ import type { GatewayConfig } from '../config.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { createConnectRate } from './connect-rate.ts';
+import { createConnectionEvents } from './connection-events.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createUpgradeGate } from './upgrade-gate.ts';
 import { createWsEndpoint, type WsEndpoint } from './ws-endpoint.ts';
-import { createWsEvents } from './ws-route.ts';
 
 export interface WsAreaOptions {
   config: Pick<
@@ -56,7 +56,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   const connectRate = createConnectRate(config.connectRatePerIp);
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
-    events: createWsEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
+    events: createConnectionEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
     maxFrameBytes: config.maxFrameBytes,
     observer,
     logger,
