@@ -1,4 +1,5 @@
 import { MetricNames } from '@wsgw/gateway/metric-names';
+import { CLOSE_REASONS } from '@wsgw/gateway/protocol';
 import { prometheusQuery, timeseriesPanel } from '../common.ts';
 import { perSecond, series, sumBy } from '../promql.ts';
 
@@ -12,7 +13,7 @@ export const connectionsByNode = () =>
 /** Connects per second against disconnects per second by close reason (drawn below the axis). */
 export const connectsAndDisconnects = () =>
   timeseriesPanel('Connects and disconnects by reason', 'ops')
-    .description('Connections opened per second, and closed per second by reason (normal, error, slow_consumer, policy, timeout, shutdown, kicked).')
+    .description(`Connections opened per second, and closed per second by reason (${CLOSE_REASONS.join(', ')}).`)
     .withTarget(prometheusQuery(sumBy([], perSecond(MetricNames.connectionsOpened)), 'connects'))
     .withTarget(prometheusQuery(`-${sumBy(['reason'], perSecond(MetricNames.connectionsClosed))}`, '{{reason}}'));
 

@@ -1,4 +1,5 @@
 import { MetricNames } from '@wsgw/gateway/metric-names';
+import { PUSH_ERROR_REASONS } from '@wsgw/gateway/protocol';
 import { prometheusQuery, timeseriesPanel } from '../common.ts';
 import { perSecond, sumBy } from '../promql.ts';
 
@@ -18,6 +19,6 @@ export const deliveriesPerSecond = () =>
 /** Deliveries not made, and pushes refused, per second by reason. */
 export const dropsByReason = () =>
   timeseriesPanel('Drops and push errors by reason', 'ops')
-    .description('Deliveries dropped per second (slow_consumer: over the buffer limit; closed: the socket went away), and pushes refused by the API (invalid, too_large, bus, internal).')
+    .description(`Deliveries dropped per second (slow_consumer: over the buffer limit; closed: the socket went away), and pushes refused by the API (${PUSH_ERROR_REASONS.join(', ')}).`)
     .withTarget(prometheusQuery(sumBy(['reason'], perSecond(MetricNames.deliveriesDropped)), 'dropped: {{reason}}'))
     .withTarget(prometheusQuery(sumBy(['reason'], perSecond(MetricNames.pushErrors)), 'push error: {{reason}}'));
