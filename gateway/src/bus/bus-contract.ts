@@ -166,20 +166,16 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
         const atB = await collect(b);
         await server.stop();
-        await expect.poll(() => a.health().connected, { ...patience, message: 'the loss to be noticed' }).toBe(false);
+        await expect.poll(() => a.health().connected || b.health().connected, { ...patience, message: 'the loss to be noticed' }).toBe(false);
         await expect(a.publish({ origin: 'node-a', push: envelope('lost'), headers: {} })).rejects.toThrow(BusUnavailableError);
         await server.restart();
         await expect.poll(() => a.health().connected && b.health().connected, { ...patience, timeout: 10_000, message: 'the reconnection' }).toBe(true);
         expect(a.health().reconnects).toBeGreaterThanOrEqual(1);
-        // b's subscription comes back on its own, but a's view of the server is not b's: publish
-        // until one gets through, within a bound. Each round acts, so it is not a wait for a condition.
-        const deadline = Date.now() + 10_000;
-        while (atB.length === 0) {
-          if (Date.now() > deadline) throw new Error('no delivery after the reconnection');
-          await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} });
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(atB.every((message) => message.push.id === 'again')).toBe(true);
+        // b's subscription comes back on its own: one made now is ready once the broker holds it
+        // again, and from then on one publish reaches it and the handler from before the outage.
+        const afterwards = await collect(b);
+        await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} });
+        await expect.poll(() => [ids(atB), ids(afterwards)], { ...patience, message: 'delivery after the reconnection' }).toEqual([['again'], ['again']]);
       } finally {
         await server.stop();
       }
@@ -202,13 +198,9 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
         expect(b.health().connectedSince).toBeGreaterThan(since!);
         // Refused attempts while cut do not count as coming back: one outage, one reconnect.
         expect(b.health().reconnects).toBe(reconnects + 1);
-        const deadline = Date.now() + 10_000;
-        while (atB.length === 0) {
-          if (Date.now() > deadline) throw new Error('no delivery after subscribing again');
-          await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} }).catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(atB.every((message) => message.push.id === 'again')).toBe(true);
+        const afterwards = await collect(b);
+        await a.publish({ origin: 'node-a', push: envelope('again'), headers: {} });
+        await expect.poll(() => [ids(atB), ids(afterwards)], { ...patience, message: 'delivery after subscribing again' }).toEqual([['again'], ['again']]);
       } finally {
         await server.stop();
       }
