@@ -5,7 +5,8 @@ import type { TokenBucket } from '../limits/token-bucket.ts';
 /**
  * One client WebSocket as the hub sees it: who it is and the handles to reach it. What changes
  * while it is open has an owner of its own: the write coalescer holds its queue, the hub the
- * reason it is closing (`hub.closeReasonOf`), the inbound buckets their tokens.
+ * reason it is closing (`hub.closeReasonOf`), the heartbeat its unanswered pings, the inbound
+ * buckets their tokens.
  */
 export interface Connection {
   readonly id: string;
@@ -17,8 +18,6 @@ export interface Connection {
   readonly ws: WebSocket;
   /** The TCP socket under `ws`; fan-out writes pre-built frames to it directly. */
   readonly socket: Duplex;
-  /** Cleared on each heartbeat ping, set again by the pong. */
-  alive: boolean;
   readonly inboundRate: TokenBucket;
   readonly invalidFrames: TokenBucket;
 }

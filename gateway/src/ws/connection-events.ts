@@ -52,7 +52,6 @@ export function createConnectionEvents(options: ConnectionEventsOptions) {
           remote,
           ws: raw,
           socket: socketOf(raw),
-          alive: true,
           inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
           invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
         };
@@ -63,10 +62,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions) {
         raw.on('ping', (data: Buffer) => {
           if (takeInbound(hub, opened)) raw.pong(data);
         });
-        raw.on('pong', () => {
-          opened.alive = true;
-          takeInbound(hub, opened);
-        });
+        raw.on('pong', () => takeInbound(hub, opened));
         hub.register(opened);
         const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: nodeId };
         raw.send(JSON.stringify(welcome));
