@@ -25,7 +25,7 @@ export interface ConnectionEventsOptions {
  * each client frame and answers or records it, and on close it unregisters it.
  */
 export function createConnectionEvents(options: ConnectionEventsOptions) {
-  const { nodeId, hub, config, observer, logger } = options;
+  const { hub, config, observer, logger } = options;
 
   return (admission: Admitted): WSEvents<WebSocket> => {
     let connection: Connection | undefined;
@@ -37,36 +37,13 @@ export function createConnectionEvents(options: ConnectionEventsOptions) {
           ws.close(CloseCode.PolicyViolation, 'not admitted');
           return;
         }
-        const { principal, remote } = admission;
         // Re-checked here: two connections of one user may have passed the gate at the same time.
-        if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
+        if (hub.connectionsOf(admission.principal.user) >= config.maxConnectionsPerUser) {
           observer.connectionRejected('limit');
           ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
           return;
         }
-        const opened: Connection = {
-          id: randomUUID(),
-          user: principal.user,
-          tags: principal.tags,
-          connectedAt: Date.now(),
-          remote,
-          ws: raw,
-          socket: socketOf(raw),
-          inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
-          invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
-        };
-        connection = opened;
-        // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
-        // same inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a
-        // client may send them unasked, and the heartbeat's one pong per interval is far below it.
-        raw.on('ping', (data: Buffer) => {
-          if (takeInbound(hub, opened)) raw.pong(data);
-        });
-        raw.on('pong', () => takeInbound(hub, opened));
-        hub.register(opened);
-        const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: nodeId };
-        raw.send(JSON.stringify(welcome));
-        logger.debug({ connection: opened.id, user: opened.user, remote }, 'connection opened');
+        connection = open(options, admission, raw);
       },
 
       onMessage(event) {
@@ -90,6 +67,35 @@ export function createConnectionEvents(options: ConnectionEventsOptions) {
       },
     };
   };
+}
+
+/** Registers an opened connection with the hub and welcomes it; its pings and pongs draw on its inbound rate. */
+function open(options: ConnectionEventsOptions, admission: Admitted, raw: WebSocket): Connection {
+  const { hub, config } = options;
+  const { principal, remote } = admission;
+  const opened: Connection = {
+    id: randomUUID(),
+    user: principal.user,
+    tags: principal.tags,
+    connectedAt: Date.now(),
+    remote,
+    ws: raw,
+    socket: socketOf(raw),
+    inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
+    invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
+  };
+  // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
+  // same inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a
+  // client may send them unasked, and the heartbeat's one pong per interval is far below it.
+  raw.on('ping', (data: Buffer) => {
+    if (takeInbound(hub, opened)) raw.pong(data);
+  });
+  raw.on('pong', () => takeInbound(hub, opened));
+  hub.register(opened);
+  const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: options.nodeId };
+  raw.send(JSON.stringify(welcome));
+  options.logger.debug({ connection: opened.id, user: opened.user, remote }, 'connection opened');
+  return opened;
 }
 
 /** Counts one client frame (data or control) against the inbound rate; false once it closed the connection. */

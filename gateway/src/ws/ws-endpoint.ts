@@ -70,20 +70,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
     logger.debug({ err: error.message }, 'WebSocket handshake refused by ws');
     refuseUpgrade(socket, { status: 400, error: `invalid WebSocket handshake: ${error.message}` });
   });
-
-  route.get(
-    '/ws',
-    (c, next) => {
-      // Only a request handed on below is upgraded. Any other (an ordinary HTTP request that merely
-      // carries `Upgrade: websocket`, without `Connection: Upgrade`) would make @hono/node-ws park
-      // a waiter for a socket that never comes, for good, and answer 200: it gets the 426 instead.
-      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      const admission = incoming && admitted.get(incoming);
-      return admission ? nodeWs.upgradeWebSocket(() => options.events(admission))(c, next) : next();
-    },
-    (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426, { Upgrade: 'websocket' }),
-  );
-  route.all('/ws', (c) => c.json({ error: `method ${c.req.method} not allowed: /ws takes a GET WebSocket upgrade` }, 405, { Allow: 'GET' }));
+  addRoutes(route, nodeWs, (incoming) => admitted.get(incoming), options.events);
   const handOver = upgradeListenerOf(nodeWs);
 
   const admitAndHandOver = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) =>
@@ -127,6 +114,25 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
     },
     stop: () => nodeWs.wss.close(),
   };
+}
+
+/**
+ * `/ws` on `route`, the app @hono/node-ws answers from. Only a request handed on by the listener is
+ * upgraded. Any other (an ordinary HTTP request that merely carries `Upgrade: websocket`, without
+ * `Connection: Upgrade`) would make @hono/node-ws park a waiter for a socket that never comes, for
+ * good, and answer 200: it gets the 426 instead.
+ */
+function addRoutes(route: Hono, nodeWs: NodeWebSocket, admissionOf: (incoming: IncomingMessage) => Admitted | undefined, events: WsEndpointOptions['events']): void {
+  route.get(
+    '/ws',
+    (c, next) => {
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      const admission = incoming && admissionOf(incoming);
+      return admission ? nodeWs.upgradeWebSocket(() => events(admission))(c, next) : next();
+    },
+    (c) => c.json({ error: 'expected a WebSocket upgrade' }, 426, { Upgrade: 'websocket' }),
+  );
+  route.all('/ws', (c) => c.json({ error: `method ${c.req.method} not allowed: /ws takes a GET WebSocket upgrade` }, 405, { Allow: 'GET' }));
 }
 
 /**
