@@ -11,7 +11,8 @@ export interface PlannedPush {
 export interface PushSender {
   /** Sends the pushes (batched, at most 1000 per call); resolves with the ones the gateway accepted. */
   send(pushes: PlannedPush[]): Promise<PlannedPush[]>;
-  readonly errors: Record<string, number>;
+  /** The push API's errors by kind since the previous call; the sender forgets them. */
+  takeErrors(): Record<string, number>;
 }
 
 const MAX_BATCH = 1000;
@@ -21,7 +22,7 @@ const MAX_BATCH = 1000;
  * sent, which the receiving clients turn into exact loss accounting and end-to-end latency.
  */
 export function createPushSender(options: { baseUrl: string; apiKey: string; run: string }): PushSender {
-  const errors: Record<string, number> = {};
+  let errors: Record<string, number> = {};
   const count = (kind: string, n = 1) => (errors[kind] = (errors[kind] ?? 0) + n);
 
   const sendBatch = async (batch: PlannedPush[]): Promise<PlannedPush[]> => {
@@ -58,6 +59,10 @@ export function createPushSender(options: { baseUrl: string; apiKey: string; run
       for (let i = 0; i < pushes.length; i += MAX_BATCH) batches.push(pushes.slice(i, i + MAX_BATCH));
       return (await Promise.all(batches.map(sendBatch))).flat();
     },
-    errors,
+    takeErrors() {
+      const taken = errors;
+      errors = {};
+      return taken;
+    },
   };
 }

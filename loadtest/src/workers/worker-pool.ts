@@ -11,8 +11,19 @@ export interface PoolEvents {
   opened(index: number, connectMs: number): void;
   failed(index: number, reason: string): void;
   lost(index: number, code: number, reason: string): void;
-  /** One worker's tick: deliveries and acks since its previous tick, and their latency. */
-  tick(received: number, acks: number, latency: LatencyHistogram, errors: Record<string, number>): void;
+  /** Worker `worker`'s tick (every second). */
+  tick(worker: number, tick: WorkerTick): void;
+}
+
+/** What a worker reports every second: deliveries and acks since its previous tick, their latency. */
+export interface WorkerTick {
+  received: number;
+  acks: number;
+  /** Connections the worker holds open now. */
+  open: number;
+  latency: LatencyHistogram;
+  /** Errors since the previous tick, by kind. */
+  errors: Record<string, number>;
 }
 
 export interface Settlement {
@@ -27,8 +38,6 @@ export interface WorkerPool {
   open(connections: ConnectionSpec[], options: { ack: boolean; connectTimeoutMs: number; ping?: PingOptions }): void;
   /** Tells the workers to stop sending (pings), ahead of settling. */
   quiet(): void;
-  /** Open connections across the workers, from their latest ticks. */
-  openConnections(): number;
   /** Asks every worker to compare what it received with `expected` (sequence numbers per user); rejects when a worker has died. */
   settle(expected: Record<string, number[]>, floors: Record<number, number>): Promise<Settlement>;
   close(): Promise<void>;
@@ -40,15 +49,11 @@ export interface WorkerPool {
  * are merged exactly.
  */
 export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
-  const openPerWorker: number[] = Array.from({ length: size }, () => 0);
   const onMessage = (message: FromWorker, worker: number): void => {
     if (message.type === 'opened') events.opened(message.index, message.connectMs);
     else if (message.type === 'failed') events.failed(message.index, message.reason);
     else if (message.type === 'lost-connection') events.lost(message.index, message.code, message.reason);
-    else if (message.type === 'tick') {
-      openPerWorker[worker] = message.open;
-      events.tick(message.received, message.acks, decodeLatencyHistogram(message.latency), message.errors);
-    }
+    else if (message.type === 'tick') events.tick(worker, { ...message, latency: decodeLatencyHistogram(message.latency) });
   };
   // A worker's `failed` reports one connection, not the worker: only its exit fails a request.
   const processes = createProcessPool<ToWorker, FromWorker>({ entry: WORKER, size, label: 'load worker', onMessage, closeWaitMs: 3000 });
@@ -69,7 +74,6 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
     quiet() {
       for (const worker of workers) worker.post({ type: 'quiet' });
     },
-    openConnections: () => openPerWorker.reduce((sum, n) => sum + n, 0),
     async settle(expected, floors) {
       // Rejects when a worker died: its connections' accounts are gone, and waiting would never end.
       const answers = await processes.request({ type: 'settle', expected, floors }, 'settled');
