@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { freePort } from './prometheus-server.ts';
 
 export interface BrokerProcess {
@@ -25,20 +26,25 @@ const COMMANDS = {
   redis: (port: number) => ['redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no']] as const,
 };
 
-async function listening(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
+/** Whether something accepts connections on the loopback port now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
     });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** Waits until the port accepts connections, at most `timeoutMs`. */
+function listening(port: number, timeoutMs = 10_000): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await accepts(port))) throw new Error(`nothing listens on ${port}`);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 
 export interface PrometheusServer {
   readonly url: string;
@@ -60,16 +61,15 @@ export async function startPrometheus(targets: string[]): Promise<PrometheusServ
     if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error}`);
     return body.data;
   };
-  const ready = (async () => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-      if (ok) return;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`prometheus did not start:\n${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  await Promise.race([ready, spawnError]);
+  const ready = vi.waitFor(
+    async () => {
+      if (!(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false))) throw new Error(`prometheus did not start:\n${log}`);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+  // A Prometheus that exits (a bad flag, a taken port) fails the start at once, with its log.
+  const exited = new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`prometheus did not start:\n${log}`))));
+  await Promise.race([ready, spawnError, exited]);
   return {
     url,
     query: async (expr) => (await api(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
