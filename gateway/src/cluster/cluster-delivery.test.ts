@@ -33,7 +33,7 @@ async function cluster(bus: string, size: number): Promise<TestGateway[]> {
   // Every node has heard every other's announcement (they announce every second), and has been on
   // the bus long enough to trust that it heard everyone: its answers no longer say complete: false.
   for (const node of nodes) await expect.poll(() => clusterNodes(node), patience).toHaveLength(size);
-  for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
+  for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, patience).toBeUndefined();
   return nodes;
 }
 
