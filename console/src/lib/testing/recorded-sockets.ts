@@ -1,9 +1,10 @@
 import { WebSocket } from 'ws';
+import type { WebSocketConstructor } from '../transport/feed-socket.ts';
 
 /** The sockets a feed made, in order, for a test that has to wait on one of them. */
 export interface RecordedSockets {
   /** Pass as the feed's `WebSocketImpl`: a `ws` WebSocket that records itself. */
-  readonly WebSocketImpl: typeof WebSocket;
+  readonly WebSocketImpl: WebSocketConstructor;
   readonly sockets: WebSocket[];
   /**
    * Resolves once `socket` has closed. The feed listened first, so its own close handling has run
