@@ -37,6 +37,9 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   // Held from a sampled push's queueing to its first write round, which takes them: at most
   // `TRACED_DELIVERIES` connections of each kind per push, and weakly, so nothing outlives the push.
   const notes = new WeakMap<PreparedPush, DeliveryNotes>();
+  // A fan-out reports its deliveries one after another: the push being noted is kept at hand, so
+  // a traced broadcast to 10k sockets costs one map lookup, not 10k.
+  let noting: { prepared: PreparedPush; notes: DeliveryNotes } | undefined;
   // A push reported again once a slow socket drained keeps the fan-out span of its first round.
   const recorded = new WeakSet<PreparedPush>();
   const spans = createDeliveryTraces();
@@ -46,6 +49,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     const fanout = traceparentOf(span.spanContext());
     const noted = notes.get(prepared);
     notes.delete(prepared);
+    if (noting?.prepared === prepared) noting = undefined;
     const everyDelivery = prepared.matched <= TRACED_DELIVERIES || writtenAt - prepared.push.acceptedAt > slowDeliveryMs;
     const delivered = everyDelivery ? (noted?.queued ?? []) : [];
     const failed = noted?.dropped ?? [];
@@ -61,9 +65,12 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   return {
     ...ignoringObserver,
     sampledDelivery(prepared, connection, queued) {
-      let noted = notes.get(prepared);
-      if (!noted) notes.set(prepared, (noted = { queued: [], dropped: [] }));
-      const list = queued ? noted.queued : noted.dropped;
+      if (noting?.prepared !== prepared) {
+        let noted = notes.get(prepared);
+        if (!noted) notes.set(prepared, (noted = { queued: [], dropped: [] }));
+        noting = { prepared, notes: noted };
+      }
+      const list = queued ? noting.notes.queued : noting.notes.dropped;
       if (list.length < TRACED_DELIVERIES) list.push(connection);
     },
     framesWritten(pushes, writtenAt) {
