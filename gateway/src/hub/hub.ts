@@ -53,6 +53,12 @@ export interface Hub {
   readonly tagCount: number;
 }
 
+/**
+ * The hub owns delivery and nothing else: a session per connection (session.ts) indexed by the
+ * registry, the fan-out of a push to the matches (fan-out.ts), the coalesced writes (write-coalescer.ts)
+ * and the timing of recent pushes for their acks. What it does it reports to the observer as facts;
+ * stats and telemetry keep their own state from those.
+ */
 export function createHub(options: HubOptions): Hub {
   const { observer } = options;
   const registry = createRegistry<Session>();
