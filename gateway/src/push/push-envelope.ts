@@ -1,3 +1,5 @@
+import { epochMs } from '../telemetry/clock.ts';
+
 /**
  * A push as it travels inside the gateway and across the bus: accepted once, with its id and
  * timestamp fixed, its targets normalised and its payload already serialised.
@@ -17,6 +19,17 @@ export interface PushEnvelope {
   trace?: string;
   /** Put the traceparent in the frame (`WSGW_TRACE_CLIENTS`), so clients can continue the trace. */
   traceClients?: boolean;
+}
+
+/** The envelope of a push accepted at `acceptedAt` (epoch ms), handed to the bus now. */
+export function envelopeOf(
+  request: { to: NormalizedTarget; payload: string },
+  id: string,
+  acceptedAt: number,
+  trace: string | undefined,
+  traceClients: boolean,
+): PushEnvelope {
+  return { id, ts: Math.floor(acceptedAt), acceptedAt, publishedAt: epochMs(), to: request.to, payload: request.payload, trace, traceClients };
 }
 
 export interface NormalizedTarget {
