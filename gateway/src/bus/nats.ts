@@ -2,7 +2,8 @@ import { connect, headers as natsHeaders, type Msg, type NatsConnection } from '
 import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
-import { createLinkHealth } from './link-health.ts';
+import { createLinkHealth, type LinkHealth } from './link-health.ts';
+import { keepNatsSubscription, resubscribeDelay } from './nats-subscription.ts';
 import { BusUnavailableError, busSubscription, type Bus } from './bus.ts';
 
 export interface NatsBusOptions {
@@ -16,15 +17,13 @@ export interface NatsBusOptions {
 
 /** Longest wait for a drain on close, ms: shutdown goes on without it after that. */
 const DRAIN_TIMEOUT_MS = 2000;
-/** Re-subscribing after a subscription ended: 250 ms, doubling, at most 5 s apart. */
-const resubscribeDelay = (attempt: number) => Math.min(250 * 2 ** attempt, 5000);
 
 /**
  * The NATS bus: pushes on `<prefix>.push`, trace context in NATS headers. It never blocks start-up:
  * it keeps connecting in the background, says so in `health()`, and refuses publishes until it
  * is connected, so the API can answer 503 instead of queueing pushes nobody may ever receive.
- * A subscription the server ends (permissions changed, say) makes the node unready until it is
- * made again, which the bus retries by itself.
+ * A subscription the server ends makes the node unready until it is made again, which the bus
+ * retries by itself (nats-subscription.ts).
  */
 export function createNatsBus(options: NatsBusOptions): Bus {
   const subject = `${options.prefix}.push`;
@@ -34,57 +33,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   let connection: NatsConnection | undefined;
   let closed = false;
 
-  const onPush = (msg: Msg) => {
-    const headers: Record<string, string> = {};
-    for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
-    listeners.push(msg.string(), headers);
-  };
+  const onPush = (msg: Msg) => listeners.push(msg.string(), headersOf(msg));
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
-
-  /**
-   * Subscribes, and subscribes again (with a growing delay) whenever the subscription ends. It
-   * counts as live once the server has answered past it: a refused one ends before that.
-   */
-  const keepSubscribed = (nc: NatsConnection, to: string, handle: (msg: Msg) => void, attempt = 0) => {
-    link.subscriptionLost(to, `NATS: subscribing to ${to}`);
-    let confirmed = false;
-    const subscription = nc.subscribe(to, {
-      callback: (error, msg) => {
-        if (error) return; // the subscription ends; `closed` below takes it from there
-        try {
-          handle(msg);
-        } catch {
-          // The listeners never throw; this only keeps a surprise out of the client's read loop.
-        }
-      },
-    });
-    nc.flush().then(
-      () => {
-        if (subscription.isClosed()) return;
-        confirmed = true;
-        link.subscribed(to);
-      },
-      () => undefined,
-    );
-    void subscription.closed.then((error) => {
-      if (closed || nc.isClosed()) return;
-      const why = error instanceof Error ? error.message : 'ended by the server';
-      link.subscriptionLost(to, `NATS subscription to ${to} lost: ${why}`);
-      options.logger?.warn({ bus: 'nats', subject: to, err: why }, 'bus subscription lost; subscribing again');
-      const next = confirmed ? 0 : attempt + 1;
-      setTimeout(() => {
-        if (!closed && !nc.isClosed()) keepSubscribed(nc, to, handle, next);
-      }, resubscribeDelay(next)).unref();
-    });
-  };
-
-  const watch = async (nc: NatsConnection) => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
-      else if (status.type === 'reconnect') link.up();
-      if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
-    }
-  };
 
   connect({
     servers: options.url,
@@ -96,10 +46,11 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     (nc) => {
       if (closed) return void nc.close();
       connection = nc;
-      keepSubscribed(nc, subject, onPush);
-      keepSubscribed(nc, signalSubject, onSignal);
+      const stopped = () => closed;
+      keepNatsSubscription({ nc, subject, handle: onPush, link, logger: options.logger, stopped });
+      keepNatsSubscription({ nc, subject: signalSubject, handle: onSignal, link, logger: options.logger, stopped });
       link.up();
-      void watch(nc);
+      void watchStatus(nc, link, options);
       void nc.closed().then(() => {
         if (!closed) link.down(`NATS connection closed (${options.url})`);
       });
@@ -150,13 +101,32 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       closed = true;
       listeners.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
-      if (!connection || connection.isClosed()) return;
-      // A drain waits for the server's answer; one that never comes must not hold up shutdown.
-      let timer: NodeJS.Timeout | undefined;
-      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)));
-      await Promise.race([connection.drain().catch(() => undefined), patience]);
-      clearTimeout(timer);
-      if (!connection.isClosed()) await connection.close().catch(() => undefined);
+      if (connection && !connection.isClosed()) await drainWithin(connection, DRAIN_TIMEOUT_MS);
     },
   };
+}
+
+/** The first value of each NATS header: the propagation headers carried beside a push. */
+function headersOf(msg: Msg): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+  return headers;
+}
+
+/** Follows the connection's status: a disconnect takes the link down, a reconnect brings it up. */
+async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBusOptions): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
+    else if (status.type === 'reconnect') link.up();
+    if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
+  }
+}
+
+/** Drains, then closes. A drain waits for the server's answer; one that never comes must not hold up shutdown. */
+async function drainWithin(nc: NatsConnection, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([nc.drain().catch(() => undefined), patience]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
 }
