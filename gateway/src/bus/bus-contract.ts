@@ -195,14 +195,19 @@ function describeSignalCases(context: ContractContext): void {
 /** A server that goes away, and subscriptions it ends: only on a private server. */
 function describeFaultCases(context: ContractContext, privateServer: (() => Promise<RestartableServer>) | undefined): void {
   const { name, made, collect } = context;
+  /** Two buses of the implementation on one fresh prefix of `server`, once both are connected. */
+  const connectedPair = async (server: RestartableServer): Promise<[Bus, Bus]> => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
+    made.push(a, b);
+    await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
+    return [a, b];
+  };
 
   it.runIf(privateServer !== undefined)('refuses publishes while the server is gone and delivers again when it is back', async () => {
     const server = await privateServer!();
     try {
-      const prefix = `wsgw-test-${randomUUID()}`;
-      const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
-      made.push(a, b);
-      await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
+      const [a, b] = await connectedPair(server);
       const atB = await collect(b);
       await server.stop();
       await expect.poll(() => a.health().connected || b.health().connected, { ...patience, message: 'the loss to be noticed' }).toBe(false);
@@ -223,10 +228,7 @@ function describeFaultCases(context: ContractContext, privateServer: (() => Prom
   it.runIf(privateServer !== undefined)('is not ready while its subscriptions are cut, says why, and subscribes again by itself', async () => {
     const server = await privateServer!();
     try {
-      const prefix = `wsgw-test-${randomUUID()}`;
-      const [a, b] = [server.makeBus(prefix), server.makeBus(prefix)];
-      made.push(a, b);
-      await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
+      const [a, b] = await connectedPair(server);
       const { connectedSince: since, reconnects } = b.health();
       const atB = await collect(b);
       await server.cutSubscriptions();
