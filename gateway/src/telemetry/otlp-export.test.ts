@@ -72,10 +72,7 @@ describe('OTLP export', () => {
       expect(response.status).toBe(202);
       const [frame] = await client.waitForPushes(1);
       client.send({ type: 'ack', id: frame!.id });
-      const deadline = Date.now() + 10_000;
-      while (receiver.spans.filter((s) => s.traceId === traceId).length < 5 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await expect.poll(() => receiver.spans.filter((s) => s.traceId === traceId).length, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(5);
       const ours = receiver.spans.filter((s) => s.traceId === traceId);
       expect(ours.map((s) => s.name).sort()).toEqual(['POST /api/push', 'wsgw.ack', 'wsgw.deliver', 'wsgw.fanout', 'wsgw.publish']);
       for (const span of ours) expect(span.service).toBe('wsgw-export-test');

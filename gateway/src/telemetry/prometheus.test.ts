@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '@wsgw/otel/tracing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../protocol.ts';
 import { startPrometheus } from '../testing/prometheus-server.ts';
 import type { TestClient } from '../testing/test-client.ts';
@@ -14,14 +14,16 @@ const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter
 afterAll(() => tracing.shutdown());
 const startTestGateway = useTestGateways();
 
+/** Reads until `ok` holds (Prometheus scrapes every second), and returns that reading. */
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await read();
+      if (!ok(value)) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 }
 
 describe('metrics scraped by a real Prometheus', () => {

@@ -1,6 +1,6 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '@wsgw/otel/tracing';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PushFrame } from '../protocol.ts';
 import { useTestGateways } from '../testing/test-gateway.ts';
 
@@ -15,12 +15,14 @@ const callerSpan = '00f067aa0ba902b7';
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 async function spansWhen(predicate: (spans: ReadableSpan[]) => boolean): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + 5000;
-  while (!predicate(exporter.getFinishedSpans())) {
-    if (Date.now() > deadline) throw new Error(`spans: ${exporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return exporter.getFinishedSpans();
+  return vi.waitFor(
+    () => {
+      const spans = exporter.getFinishedSpans();
+      if (!predicate(spans)) throw new Error(`spans: ${spans.map((s) => s.name).join(', ')}`);
+      return spans;
+    },
+    { timeout: 5000, interval: 10 },
+  );
 }
 
 describe('one trace per push', () => {

@@ -87,7 +87,7 @@ describe('client frames', () => {
     const client = await gateway.connect('alice');
     client.send({ type: 'ping', pad: 'x'.repeat(2048) });
     expect((await client.closed).code).toBe(CloseCode.MessageTooBig);
-    await waitUntil(async () => (await gateway.api('GET', '/api/stats')).body.connections === 0);
+    await expect.poll(async () => (await gateway.api('GET', '/api/stats')).body.connections, { timeout: 3000, interval: 20 }).toBe(0);
     expect((await gateway.api('GET', '/api/stats')).body.connectionsClosed.policy).toBe(1);
   });
 
@@ -103,11 +103,3 @@ describe('client frames', () => {
     expect(body.connections).toBe(1);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
