@@ -1,6 +1,7 @@
 import { checkPayloadText } from '../push/json-payload.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
-import { MAX_ID_LENGTH, validateTarget, type Validation } from '../push/push-validation.ts';
+import { MAX_ID_LENGTH, validateTarget } from '../push/push-validation.ts';
+import { fail, isBoundedString, isRecord, type Validation } from '../validation.ts';
 import type { BusMessage, BusSignal } from './bus.ts';
 
 /**
@@ -99,18 +100,4 @@ function parseJson(text: string): Validation<unknown> {
   } catch {
     return fail('not valid JSON');
   }
-}
-
-/** A plain JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string of at most `max` characters. */
-export function isBoundedString(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value !== '' && value.length <= max;
-}
-
-function fail(error: string): { ok: false; error: string } {
-  return { ok: false, error };
 }

@@ -1,5 +1,5 @@
 import type { Bus, SignalBodyParser } from '../bus/bus.ts';
-import { isBoundedString, isRecord } from '../bus/bus-validation.ts';
+import { isBoundedString, isRecord } from '../validation.ts';
 import type { Hub } from '../hub/hub.ts';
 import { createClusterQuery } from './cluster-query.ts';
 

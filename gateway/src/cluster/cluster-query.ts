@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus, SignalBodyParser } from '../bus/bus.ts';
-import { isBoundedString, isRecord, MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
+import { MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
+import { isBoundedString, isRecord } from '../validation.ts';
 
 /** What every peer answered to one question, and whether all of them did in time. */
 export interface ClusterAnswers<A> {

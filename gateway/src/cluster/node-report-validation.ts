@@ -1,6 +1,7 @@
 import type { SignalBodyParser } from '../bus/bus.ts';
 import type { BufferedConnection, DeliveryRecord, NodeReport, PushTailEntry } from '../protocol.ts';
 import { CONSOLE_LATENCY_BOUNDS_MS } from '../protocol.ts';
+import { isRecord } from '../validation.ts';
 
 /**
  * A peer's announcement is stored and shown (console feed, `GET /api/cluster`), so it is rebuilt
@@ -23,8 +24,8 @@ const optionalText: Check<string | undefined> = (value) => (value === undefined 
 
 function shape<T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
   return (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return INVALID;
-    const source = value as Record<string, unknown>;
+    if (!isRecord(value)) return INVALID;
+    const source = value;
     const built: Record<string, unknown> = {};
     for (const [key, check] of Object.entries(fields) as Array<[string, Check<unknown>]>) {
       const field = check(source[key]);

@@ -1,6 +1,7 @@
 import type { Bus, SignalBodyParser } from '../bus/bus.ts';
-import { isBoundedString, isRecord, MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
+import { MAX_ORIGIN_LENGTH } from '../bus/bus-validation.ts';
 import { MAX_ID_LENGTH } from '../push/push-validation.ts';
+import { isBoundedString, isRecord } from '../validation.ts';
 
 /** How many connections another node wrote a push to. */
 interface Receipt {

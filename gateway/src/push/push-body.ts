@@ -1,3 +1,4 @@
+import { isRecord } from '../validation.ts';
 import { arrayElements, objectMembers, skipWhitespace, type ValueSpan } from './json-payload.ts';
 
 /**
@@ -17,7 +18,7 @@ export function singlePush(text: string, value: unknown): PushSource {
 
 /** The entries of `POST /api/push/batch`'s `pushes`, or undefined when it is not an array. */
 export function batchPushes(text: string, value: unknown): PushSource[] | undefined {
-  const entries = isObject(value) ? value.pushes : undefined;
+  const entries = isRecord(value) ? value.pushes : undefined;
   if (!Array.isArray(entries)) return undefined;
   const span = objectMembers(text, skipWhitespace(text, 0)).get('pushes')!;
   const spans = arrayElements(text, span.start);
@@ -25,11 +26,7 @@ export function batchPushes(text: string, value: unknown): PushSource[] | undefi
 }
 
 function sourceAt(text: string, at: number, value: unknown): PushSource {
-  if (!isObject(value)) return { value, data: undefined };
+  if (!isRecord(value)) return { value, data: undefined };
   const data: ValueSpan | undefined = objectMembers(text, at).get('data');
   return { value, data: data && { text: text.slice(data.start, data.end), depth: data.depth } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

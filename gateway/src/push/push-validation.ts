@@ -1,3 +1,4 @@
+import { fail, isBoundedString, isRecord, type Validation } from '../validation.ts';
 import { depthError } from './json-payload.ts';
 import type { PushSource } from './push-body.ts';
 import type { NormalizedTarget } from './push-envelope.ts';
@@ -10,8 +11,6 @@ export interface ValidPush {
   id?: string;
 }
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
-
 /** Longest push id, characters (the push API's and the bus's). */
 export const MAX_ID_LENGTH = 128;
 const MAX_TARGETS = 10_000;
@@ -19,7 +18,7 @@ const MAX_TARGETS = 10_000;
 /** Checks one push body (`POST /api/push`, or one entry of a batch). */
 export function validatePush(source: PushSource): Validation<ValidPush> {
   const body = source.value;
-  if (!isObject(body)) return fail('push must be a JSON object');
+  if (!isRecord(body)) return fail('push must be a JSON object');
   const { to, id } = body;
   const target = validateTarget(to);
   if (!target.ok) return target;
@@ -27,7 +26,7 @@ export function validatePush(source: PushSource): Validation<ValidPush> {
   if (data === undefined) return fail('"data" is required');
   const tooDeep = depthError(data.depth);
   if (tooDeep) return fail(tooDeep);
-  if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH)) {
+  if (id !== undefined && !isBoundedString(id, MAX_ID_LENGTH)) {
     return fail(`"id" must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
   return {
@@ -38,7 +37,7 @@ export function validatePush(source: PushSource): Validation<ValidPush> {
 
 /** Checks a push's `to` (the push API's and the bus's): at least one target, lists of non-empty strings. */
 export function validateTarget(to: unknown): Validation<NormalizedTarget> {
-  if (!isObject(to)) return fail('"to" must be an object with users, tags or all');
+  if (!isRecord(to)) return fail('"to" must be an object with users, tags or all');
   const users = stringList(to.users, 'to.users');
   if (!users.ok) return users;
   const tags = stringList(to.tags, 'to.tags');
@@ -58,12 +57,4 @@ function stringList(value: unknown, name: string): Validation<string[]> {
   }
   if (value.length > MAX_TARGETS) return fail(`"${name}" has more than ${MAX_TARGETS} entries`);
   return { ok: true, value: [...new Set(value as string[])] };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fail(error: string): { ok: false; error: string } {
-  return { ok: false, error };
 }

@@ -1,8 +1,8 @@
 import type { ClientFrame } from '../protocol.ts';
+import { MAX_ID_LENGTH } from '../push/push-validation.ts';
+import { isBoundedString, isRecord } from '../validation.ts';
 
 export type ParsedClientFrame = { ok: true; frame: ClientFrame } | { ok: false; error: string };
-
-const MAX_ID_LENGTH = 128;
 
 /** Parses and validates one client → server frame. */
 export function parseClientFrame(data: unknown): ParsedClientFrame {
@@ -13,13 +13,11 @@ export function parseClientFrame(data: unknown): ParsedClientFrame {
   } catch {
     return { ok: false, error: 'frame is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'frame must be a JSON object' };
-  }
-  const { type, id } = value as Record<string, unknown>;
+  if (!isRecord(value)) return { ok: false, error: 'frame must be a JSON object' };
+  const { type, id } = value;
   if (type === 'ping') return { ok: true, frame: { type: 'ping' } };
   if (type === 'ack') {
-    if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) {
+    if (!isBoundedString(id, MAX_ID_LENGTH)) {
       return { ok: false, error: 'ack needs the push id as a string' };
     }
     return { ok: true, frame: { type: 'ack', id } };

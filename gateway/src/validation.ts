@@ -1,0 +1,21 @@
+/**
+ * The checks every untrusted JSON value goes through, wherever it comes from (the push API, a
+ * client frame, the bus): one definition of "a plain object" and "a bounded string", so the push
+ * API and the bus are held to the same rules.
+ */
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function fail(error: string): { ok: false; error: string } {
+  return { ok: false, error };
+}
+
+/** A plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string of at most `max` characters. */
+export function isBoundedString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= max;
+}
