@@ -1,7 +1,8 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { refuseOnSocket } from './socket-refusal.ts';
 
 /** Node's `clientError` error: a parser code such as `HPE_HEADER_OVERFLOW`, or a socket error code. */
 type ClientError = Error & { code?: string };
@@ -41,15 +42,8 @@ export function createClientErrorHandler(logger: Logger): (error: ClientError, s
     }
     const { status, error: message } = statusOf(error.code);
     logger.debug({ code: error.code, status }, 'malformed HTTP request');
-    const body = JSON.stringify({ error: message });
-    // Destroyed once written: the parser is done with this connection, and a client that keeps
-    // its end open must not hold the socket.
-    socket.once('finish', () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-        'Connection: close\r\nContent-Type: application/json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    // The parser is done with this connection: answered, then closed.
+    refuseOnSocket(socket, { status, error: message });
   };
 }
 

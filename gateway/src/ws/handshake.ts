@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Refusal } from './upgrade-refusal.ts';
+import type { Refusal } from '../http/socket-refusal.ts';
 
 /** The one WebSocket version spoken (RFC 6455); others are told so with 426. */
 export const WEBSOCKET_VERSION = '13';

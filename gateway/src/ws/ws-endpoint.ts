@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { checkHandshake } from './handshake.ts';
 import type { Admission, UpgradeGate } from './upgrade-gate.ts';
-import { refuseUpgrade } from './upgrade-refusal.ts';
+import { refuseOnSocket } from '../http/socket-refusal.ts';
 
 /** A request the upgrade gate let through: who connects, and from where. */
 export type Admitted = Extract<Admission, { ok: true }>;
@@ -68,7 +68,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   // its own text answer.
   nodeWs.wss.on('wsClientError', (error: Error, socket: Duplex) => {
     logger.debug({ err: error.message }, 'WebSocket handshake refused by ws');
-    refuseUpgrade(socket, { status: 400, error: `invalid WebSocket handshake: ${error.message}` });
+    refuseOnSocket(socket, { status: 400, error: `invalid WebSocket handshake: ${error.message}` });
   });
   addRoutes(route, nodeWs, (incoming) => admitted.get(incoming), options.events);
   const handOver = upgradeListenerOf(nodeWs);
@@ -79,7 +79,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
         if (!admission.ok) {
           if (admission.reason) observer.connectionRejected(admission.reason);
           logger.debug({ status: admission.status, reason: admission.error, remote: request.socket.remoteAddress }, 'connection refused');
-          return refuseUpgrade(socket, admission);
+          return refuseOnSocket(socket, admission);
         }
         // ws drops a socket that closed meanwhile without a word, and @hono/node-ws would wait
         // for it for good: hand on only a socket that can still be upgraded.
@@ -89,7 +89,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
       },
       (error: unknown) => {
         logger.error({ err: error }, 'upgrade failed');
-        refuseUpgrade(socket, { status: 500, error: 'internal error' });
+        refuseOnSocket(socket, { status: 500, error: 'internal error' });
       },
     );
 
@@ -100,15 +100,15 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
         // A client that resets while its token is being verified must not take the process down.
         socket.on('error', (error) => logger.debug({ err: error.message }, 'upgrade socket error'));
         const url = URL.canParse(request.url ?? '/', BASE) ? new URL(request.url ?? '/', BASE) : undefined;
-        if (!url) return refuseUpgrade(socket, { status: 400, error: 'malformed request URL' });
+        if (!url) return refuseOnSocket(socket, { status: 400, error: 'malformed request URL' });
         const other = routes[url.pathname];
-        if (!other && url.pathname !== '/ws') return refuseUpgrade(socket, { status: 404, error: 'not found' });
+        if (!other && url.pathname !== '/ws') return refuseOnSocket(socket, { status: 404, error: 'not found' });
         const malformed = checkHandshake(request);
         if (malformed) {
           logger.debug({ status: malformed.status, reason: malformed.error, remote: request.socket.remoteAddress }, 'malformed upgrade refused');
-          return refuseUpgrade(socket, malformed);
+          return refuseOnSocket(socket, malformed);
         }
-        if (other) return other(request, socket, head, (status, error) => refuseUpgrade(socket, { status, error }));
+        if (other) return other(request, socket, head, (status, error) => refuseOnSocket(socket, { status, error }));
         void admitAndHandOver(request, socket, head, url);
       });
     },

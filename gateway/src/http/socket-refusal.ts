@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-/** An answer to a request that must not be upgraded: status, JSON error text, extra headers. */
+/** An answer written straight to a socket: status, JSON error text, extra headers. */
 export interface Refusal {
   status: number;
   error: string;
@@ -9,10 +9,11 @@ export interface Refusal {
 }
 
 /**
- * Answers an upgrade request on its raw socket with the refusal as a JSON error body, the way
- * every other endpoint answers, and closes the socket.
+ * Answers on the raw socket, where no response object exists (an upgrade request, a request
+ * Node's parser refused), with the refusal as a JSON error body, the way every other endpoint
+ * answers, and closes the socket.
  */
-export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+export function refuseOnSocket(socket: Duplex, refusal: Refusal): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: refusal.error });
   const headers = Object.entries(refusal.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`);
