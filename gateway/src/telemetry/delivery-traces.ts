@@ -1,3 +1,4 @@
+import { ACK_TIMING_WINDOW_MS } from '../hub/recent-pushes.ts';
 import { epochMs } from './clock.ts';
 
 /** The span contexts a push's acks are parented on, on this node: its fan-out and its delivery spans. */
@@ -22,13 +23,13 @@ export interface DeliveryTraces {
 export interface DeliveryTracesOptions {
   /** Pushes remembered at most (default 100,000, as many as the hub remembers timings for). */
   capacity?: number;
-  /** How long a push's spans are kept, ms (default 10 minutes). */
+  /** How long a push's spans are kept, ms (default: as long as the hub times its acks). */
   maxAgeMs?: number;
 }
 
 export function createDeliveryTraces(options: DeliveryTracesOptions = {}): DeliveryTraces {
   const capacity = options.capacity ?? 100_000;
-  const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+  const maxAgeMs = options.maxAgeMs ?? ACK_TIMING_WINDOW_MS;
   // Insertion order is age order: the oldest entries are at the front of the map.
   const entries = new Map<string, RecordedSpans & { at: number }>();
 

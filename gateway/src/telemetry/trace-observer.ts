@@ -40,8 +40,6 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
   // A fan-out reports its deliveries one after another: the push being noted is kept at hand, so
   // a traced broadcast to 10k sockets costs one map lookup, not 10k.
   let noting: { prepared: PreparedPush; notes: DeliveryNotes } | undefined;
-  // A push reported again once a slow socket drained keeps the fan-out span of its first round.
-  const recorded = new WeakSet<PreparedPush>();
   const spans = createDeliveryTraces();
 
   const recordFanout = (prepared: PreparedPush, writtenAt: number) => {
@@ -75,10 +73,10 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     },
     framesWritten(pushes, writtenAt) {
       // A push whose frames waited for a slow socket's 'drain' is reported again with those late
-      // writes: its fan-out span was recorded with the first round, and its acks attach to that.
+      // writes: its fan-out span was recorded with the first round (the one the hub stamped as
+      // its write time), and its acks attach to that.
       for (const prepared of pushes) {
-        if (prepared.timing.traceId === undefined || recorded.has(prepared)) continue;
-        recorded.add(prepared);
+        if (prepared.timing.traceId === undefined || prepared.timing.writtenAt !== writtenAt) continue;
         recordFanout(prepared, writtenAt);
       }
     },
