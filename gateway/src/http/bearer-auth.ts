@@ -1,10 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import { bearerToken, secretsEqual } from '../auth/secret-compare.ts';
+import { requestHeader } from './request-headers.ts';
 
 /** Requires `Authorization: Bearer <secret>`, compared in constant time; `what` names it in the 401. */
 function bearerSecretAuth(secret: string, what: string): MiddlewareHandler {
   return async (c, next) => {
-    const presented = bearerToken(c.req.header('authorization'));
+    const presented = bearerToken(requestHeader(c, 'authorization'));
     if (presented === undefined || !secretsEqual(presented, secret)) {
       return c.json({ error: `missing or invalid ${what}` }, 401, { 'WWW-Authenticate': 'Bearer' });
     }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { requestHeader } from './request-headers.ts';
 
 /** A parsed body, with its text for callers that keep parts of it verbatim (a push's `data`). */
 export type JsonBody = { ok: true; value: unknown; text: string } | { ok: false; response: Response };
@@ -13,7 +14,7 @@ const tooLarge = (c: Context, maxBytes: number) => c.json({ error: `request body
  */
 export function declaredBodyLimit(maxBytes: number, onRefused: (path: string) => void = () => undefined): MiddlewareHandler {
   return async (c, next) => {
-    if (Number(c.req.header('content-length') ?? 0) > maxBytes) {
+    if (Number(requestHeader(c, 'content-length') ?? 0) > maxBytes) {
       onRefused(c.req.path);
       return tooLarge(c, maxBytes);
     }

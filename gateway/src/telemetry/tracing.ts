@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
 import { MESSAGING_SYSTEM, messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
 import { traceHeaders, traceparentOf } from './trace-context.ts';
+import { requestHeaders } from '../http/request-headers.ts';
 
 /** The gateway's tracer; a no-op until an SDK (otel/register.ts) is loaded. */
 export const tracer = trace.getTracer('wsgw');
@@ -38,7 +39,7 @@ export function recordError(span: Span, error: unknown): void {
  */
 export function serverSpan(name: string, route: string): MiddlewareHandler {
   return async (c, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, c.req.header());
+    const parent = propagation.extract(ROOT_CONTEXT, requestHeaders(c));
     const attributes: Attributes = { [A.httpMethod]: c.req.method, [A.httpRoute]: route };
     const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     c.set('traceContext', trace.setSpan(parent, span));
