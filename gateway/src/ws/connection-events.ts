@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { WSEvents } from 'hono/ws';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { GatewayConfig } from '../config.ts';
@@ -9,7 +8,7 @@ import { createTokenBucket } from '../limits/token-bucket.ts';
 import { CloseCode, type ServerFrame, type WelcomeFrame } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
-import type { Admitted } from './ws-endpoint.ts';
+import type { Admitted, ConnectionHandlers } from './ws-endpoint.ts';
 
 export interface ConnectionEventsOptions {
   nodeId: string;
@@ -27,43 +26,38 @@ export interface ConnectionEventsOptions {
 export function createConnectionEvents(options: ConnectionEventsOptions) {
   const { hub, config, observer, logger } = options;
 
-  return (admission: Admitted): WSEvents<WebSocket> => {
+  return (admission: Admitted): ConnectionHandlers => {
     let connection: Connection | undefined;
 
     return {
-      onOpen(_event, ws) {
-        const raw = ws.raw;
-        if (!raw) {
-          ws.close(CloseCode.PolicyViolation, 'not admitted');
-          return;
-        }
+      onOpen(ws) {
         // Re-checked here: two connections of one user may have passed the gate at the same time.
         if (hub.connectionsOf(admission.principal.user) >= config.maxConnectionsPerUser) {
           observer.connectionRejected('limit');
           ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
           return;
         }
-        connection = open(options, admission, raw);
+        connection = open(options, admission, ws);
       },
 
-      onMessage(event) {
+      onMessage(data) {
         if (!connection || hub.closeReasonOf(connection) !== undefined) return;
         const started = performance.now();
-        handleFrame(hub, connection, event.data);
+        handleFrame(hub, connection, data);
         observer.messageHandled(performance.now() - started);
       },
 
-      onClose(event) {
+      onClose(code) {
         if (!connection) return;
-        const reason = hub.unregister(connection, event.code);
-        logger.debug({ connection: connection.id, code: event.code, reason }, 'connection closed');
+        const reason = hub.unregister(connection, code);
+        logger.debug({ connection: connection.id, code, reason }, 'connection closed');
       },
 
-      onError(event) {
+      onError(error) {
         // ws reports protocol violations here (oversized frame, bad UTF-8, bad opcode) and closes
         // the connection itself with the matching code (1009 for size).
         if (connection) hub.recordCloseReason(connection, 'policy');
-        logger.debug({ connection: connection?.id, err: String((event as ErrorEvent).error ?? event) }, 'connection error');
+        logger.debug({ connection: connection?.id, err: error.message }, 'connection error');
       },
     };
   };
@@ -107,7 +101,7 @@ function takeInbound(hub: Hub, connection: Connection): boolean {
 }
 
 /** Applies the inbound limits to one client frame, then answers or records it. */
-function handleFrame(hub: Hub, connection: Connection, data: unknown): void {
+function handleFrame(hub: Hub, connection: Connection, data: string | Buffer): void {
   if (!takeInbound(hub, connection)) return;
   const parsed = parseClientFrame(data);
   if (!parsed.ok) {

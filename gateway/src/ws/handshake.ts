@@ -11,9 +11,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Checks an upgrade request the way ws's `handleUpgrade` will, so that every request it would
- * refuse is refused here first, with a JSON body, before the request is handed to ws. Handing ws a
- * request it refuses would leave @hono/node-ws waiting for a socket that never opens, and ws
- * answers in `text/html`.
+ * refuse is refused here first, with a JSON body, before the request is handed to ws (which answers
+ * in `text/html`), and before any token work is spent on it.
  *
  * `Sec-WebSocket-Extensions` is not checked: the server does not offer permessage-deflate, so ws
  * never parses it.
