@@ -134,13 +134,12 @@ function createPushTail() {
 /** The node's connections with the most buffered bytes (above 0), most first. */
 function mostBuffered(hub: Hub, nodeId: string): BufferedConnection[] {
   const top: BufferedConnection[] = [];
-  for (const connection of hub.connections()) {
-    const buffered = hub.bufferedBytes(connection);
-    if (buffered === 0 || (top.length === MOST_BUFFERED && buffered <= top[top.length - 1]!.bufferedAmount)) continue;
+  hub.forEachConnection((connection, buffered) => {
+    if (buffered === 0 || (top.length === MOST_BUFFERED && buffered <= top[top.length - 1]!.bufferedAmount)) return;
     top.push({ id: connection.id, user: connection.user, node: nodeId, bufferedAmount: buffered, connectedAt: connection.connectedAt });
     top.sort((a, b) => b.bufferedAmount - a.bufferedAmount);
     if (top.length > MOST_BUFFERED) top.pop();
-  }
+  });
   return top;
 }
 

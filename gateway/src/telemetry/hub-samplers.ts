@@ -25,11 +25,10 @@ export function createHubSamplers(registers: Array<Registry<RegistryContentType>
   const sample = (hub: Hub) => {
     let slow = 0;
     const half = slowConsumerBytes / 2;
-    for (const connection of hub.connections()) {
-      const bytes = hub.bufferedBytes(connection);
+    hub.forEachConnection((_connection, bytes) => {
       buffered.observe(bytes);
       if (bytes > half) slow += 1;
-    }
+    });
     slowConsumers.set(slow);
   };
 

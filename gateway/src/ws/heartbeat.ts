@@ -2,30 +2,53 @@ import type { Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 
 /**
+ * Each interval's round is spread over this many ticks: pinging 10k sockets at once is 10k socket
+ * writes in one go, a stall of tens of milliseconds for every push that arrives meanwhile.
+ */
+export const HEARTBEAT_SLICES = 25;
+
+/**
  * Protocol-level pings: each round terminates connections that did not answer the previous
  * ping and pings the rest. A dead peer is noticed within two intervals. The heartbeat keeps which
  * pings are unanswered itself (it listens for each connection's pongs from its first round on),
  * and the hub does the cutting, so the close is counted as `timeout` by the one module that owns
  * a connection's close reason.
+ *
+ * A round walks the hub's connections in slices, one every `intervalMs / HEARTBEAT_SLICES`, so
+ * each connection is still visited once per interval. The walk is a live iterator over the hub:
+ * a connection that closes meanwhile is skipped, one that opens is visited in the same round.
  */
 export function startHeartbeat(hub: Hub, intervalMs: number): () => void {
   const watched = new WeakSet<Connection>();
   const unanswered = new WeakSet<Connection>();
-  const timer = setInterval(() => {
-    for (const connection of hub.connections()) {
-      if (hub.closeReasonOf(connection) !== undefined) continue;
-      if (unanswered.has(connection)) {
-        hub.terminate(connection, 'timeout');
-        continue;
-      }
-      if (!watched.has(connection)) {
-        watched.add(connection);
-        connection.ws.on('pong', () => unanswered.delete(connection));
-      }
-      unanswered.add(connection);
-      connection.ws.ping();
+  let round: Iterator<Connection> | undefined;
+
+  const visit = (connection: Connection) => {
+    if (hub.closeReasonOf(connection) !== undefined) return;
+    if (unanswered.has(connection)) {
+      hub.terminate(connection, 'timeout');
+      return;
     }
-  }, intervalMs);
+    if (!watched.has(connection)) {
+      watched.add(connection);
+      connection.ws.on('pong', () => unanswered.delete(connection));
+    }
+    unanswered.add(connection);
+    connection.ws.ping();
+  };
+
+  const timer = setInterval(() => {
+    const slice = Math.ceil(hub.size / HEARTBEAT_SLICES);
+    round ??= hub.connections();
+    for (let visited = 0; visited < slice; visited += 1) {
+      const next = round.next();
+      if (next.done) {
+        round = undefined;
+        return;
+      }
+      visit(next.value);
+    }
+  }, intervalMs / HEARTBEAT_SLICES);
   timer.unref();
   return () => clearInterval(timer);
 }
