@@ -1,12 +1,24 @@
 import { ACK_TIMING_WINDOW_MS } from '../hub/recent-pushes.ts';
 import { epochMs } from './clock.ts';
 
-/** The span contexts a push's acks are parented on, on this node: its fan-out and its delivery spans. */
+/**
+ * The spans a push's acks are parented on, on this node: its fan-out and its delivery spans, by
+ * span id (the trace id is the push's). Every traced push's entry is kept for the ack window, so it
+ * is kept small: two short strings and, for the few deliveries that got a span, one flat array.
+ */
 export interface RecordedSpans {
-  /** Traceparent of this node's fan-out span. */
+  /** Span id of this node's fan-out span. */
   readonly fanout: string;
-  /** Traceparent of each connection's delivery span, by connection id (only the deliveries that got one). */
-  readonly deliveries: ReadonlyMap<string, string> | undefined;
+  /** Connection id and delivery span id, in pairs (only the deliveries that got a span). */
+  readonly deliveries: readonly string[] | undefined;
+}
+
+/** The delivery span id recorded for `connectionId`, if its delivery got one. */
+export function deliverySpanOf(spans: RecordedSpans, connectionId: string): string | undefined {
+  const pairs = spans.deliveries;
+  if (!pairs) return undefined;
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === connectionId) return pairs[i + 1];
+  return undefined;
 }
 
 /**
@@ -31,7 +43,7 @@ export function createDeliveryTraces(options: DeliveryTracesOptions = {}): Deliv
   const capacity = options.capacity ?? 100_000;
   const maxAgeMs = options.maxAgeMs ?? ACK_TIMING_WINDOW_MS;
   // Insertion order is age order: the oldest entries are at the front of the map.
-  const entries = new Map<string, RecordedSpans & { at: number }>();
+  const entries = new Map<string, RecordedSpans & { readonly at: number }>();
 
   const expire = (now: number) => {
     for (const [id, entry] of entries) {
@@ -44,7 +56,7 @@ export function createDeliveryTraces(options: DeliveryTracesOptions = {}): Deliv
     remember(pushId, spans) {
       if (entries.has(pushId)) return;
       const now = epochMs();
-      entries.set(pushId, { ...spans, at: now });
+      entries.set(pushId, { fanout: spans.fanout, deliveries: spans.deliveries, at: now });
       expire(now);
     },
     get(pushId) {

@@ -3,7 +3,7 @@ import type { Connection } from '../hub/connection.ts';
 import type { PreparedPush } from '../hub/prepared-push.ts';
 import type { PushTiming } from '../hub/recent-pushes.ts';
 import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
-import { contextFrom, traceparentOf } from './trace-context.ts';
+import { contextFrom } from './trace-context.ts';
 import { destinationOf, tracer } from './tracing.ts';
 
 /**
@@ -14,7 +14,7 @@ import { destinationOf, tracer } from './tracing.ts';
 export interface PushSpans {
   /** The push's fan-out on this node, child of the push's trace; returned ended. */
   fanout(prepared: PreparedPush, writtenAt: number): Span;
-  /** One delivery (or a slow consumer's drop, `failed`), child of `parent`; returns its traceparent. */
+  /** One delivery (or a slow consumer's drop, `failed`), child of `parent`; returns its span id. */
   delivery(prepared: PreparedPush, parent: Context, connection: Connection, writtenAt: number, failed: boolean): string;
   /** A client's ack, child of the traceparent `parent`. */
   ack(connection: Connection, pushId: string, timing: PushTiming & { writtenAt: number }, ackedAt: number, parent: string | undefined): void;
@@ -60,7 +60,7 @@ export function createPushSpans(options: PushSpansOptions): PushSpans {
       const span = tracer.startSpan(SpanNames.deliver, { kind: SpanKind.PRODUCER, startTime: prepared.timing.fanoutAt, attributes }, parent);
       if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'dropped: slow consumer' });
       span.end(writtenAt);
-      return traceparentOf(span.spanContext());
+      return span.spanContext().spanId;
     },
     ack(connection, pushId, timing, ackedAt, parent) {
       const attributes = {

@@ -1,10 +1,9 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Connection } from '../hub/connection.ts';
 import type { PreparedPush } from '../hub/prepared-push.ts';
-import { createDeliveryTraces } from './delivery-traces.ts';
+import { createDeliveryTraces, deliverySpanOf } from './delivery-traces.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { createPushSpans } from './push-spans.ts';
-import { traceparentOf } from './trace-context.ts';
 
 export interface TraceObserverOptions {
   nodeId: string;
@@ -44,7 +43,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
 
   const recordFanout = (prepared: PreparedPush, writtenAt: number) => {
     const span = record.fanout(prepared, writtenAt);
-    const fanout = traceparentOf(span.spanContext());
+    const fanout = span.spanContext().spanId;
     const noted = notes.get(prepared);
     notes.delete(prepared);
     if (noting?.prepared === prepared) noting = undefined;
@@ -54,10 +53,10 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     // Most fan-outs of a large broadcast record no delivery span: build their parent only when needed.
     if (delivered.length === 0 && failed.length === 0) return spans.remember(prepared.push.id, { fanout, deliveries: undefined });
     const parent = trace.setSpan(ROOT_CONTEXT, span);
-    const deliveries = new Map<string, string>();
-    for (const connection of delivered) deliveries.set(connection.id, record.delivery(prepared, parent, connection, writtenAt, false));
+    const deliveries: string[] = [];
+    for (const connection of delivered) deliveries.push(connection.id, record.delivery(prepared, parent, connection, writtenAt, false));
     for (const connection of failed) record.delivery(prepared, parent, connection, writtenAt, true);
-    spans.remember(prepared.push.id, { fanout, deliveries: deliveries.size > 0 ? deliveries : undefined });
+    spans.remember(prepared.push.id, { fanout, deliveries: deliveries.length > 0 ? deliveries : undefined });
   };
 
   return {
@@ -83,7 +82,9 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
     acked(connection, pushId, timing, ackedAt) {
       if (timing?.traceId === undefined || timing.writtenAt === undefined) return;
       const pushSpans = spans.get(pushId);
-      const parent = pushSpans?.deliveries?.get(connection.id) ?? pushSpans?.fanout ?? timing.trace;
+      // Recorded spans are those of a sampled push: the ack's parent is in the push's trace, sampled.
+      const spanId = pushSpans && (deliverySpanOf(pushSpans, connection.id) ?? pushSpans.fanout);
+      const parent = spanId ? `00-${timing.traceId}-${spanId}-01` : timing.trace;
       record.ack(connection, pushId, { ...timing, writtenAt: timing.writtenAt }, ackedAt, parent);
     },
   };
