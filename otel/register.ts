@@ -6,7 +6,9 @@
 import { startTracing } from './src/tracing.ts';
 
 if (process.env.OTEL_SDK_DISABLED !== 'true') {
-  const tracing = startTracing();
+  // Awaited at the top level: Node finishes an --import module, exporter included, before the
+  // gateway's first line runs.
+  const tracing = await startTracing();
   // Flush spans still batched when the gateway is asked to stop; its own handler drains connections.
   const flush = () => void tracing.shutdown().catch(() => undefined);
   process.once('SIGTERM', flush);
