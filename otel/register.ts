@@ -1,7 +1,8 @@
 /**
- * Loaded before the gateway with `node --import @wsgw/otel/register`, so the SDK is in place
- * before any gateway module asks `@opentelemetry/api` for a tracer. Configured only by the
- * standard OTEL_* variables; OTEL_SDK_DISABLED=true turns it off.
+ * Loaded before the gateway with `node --import @wsgw/otel/register` (TypeScript, under tsx) or
+ * `node --import @wsgw/otel/dist/register` (compiled, what `npm start` and the image run), so the
+ * SDK is in place before any gateway module asks `@opentelemetry/api` for a tracer. Configured
+ * only by the standard OTEL_* variables; OTEL_SDK_DISABLED=true turns it off.
  */
 import { startTracing } from './src/tracing.ts';
 
