@@ -1,4 +1,4 @@
-import { detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -30,11 +30,11 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const exporting = !options.spanProcessors && Boolean(endpoint) && env.OTEL_TRACES_EXPORTER !== 'none';
   const spanProcessors = options.spanProcessors ?? [exporting ? new BatchSpanProcessor(await otlpExporter(env)) : new NoopSpanProcessor()];
-  // Detected first, so the explicit service name wins over one in OTEL_RESOURCE_ATTRIBUTES, as
-  // with the SDK's own OTEL_SERVICE_NAME handling.
-  const resource = detectResources({ detectors: [hostDetector, processDetector, envDetector] }).merge(
-    resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME || 'wsgw' }),
-  );
+  // The SDK's telemetry.sdk.* attributes, then host, process and OTEL_RESOURCE_ATTRIBUTES, then the
+  // service name last, so it wins over one in OTEL_RESOURCE_ATTRIBUTES as it did with NodeSDK.
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [hostDetector, processDetector, envDetector] }))
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME || 'wsgw' }));
   const provider = new NodeTracerProvider({ resource, spanProcessors });
   provider.register();
   return { exporting, shutdown: () => provider.shutdown() };
