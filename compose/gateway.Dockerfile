@@ -3,8 +3,9 @@
 #   docker build -f compose/gateway.Dockerfile -t wsgw-gateway .
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
-# Stage 1: the console's static build, which the gateway serves at /console/.
-FROM ${NODE_IMAGE} AS console
+# Stage 1: the build: the gateway and the OpenTelemetry bootstrap compiled to JavaScript (tsc), and
+# the console's static build, which the gateway serves at /console/.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
@@ -13,14 +14,18 @@ COPY dashboards-as-code/package.json dashboards-as-code/
 COPY otel/package.json otel/
 COPY compose/package.json compose/
 COPY loadtest/package.json loadtest/
-# Scripts off: the root postinstall would build the console before its sources are copied.
+# Scripts off: the root postinstall would build before the sources are copied.
 RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY otel otel
 COPY gateway gateway
 COPY console console
-RUN npm run build -w console
+RUN npm run build
 
-# Stage 2: production dependencies only. The gateway runs its TypeScript through tsx, which is one
-# of its dependencies, so there is no compile step.
+# Stage 2: production dependencies and the compiled output: the gateway runs as JavaScript, with no
+# TypeScript source and no loader. tsx is still installed because wsgw-load (the compose `loadtest`
+# service) runs its TypeScript through it, a dependency of its own; it imports only types from the
+# gateway, so it needs no gateway source.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
@@ -32,13 +37,14 @@ COPY otel/package.json otel/
 COPY compose/package.json compose/
 COPY loadtest/package.json loadtest/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-COPY otel otel
-COPY gateway/src gateway/src
+COPY --from=build /app/otel/dist otel/dist
+COPY --from=build /app/gateway/dist gateway/dist
+COPY --from=build /app/console/dist console/dist
 COPY loadtest/bin loadtest/bin
 COPY loadtest/src loadtest/src
-COPY --from=console /app/console/dist console/dist
 
 USER node
 WORKDIR /app/gateway
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "--import", "@wsgw/otel/register", "src/main.ts"]
+# What `npm start` runs (gateway/package.json), without npm in between to pass signals on.
+CMD ["node", "--import", "@wsgw/otel/dist/register", "dist/main.js"]

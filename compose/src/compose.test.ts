@@ -86,4 +86,14 @@ describe('the compose stack', () => {
     expect(collector.exporters['otlp/tempo'].endpoint).toBe(`tempo:${port(tempo.distributor.receivers.otlp.protocols.grpc.endpoint)}`);
     expect(collector.service.extensions).toContain('health_check');
   });
+
+  it('runs the gateway image as npm start does: the compiled gateway, no tsx', async () => {
+    const dockerfile = await readFile(at('gateway.Dockerfile'), 'utf8');
+    const cmd = JSON.parse(/^CMD (.+)$/m.exec(dockerfile)![1]!) as string[];
+    const gateway = JSON.parse(await readFile(fileURLToPath(new URL('../../gateway/package.json', import.meta.url)), 'utf8'));
+    expect(cmd.join(' ')).toBe(gateway.scripts.start);
+    expect(cmd).not.toContain('tsx');
+    expect(dockerfile).toMatch(/^WORKDIR \/app\/gateway$/m);
+    expect(dockerfile).toContain('COPY --from=build /app/gateway/dist gateway/dist');
+  });
 });

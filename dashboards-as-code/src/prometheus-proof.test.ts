@@ -11,7 +11,7 @@ import { startProofTraffic, type ProofTraffic } from './testing/proof-traffic.ts
 
 // Tracing on in this process, so the gateways' latency histograms carry trace_id exemplars.
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
 afterAll(() => tracing.shutdown());
 const startTestGateway = useTestGateways();
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from './protocol.ts';
 import { mintToken } from './auth/token-minter.ts';
-import { spawnGateway, type GatewayProcess } from './testing/gateway-process.ts';
+import { spawnGateway, spawnStartScript, startScript, type GatewayProcess } from './testing/gateway-process.ts';
 import { connectClient, expectRefusal } from './testing/test-client.ts';
 
 let running: GatewayProcess | undefined;
@@ -76,5 +76,34 @@ describe('the gateway process', () => {
     const output = running.output();
     expect(output).toContain('connection opened');
     for (const secretValue of [secret, apiKey, adminToken, token, token.split('.')[2]!]) expect(output).not.toContain(secretValue);
+  });
+});
+
+describe('npm start', () => {
+  it('runs the compiled gateway and OpenTelemetry bootstrap, without a TypeScript loader', () => {
+    const script = startScript();
+    expect(script).not.toContain('tsx');
+    expect(script).toBe('node --import @wsgw/otel/dist/register dist/main.js');
+  });
+
+  it('answers /health, serves the console and prints the dev banner, with no secret in a log line', async () => {
+    running = spawnStartScript({});
+    const port = await running.port;
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    // console/dist is found from gateway/dist as it is from gateway/src.
+    const consolePage = await fetch(`http://127.0.0.1:${port}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<html');
+    await expect.poll(() => running!.output(), { timeout: 5000 }).toContain('curl -s -X POST');
+    const output = running.output();
+    const secrets = ['WSGW_API_KEY', 'WSGW_JWT_SECRET', 'WSGW_ADMIN_TOKEN'].map((name) => new RegExp(`${name}=(\\S+)`).exec(output)?.[1]);
+    const logLines = output.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.some((line) => line.includes('"msg":"listening"'))).toBe(true);
+    for (const secret of secrets) {
+      expect(secret).toBeDefined();
+      for (const line of logLines) expect(line).not.toContain(secret);
+    }
+    running.child.kill('SIGTERM');
+    expect((await running.exited).code).toBe(0);
   });
 });

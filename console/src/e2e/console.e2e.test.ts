@@ -11,7 +11,7 @@ const DIST = new URL('../../dist/index.html', import.meta.url);
 const TRACE_UI = 'http://traces.example/trace/{traceId}';
 
 // The test push must produce a trace the console can link to: record spans in process.
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())], env: {} });
+const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())], env: {} });
 
 let browser: Browser;
 let gateway: TestGateway;

@@ -6,7 +6,7 @@ import type { TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
 afterAll(() => tracing.shutdown());
 const startTestGateway = useTestGateways();
 

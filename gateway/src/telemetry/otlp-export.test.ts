@@ -7,7 +7,8 @@ import { spawnGateway, type GatewayProcess } from '../testing/gateway-process.ts
 import { connectClient } from '../testing/test-client.ts';
 
 interface ExportedSpan {
-  service: string | undefined;
+  /** The resource's string attributes, e.g. service.name. */
+  resource: Record<string, string | undefined>;
   name: string;
   traceId: string;
 }
@@ -24,9 +25,9 @@ async function startReceiver(port = 0): Promise<{ server: Server; url: string; s
       if (request.url === '/v1/traces') {
         const payload = JSON.parse(body) as { resourceSpans: any[] };
         for (const resourceSpans of payload.resourceSpans) {
-          const service = resourceSpans.resource?.attributes?.find((a: any) => a.key === 'service.name')?.value?.stringValue;
+          const resource = Object.fromEntries((resourceSpans.resource?.attributes ?? []).map((a: any) => [a.key, a.value?.stringValue]));
           for (const scope of resourceSpans.scopeSpans ?? []) {
-            for (const span of scope.spans ?? []) spans.push({ service, name: span.name, traceId: span.traceId });
+            for (const span of scope.spans ?? []) spans.push({ resource, name: span.name, traceId: span.traceId });
           }
         }
       }
@@ -43,7 +44,7 @@ afterEach(() => {
 });
 
 describe('OTLP export', () => {
-  it('sends the push spans to the configured endpoint with the service name', async () => {
+  it('sends the push spans to the configured endpoint with the service name and resource attributes', async () => {
     const receiver = await startReceiver();
     try {
       const secret = randomBytes(32).toString('base64url');
@@ -55,6 +56,7 @@ describe('OTLP export', () => {
           WSGW_JWT_SECRET: secret,
           WSGW_CONSOLE: 'false',
           OTEL_SERVICE_NAME: 'wsgw-export-test',
+          OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=export-test-1,service.name=overridden',
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
           OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -75,7 +77,10 @@ describe('OTLP export', () => {
       await expect.poll(() => receiver.spans.filter((s) => s.traceId === traceId).length, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(5);
       const ours = receiver.spans.filter((s) => s.traceId === traceId);
       expect(ours.map((s) => s.name).sort()).toEqual(['POST /api/push', 'wsgw.ack', 'wsgw.deliver', 'wsgw.fanout', 'wsgw.publish']);
-      for (const span of ours) expect(span.service).toBe('wsgw-export-test');
+      for (const span of ours) {
+        // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES.
+        expect(span.resource).toMatchObject({ 'service.name': 'wsgw-export-test', 'service.instance.id': 'export-test-1', 'telemetry.sdk.language': 'nodejs' });
+      }
       await client.close();
     } finally {
       running?.child.kill('SIGTERM');

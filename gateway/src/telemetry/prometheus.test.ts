@@ -10,7 +10,7 @@ import { useTestGateways } from '../testing/test-gateway.ts';
 import { MetricNames } from './metric-names.ts';
 
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
 afterAll(() => tracing.shutdown());
 const startTestGateway = useTestGateways();
 

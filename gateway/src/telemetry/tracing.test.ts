@@ -5,7 +5,7 @@ import type { PushFrame } from '../protocol.ts';
 import { useTestGateways } from '../testing/test-gateway.ts';
 
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
+const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], env: {} });
 afterAll(() => tracing.shutdown());
 beforeEach(() => exporter.reset());
 const startTestGateway = useTestGateways();
