@@ -39,8 +39,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.alg] : [])];
   if (algorithms.length === 0) throw new Error('a JWT secret or public key is required');
 
-  const keyFor = (header: JWTHeaderParameters): Uint8Array | KeyObject => {
-    if (header.alg === 'HS256' && secret) return secret;
+  // Imported once: given the raw bytes, jose imports a new WebCrypto key for every token, work
+  // and garbage on each of 10k handshakes.
+  let hmacKey: Promise<CryptoKey> | undefined;
+  const keyFor = (header: JWTHeaderParameters): Promise<CryptoKey> | KeyObject => {
+    if (header.alg === 'HS256' && secret) {
+      hmacKey ??= crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      return hmacKey;
+    }
     if (publicKey && header.alg === publicKey.alg) return publicKey.key;
     throw new TokenError(`token algorithm ${String(header.alg)} is not accepted`);
   };

@@ -118,7 +118,7 @@ export function createHub(options: HubOptions): Hub {
     },
     holdWrites: () => writer.hold(),
     disconnectUser(user) {
-      const sessions = [...(registry.byUser(user) ?? [])];
+      const sessions = registry.byUser(user);
       for (const session of sessions) kick(session);
       return sessions.length;
     },
@@ -128,8 +128,8 @@ export function createHub(options: HubOptions): Hub {
       return session !== undefined;
     },
     closeAll: (timeoutMs) => closeEvery(writer, registry, timeoutMs),
-    userConnections: (user) => [...(registry.byUser(user) ?? [])].map(connectionInfoOf),
-    connectionsOf: (user) => registry.byUser(user)?.size ?? 0,
+    userConnections: (user) => registry.byUser(user).map(connectionInfoOf),
+    connectionsOf: (user) => registry.countOf(user),
     connections: () => connectionsIn(registry.all()),
     forEachConnection(visit) {
       for (const session of registry.all()) visit(session.connection, bufferedOf(session));

@@ -30,6 +30,20 @@ describe('registry', () => {
     expect(registry.remove(a)).toBe(true);
     expect(registry.remove(a)).toBe(false);
     expect([registry.size, registry.userCount, registry.tagCount]).toEqual([0, 0, 0]);
-    expect(registry.byUser('alice')).toBeUndefined();
+    expect(registry.byUser('alice')).toEqual([]);
+  });
+
+  it("keeps a user's connections through one, two, one and none again", () => {
+    const registry = createRegistry<Connection>();
+    const [a1, a2] = [connection('a1', 'alice', ['news']), connection('a2', 'alice', ['news'])];
+    registry.add(a1);
+    expect([registry.byUser('alice').map((c) => c.id), registry.countOf('alice')]).toEqual([['a1'], 1]);
+    registry.add(a2);
+    expect([registry.byUser('alice').map((c) => c.id).sort(), registry.countOf('alice')]).toEqual([['a1', 'a2'], 2]);
+    expect(matched(registry, { users: ['alice'], tags: ['news'] })).toEqual(['a1', 'a2']);
+    registry.remove(a1);
+    expect([matched(registry, { users: ['alice'] }), matched(registry, { tags: ['news'] }), registry.countOf('alice')]).toEqual([['a2'], ['a2'], 1]);
+    registry.remove(a2);
+    expect([registry.countOf('alice'), registry.userCount, registry.tagCount]).toEqual([0, 0, 0]);
   });
 });

@@ -16,7 +16,10 @@ export interface Registry<T extends Addressable> {
   add(connection: T): void;
   remove(connection: T): boolean;
   get(id: string): T | undefined;
-  byUser(user: string): ReadonlySet<T> | undefined;
+  /** The user's connections (a new array). */
+  byUser(user: string): T[];
+  /** How many connections the user holds. */
+  countOf(user: string): number;
   /** Calls `visit` once per connection matched by the target, however many targets match it. */
   forEachMatch(target: NormalizedTarget, visit: (connection: T) => void): void;
   all(): IterableIterator<T>;
@@ -25,31 +28,54 @@ export interface Registry<T extends Addressable> {
   readonly tagCount: number;
 }
 
+/**
+ * A user's or a tag's connections: the connection itself while there is one, a set from the
+ * second on. Most users hold one connection, and a set for each of 10k users would cost more than
+ * the rest of the index together.
+ */
+type Group<T> = T | Set<T>;
+
+const isSet = <T>(group: Group<T>): group is Set<T> => group instanceof Set;
+
+function* membersOf<T>(group: Group<T>): IterableIterator<T> {
+  if (isSet(group)) yield* group;
+  else yield group;
+}
+
 export function createRegistry<T extends Addressable>(): Registry<T> {
   const byId = new Map<string, T>();
-  const users = new Map<string, Set<T>>();
-  const tags = new Map<string, Set<T>>();
+  const users = new Map<string, Group<T>>();
+  const tags = new Map<string, Group<T>>();
 
-  const index = (map: Map<string, Set<T>>, key: string, connection: T) => {
-    let set = map.get(key);
-    if (!set) map.set(key, (set = new Set()));
-    set.add(connection);
+  const index = (map: Map<string, Group<T>>, key: string, connection: T) => {
+    const group = map.get(key);
+    if (group === undefined) map.set(key, connection);
+    else if (isSet(group)) group.add(connection);
+    else if (group !== connection) map.set(key, new Set([group, connection]));
   };
-  const unindex = (map: Map<string, Set<T>>, key: string, connection: T) => {
-    const set = map.get(key);
-    if (!set) return;
-    set.delete(connection);
-    if (set.size === 0) map.delete(key);
+  const unindex = (map: Map<string, Group<T>>, key: string, connection: T) => {
+    const group = map.get(key);
+    if (group === undefined) return;
+    if (!isSet(group)) {
+      if (group === connection) map.delete(key);
+      return;
+    }
+    group.delete(connection);
+    if (group.size === 0) map.delete(key);
   };
-  const groupsOf = (target: NormalizedTarget): Array<Set<T>> => {
-    const groups: Array<Set<T>> = [];
+  const visitGroup = (group: Group<T>, visit: (connection: T) => void) => {
+    if (!isSet(group)) return visit(group);
+    for (const connection of group) visit(connection);
+  };
+  const groupsOf = (target: NormalizedTarget): Array<Group<T>> => {
+    const groups: Array<Group<T>> = [];
     for (const user of target.users) {
-      const set = users.get(user);
-      if (set) groups.push(set);
+      const group = users.get(user);
+      if (group !== undefined) groups.push(group);
     }
     for (const tag of target.tags) {
-      const set = tags.get(tag);
-      if (set) groups.push(set);
+      const group = tags.get(tag);
+      if (group !== undefined) groups.push(group);
     }
     return groups;
   };
@@ -67,7 +93,14 @@ export function createRegistry<T extends Addressable>(): Registry<T> {
       return true;
     },
     get: (id) => byId.get(id),
-    byUser: (user) => users.get(user),
+    byUser(user) {
+      const group = users.get(user);
+      return group === undefined ? [] : [...membersOf(group)];
+    },
+    countOf(user) {
+      const group = users.get(user);
+      return group === undefined ? 0 : isSet(group) ? group.size : 1;
+    },
     forEachMatch(target, visit) {
       if (target.all) {
         for (const connection of byId.values()) visit(connection);
@@ -76,16 +109,16 @@ export function createRegistry<T extends Addressable>(): Registry<T> {
       const groups = groupsOf(target);
       if (groups.length === 1) {
         // One group cannot hold a connection twice: skip the dedupe set.
-        for (const connection of groups[0]!) visit(connection);
+        visitGroup(groups[0]!, visit);
         return;
       }
       const seen = new Set<T>();
       for (const group of groups) {
-        for (const connection of group) {
-          if (seen.has(connection)) continue;
+        visitGroup(group, (connection) => {
+          if (seen.has(connection)) return;
           seen.add(connection);
           visit(connection);
-        }
+        });
       }
     },
     all: () => byId.values(),

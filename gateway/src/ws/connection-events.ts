@@ -19,77 +19,85 @@ export interface ConnectionEventsOptions {
 }
 
 /**
- * Builds the event handlers of one `GET /ws` connection, from the admission it passed: on open it
- * registers the connection with the hub and welcomes it, then it applies the inbound limits to
- * each client frame and answers or records it, and on close it unregisters it.
+ * The handlers of the `GET /ws` connections: on open a connection is registered with the hub and
+ * welcomed, then the inbound limits are applied to each client frame, which is answered or
+ * recorded, and on close it is unregistered. One set serves every connection; each socket's
+ * connection is found in a weak map, so nothing of it outlives the socket.
  */
-export function createConnectionEvents(options: ConnectionEventsOptions) {
+export function createConnectionEvents(options: ConnectionEventsOptions): ConnectionHandlers {
   const { hub, config, observer, logger } = options;
+  const connections = new WeakMap<WebSocket, Connection>();
 
-  return (admission: Admitted): ConnectionHandlers => {
-    let connection: Connection | undefined;
+  // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the same
+  // inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a client
+  // may send them unasked, and the heartbeat's one pong per interval is far below it.
+  function onPing(this: WebSocket, data: Buffer) {
+    const connection = connections.get(this);
+    if (connection && takeInbound(hub, connection)) this.pong(data);
+  }
+  function onPong(this: WebSocket) {
+    const connection = connections.get(this);
+    if (connection) takeInbound(hub, connection);
+  }
 
-    return {
-      onOpen(ws) {
-        // Re-checked here: two connections of one user may have passed the gate at the same time.
-        if (hub.connectionsOf(admission.principal.user) >= config.maxConnectionsPerUser) {
-          observer.connectionRejected('limit');
-          ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
-          return;
-        }
-        connection = open(options, admission, ws);
-      },
+  return {
+    open(ws, admission) {
+      // Re-checked here: two connections of one user may have passed the gate at the same time.
+      if (hub.connectionsOf(admission.principal.user) >= config.maxConnectionsPerUser) {
+        observer.connectionRejected('limit');
+        ws.close(CloseCode.PolicyViolation, 'too many connections for this user');
+        return;
+      }
+      const connection = connectionOf(config, admission, ws);
+      connections.set(ws, connection);
+      ws.on('ping', onPing);
+      ws.on('pong', onPong);
+      hub.register(connection);
+      const welcome: WelcomeFrame = { type: 'welcome', connection: connection.id, user: connection.user, node: options.nodeId };
+      ws.send(JSON.stringify(welcome));
+      logger.debug({ connection: connection.id, user: connection.user, remote: connection.remote }, 'connection opened');
+    },
 
-      onMessage(data) {
-        if (!connection || hub.closeReasonOf(connection) !== undefined) return;
-        const started = performance.now();
-        handleFrame(hub, connection, data);
-        observer.messageHandled(performance.now() - started);
-      },
+    message(ws, data) {
+      const connection = connections.get(ws);
+      if (!connection || hub.closeReasonOf(connection) !== undefined) return;
+      const started = performance.now();
+      handleFrame(hub, connection, data);
+      observer.messageHandled(performance.now() - started);
+    },
 
-      onClose(code) {
-        if (!connection) return;
-        const reason = hub.unregister(connection, code);
-        logger.debug({ connection: connection.id, code, reason }, 'connection closed');
-      },
+    close(ws, code) {
+      const connection = connections.get(ws);
+      if (!connection) return;
+      connections.delete(ws);
+      const reason = hub.unregister(connection, code);
+      logger.debug({ connection: connection.id, code, reason }, 'connection closed');
+    },
 
-      onError(error) {
-        // ws reports protocol violations here (oversized frame, bad UTF-8, bad opcode) and closes
-        // the connection itself with the matching code (1009 for size).
-        if (connection) hub.recordCloseReason(connection, 'policy');
-        logger.debug({ connection: connection?.id, err: error.message }, 'connection error');
-      },
-    };
+    error(ws, error) {
+      // ws reports protocol violations here (oversized frame, bad UTF-8, bad opcode) and closes
+      // the connection itself with the matching code (1009 for size).
+      const connection = connections.get(ws);
+      if (connection) hub.recordCloseReason(connection, 'policy');
+      logger.debug({ connection: connection?.id, err: error.message }, 'connection error');
+    },
   };
 }
 
-/** Registers an opened connection with the hub and welcomes it; its pings and pongs draw on its inbound rate. */
-function open(options: ConnectionEventsOptions, admission: Admitted, raw: WebSocket): Connection {
-  const { hub, config } = options;
+/** The hub's record of an admitted socket, with its inbound allowances. */
+function connectionOf(config: ConnectionEventsOptions['config'], admission: Admitted, ws: WebSocket): Connection {
   const { principal, remote } = admission;
-  const opened: Connection = {
+  return {
     id: randomUUID(),
     user: principal.user,
     tags: principal.tags,
     connectedAt: Date.now(),
     remote,
-    ws: raw,
-    socket: socketOf(raw),
+    ws,
+    socket: socketOf(ws),
     inboundRate: createTokenBucket(config.inboundRate, config.inboundRate * 2),
     invalidFrames: createTokenBucket(config.maxInvalidFrames / 60, config.maxInvalidFrames),
   };
-  // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the
-  // same inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a
-  // client may send them unasked, and the heartbeat's one pong per interval is far below it.
-  raw.on('ping', (data: Buffer) => {
-    if (takeInbound(hub, opened)) raw.pong(data);
-  });
-  raw.on('pong', () => takeInbound(hub, opened));
-  hub.register(opened);
-  const welcome: WelcomeFrame = { type: 'welcome', connection: opened.id, user: opened.user, node: options.nodeId };
-  raw.send(JSON.stringify(welcome));
-  options.logger.debug({ connection: opened.id, user: opened.user, remote }, 'connection opened');
-  return opened;
 }
 
 /** Counts one client frame (data or control) against the inbound rate; false once it closed the connection. */

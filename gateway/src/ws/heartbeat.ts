@@ -1,5 +1,6 @@
 import type { Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
+import type { WebSocket } from 'ws';
 
 /**
  * Each interval's round is spread over this many ticks: pinging 10k sockets at once is 10k socket
@@ -19,22 +20,27 @@ export const HEARTBEAT_SLICES = 25;
  * a connection that closes meanwhile is skipped, one that opens is visited in the same round.
  */
 export function startHeartbeat(hub: Hub, intervalMs: number): () => void {
-  const watched = new WeakSet<Connection>();
-  const unanswered = new WeakSet<Connection>();
+  // By socket, so that one pong listener serves every connection.
+  const watched = new WeakSet<WebSocket>();
+  const unanswered = new WeakSet<WebSocket>();
+  function onPong(this: WebSocket) {
+    unanswered.delete(this);
+  }
   let round: Iterator<Connection> | undefined;
 
   const visit = (connection: Connection) => {
+    const { ws } = connection;
     if (hub.closeReasonOf(connection) !== undefined) return;
-    if (unanswered.has(connection)) {
+    if (unanswered.has(ws)) {
       hub.terminate(connection, 'timeout');
       return;
     }
-    if (!watched.has(connection)) {
-      watched.add(connection);
-      connection.ws.on('pong', () => unanswered.delete(connection));
+    if (!watched.has(ws)) {
+      watched.add(ws);
+      ws.on('pong', onPong);
     }
-    unanswered.add(connection);
-    connection.ws.ping();
+    unanswered.add(ws);
+    ws.ping();
   };
 
   const timer = setInterval(() => {

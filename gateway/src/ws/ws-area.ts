@@ -56,7 +56,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   const connectRate = createConnectRate(config.connectRatePerIp);
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
-    events: createConnectionEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
+    handlers: createConnectionEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
     maxFrameBytes: config.maxFrameBytes,
     observer,
     logger,

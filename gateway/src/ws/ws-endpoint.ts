@@ -14,21 +14,25 @@ export type Admitted = Extract<Admission, { ok: true }>;
 /** Takes over an upgrade on a path of its own; `refuse` answers it with a status and a JSON error body. */
 export type UpgradeRoute = (request: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, error: string) => void) => void;
 
-/** What one admitted connection does, from the moment its handshake completed. */
+/**
+ * What the admitted connections do, from the moment a handshake completed. One set of handlers
+ * serves every connection, each call naming its socket: per-connection closures would cost a few
+ * hundred bytes on each of 10k idle connections.
+ */
 export interface ConnectionHandlers {
-  onOpen(ws: WebSocket): void;
+  open(ws: WebSocket, admitted: Admitted): void;
   /** A client frame: text as a string, binary as the bytes. */
-  onMessage(data: string | Buffer): void;
-  onClose(code: number): void;
+  message(ws: WebSocket, data: string | Buffer): void;
+  close(ws: WebSocket, code: number): void;
   /** ws reports a protocol violation here, then closes the connection itself with the matching code. */
-  onError(error: Error): void;
+  error(ws: WebSocket, error: Error): void;
 }
 
 export interface WsEndpointOptions {
   /** Admission (origin, rate, capacity, token, per-user limit), asked before anything is upgraded. */
   admit: UpgradeGate;
-  /** The handlers of one connection, given the admission it passed. */
-  events(admitted: Admitted): ConnectionHandlers;
+  /** The handlers of the connections. */
+  handlers: ConnectionHandlers;
   /** Largest client frame in bytes (`WSGW_MAX_FRAME_BYTES`); ws closes a connection sending a larger one with 1009. */
   maxFrameBytes: number;
   observer: GatewayObserver;
@@ -81,12 +85,22 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
     refuseOnSocket(socket, { status: 400, error: `invalid WebSocket handshake: ${error.message}` });
   });
 
+  // The same listener functions on every socket; ws calls them with the socket as `this`.
+  const { handlers } = options;
+  function onMessage(this: WebSocket, data: Buffer, isBinary: boolean) {
+    handlers.message(this, isBinary ? data : data.toString('utf8'));
+  }
+  function onClose(this: WebSocket, code: number) {
+    handlers.close(this, code);
+  }
+  function onError(this: WebSocket, error: Error) {
+    handlers.error(this, error);
+  }
   const connect = (ws: WebSocket, admission: Admitted) => {
-    const handlers = options.events(admission);
-    ws.on('message', (data: Buffer, isBinary: boolean) => handlers.onMessage(isBinary ? data : data.toString('utf8')));
-    ws.on('close', (code: number) => handlers.onClose(code));
-    ws.on('error', (error: Error) => handlers.onError(error));
-    handlers.onOpen(ws);
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+    handlers.open(ws, admission);
   };
 
   const admitAndUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) =>
@@ -111,9 +125,11 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
   return {
     route: createRoute(),
     attach(server, routes = {}) {
+      // A client that resets while its token is being verified must not take the process down.
+      // One listener for every socket: it stays on the socket for as long as the connection lives.
+      const onSocketError = (error: Error) => logger.debug({ err: error.message }, 'upgrade socket error');
       server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        // A client that resets while its token is being verified must not take the process down.
-        socket.on('error', (error) => logger.debug({ err: error.message }, 'upgrade socket error'));
+        socket.on('error', onSocketError);
         const url = URL.canParse(request.url ?? '/', BASE) ? new URL(request.url ?? '/', BASE) : undefined;
         if (!url) return refuseOnSocket(socket, { status: 400, error: 'malformed request URL' });
         const other = routes[url.pathname];
