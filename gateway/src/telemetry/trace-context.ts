@@ -2,7 +2,9 @@ import { propagation, ROOT_CONTEXT, trace, type Context, type SpanContext } from
 
 /** W3C traceparent of a span context, the form pushes carry across the bus and into frames. */
 export function traceparentOf(spanContext: SpanContext): string {
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  // Joined rather than concatenated: a template literal leaves a tree of string pieces behind the
+  // result, and each push keeps its traceparent for the ack window.
+  return ['00', spanContext.traceId, spanContext.spanId, (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')].join('-');
 }
 
 /**
