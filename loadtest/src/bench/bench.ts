@@ -1,178 +1,119 @@
 /**
- * Fan-out benchmark: broadcasts to N WebSocket clients through the wsgw
- * gateway and through a plain `ws` server (raw-server.ts), one after the
- * other in the same run with the same client harness, and prints a table
- * plus gateway/raw ratios. Run `npm run bench:fanout -- --help` for options.
+ * `npm run bench`: wsgw against a raw `ws` server, Socket.IO 4 and nchan, each started in turn with
+ * the same client harness, alternating which goes first. Prints the figures, writes the JSON
+ * results and regenerates docs/benchmarks.md with its plot. `--help` lists the options.
  *
- * Only one server is alive at a time: two servers with 10k sockets each plus
- * the clients would not fit the file-descriptor limit of a small box.
- * Progress goes to stderr; the table, ratios and JSON go to stdout.
+ * Only one server is alive at a time: two servers with 10k sockets each plus the clients would not
+ * fit the file-descriptor limit of a small box. Progress goes to stderr; the tables to stdout.
  */
-import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
-import { parseBenchOptions, USAGE, type BenchOptions, type ServerKind } from './bench-options.ts';
-import { gatewayEntryPath, startTarget } from './bench-targets.ts';
-import { createClientPool } from './client-pool.ts';
-import { createPayloadFactory } from './push-payload.ts';
-import { computeRatios, formatRatios, formatRatioSummaries, formatResultsTable, LEGEND, summarizeRatios } from './report.ts';
-import { runScenario, type ScenarioContext, type ScenarioPlan, type ScenarioResult } from './scenarios.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBenchOptions, SUBJECT, USAGE, type BenchOptions } from './bench-options.ts';
+import { renderBenchmarksMarkdown } from './benchmarks-markdown.ts';
+import { renderBenchmarksSvg } from './benchmarks-svg.ts';
+import { pinCores } from './cpu-pinning.ts';
+import { planConnectionCounts } from './fd-limit.ts';
+import { summarizeFigures } from './figures.ts';
+import { readMachineInfo, type MachineInfo } from './machine-info.ts';
+import { ensureNchanInstalled, type NchanInstall } from './nchan-server.ts';
+import { formatFiguresTable, formatLossTable, formatRunsTable, LEGEND, summarizeLoss } from './report.ts';
+import { figureSamplesOf, runServer, type ServerRun } from './server-run.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DEFAULT_JSON = join(REPO_ROOT, 'loadtest/bench/results/latest.json');
+const DEFAULT_DOCS = join(REPO_ROOT, 'docs');
+const SVG_FILE = 'benchmarks.svg';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-const plansFor = (options: BenchOptions): ScenarioPlan[] =>
-  options.scenarios.map((scenario) =>
-    scenario === 'single'
-      ? { scenario, rounds: options.rounds, warmup: options.warmup, pushes: 1 }
-      : { scenario, rounds: options.bursts, warmup: Math.min(options.warmup, 1), pushes: options.burstSize },
-  );
+interface RunContext {
+  options: BenchOptions;
+  machine: MachineInfo;
+  notes: string[];
+  startedAt: string;
+}
 
-/**
- * Describes lost, duplicated or reordered frames once a target's scenarios are done.
- * Order is only checked when the pushes were sent in a defined order: parallel
- * `POST /api/push` requests may be accepted in any order.
- */
-const connectionProblems = async (ctx: ScenarioContext, orderDefined: boolean): Promise<string[]> => {
-  const health = await ctx.pool.health();
-  const expected = ctx.seqs.next;
-  const where = `${ctx.target.kind} @ ${ctx.connections}`;
-  const problems: string[] = [];
-  if (health.minPushes < expected) problems.push(`${where}: a connection received only ${health.minPushes}/${expected} pushes`);
-  if (health.maxPushes > expected) problems.push(`${where}: a connection received ${health.maxPushes}/${expected} pushes (duplicates)`);
-  if (orderDefined && health.outOfOrder > 0) problems.push(`${where}: ${health.outOfOrder} push frame(s) arrived out of order`);
-  if (health.unexpectedCloses > 0) problems.push(`${where}: ${health.unexpectedCloses} connection(s) closed by the server`);
-  if (health.unrecognised > 0) problems.push(`${where}: ${health.unrecognised} frame(s) without a sequence number (not counted)`);
-  return problems;
-};
-
-const runTarget = async (
-  kind: ServerKind,
-  connections: number,
-  repeat: number,
-  options: BenchOptions,
-): Promise<{ results: ScenarioResult[]; problems: string[] }> => {
-  log(`[${kind} @ ${connections}] starting server`);
-  const target = await startTarget(kind, {
-    gatewayEntry: options.gatewayEntry,
-    burstMode: options.burstMode,
-    readyTimeoutMs: options.timeoutMs,
-  });
-  const pool = createClientPool({ connections, workers: options.workers });
-  try {
-    const { elapsedMs } = await pool.connect({
-      urls: target.wsUrls,
-      jwtSecret: target.jwtSecret,
-      concurrency: options.connectConcurrency,
-      timeoutMs: options.timeoutMs,
-    });
-    log(`[${kind} @ ${connections}] ${connections} clients connected in ${(elapsedMs / 1000).toFixed(1)} s`);
-
-    const ctx: ScenarioContext = {
-      target,
-      pool,
-      connections,
-      repeat,
-      payload: createPayloadFactory(options.payloadBytes),
-      timeoutMs: options.timeoutMs,
-      seqs: { next: 0 },
-    };
-    const results: ScenarioResult[] = [];
-    for (const plan of plansFor(options)) {
-      log(`[${kind} @ ${connections}] ${plan.scenario}: ${plan.warmup} warm-up + ${plan.rounds} rounds of ${plan.pushes}`);
-      const result = await runScenario(ctx, plan);
-      results.push(result);
-      for (const warning of result.warnings) log(`[${kind} @ ${connections}] warning: ${warning}`);
-    }
-    const orderDefined = !(kind !== 'raw' && options.burstMode === 'concurrent' && options.scenarios.includes('burst'));
-    const problems = await connectionProblems(ctx, orderDefined);
-    return { results, problems: [...problems, ...results.flatMap((r) => r.warnings)] };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const state = target.server.exited() ? 'server process died' : 'server still running';
-    const output = target.server.outputTail().trim();
-    throw new Error(`${kind} @ ${connections} connections: ${message}\n(${state})${output ? `\n--- ${kind} output ---\n${output}` : ''}`);
-  } finally {
-    await pool.close();
-    await target.stop();
-  }
-};
-
-const printReport = (options: BenchOptions, results: ScenarioResult[], problems: string[], failure?: string): void => {
-  const ratios = computeRatios(results);
-  const summaries = summarizeRatios(ratios);
-  const lines = ['', formatResultsTable(results), ''];
-  if (ratios.length > 0) lines.push(formatRatios(ratios), '');
-  if (options.repeat > 1 && summaries.length > 0) lines.push(formatRatioSummaries(summaries), '');
-  lines.push(LEGEND, '');
+const writeOutputs = (ctx: RunContext, runs: readonly ServerRun[], problems: readonly string[], failure: string | undefined): void => {
+  const { options } = ctx;
+  const rows = summarizeFigures(runs.flatMap(figureSamplesOf), SUBJECT, options.servers);
+  const losses = summarizeLoss(runs);
+  const lines = ['', formatRunsTable(runs), '', formatFiguresTable(rows, SUBJECT), '', formatLossTable(losses), '', LEGEND, ''];
+  if (ctx.notes.length > 0) lines.push('Notes:', ...ctx.notes.map((n) => `  - ${n}`), '');
   if (problems.length > 0) lines.push('Problems observed:', ...problems.map((p) => `  - ${p}`), '');
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  const document = {
-    bench: 'fanout',
-    at: new Date().toISOString(),
-    node: process.version,
-    cpus: availableParallelism(),
-    cpuModel: cpus()[0]?.model,
-    options: { ...options, jsonPath: undefined, help: undefined },
-    results,
-    ratios,
-    ratioSummaries: summaries,
-    problems,
-    failure,
-  };
-  const json = JSON.stringify(document, null, 2);
-  if (options.jsonPath) {
-    writeFileSync(options.jsonPath, `${json}\n`);
-    log(`results written to ${options.jsonPath}`);
-  } else {
-    process.stdout.write(`${json}\n`);
-  }
+  const document = { bench: 'wsgw-vs-peers', at: ctx.startedAt, machine: ctx.machine, subject: SUBJECT, options: { ...options, help: undefined }, notes: ctx.notes, figures: rows, losses, runs, problems, failure };
+  mkdirSync(dirname(options.jsonPath), { recursive: true });
+  writeFileSync(options.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
+  log(`results written to ${options.jsonPath}`);
+  if (options.docsDir === 'none') return;
+  mkdirSync(options.docsDir, { recursive: true });
+  writeFileSync(join(options.docsDir, SVG_FILE), renderBenchmarksSvg(rows, options.servers));
+  const docProblems = failure ? [`the run stopped early: ${failure}`, ...problems] : problems;
+  const markdown = renderBenchmarksMarkdown({ generatedAt: ctx.startedAt, options, machine: ctx.machine, subject: SUBJECT, servers: options.servers, rows, losses, notes: ctx.notes, problems: docProblems, svgFile: SVG_FILE });
+  writeFileSync(join(options.docsDir, 'benchmarks.md'), markdown);
+  log(`docs written to ${join(options.docsDir, 'benchmarks.md')} and ${SVG_FILE}`);
 };
 
 const main = async (): Promise<number> => {
-  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  const options = parseBenchOptions(process.argv.slice(2), process.env, { jsonPath: DEFAULT_JSON, docsDir: DEFAULT_DOCS });
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (options.servers.some((kind) => kind !== 'raw')) gatewayEntryPath(options.gatewayEntry);
-
   const overall = setTimeout(() => {
-    log(`fanout bench: exceeded --max-minutes (${options.maxDurationMs / 60_000} min); aborting`);
+    log(`bench: exceeded --max-minutes (${options.maxDurationMs / 60_000} min); aborting`);
     // Exit handlers in server-process.ts kill the servers; client workers exit on disconnect.
     process.exit(2);
   }, options.maxDurationMs);
 
-  const results: ScenarioResult[] = [];
+  // Before any child starts: children inherit both the CPU affinity and the descriptor limit.
+  const pinning = pinCores();
+  const plan = planConnectionCounts(options.connections);
+  const notes = [...(pinning.note ? [pinning.note] : []), ...plan.notes];
+  for (const note of notes) log(`bench: ${note}`);
+  const nchan: NchanInstall | undefined = options.servers.includes('nchan') ? ensureNchanInstalled(log) : undefined;
+  const ctx: RunContext = { options, machine: readMachineInfo(nchan?.nginx), notes, startedAt: new Date().toISOString() };
+  const targetOptions = { burstMode: options.burstMode, readyTimeoutMs: options.timeoutMs, commandPrefix: pinning.serverPrefix, nchan };
+
+  const runs: ServerRun[] = [];
   const problems: string[] = [];
+  let failure: string | undefined;
   try {
-    for (const connections of options.connections) {
+    for (const connections of plan.connections) {
       for (let repeat = 1; repeat <= options.repeat; repeat += 1) {
-        // Every other repeat runs the servers in reverse, so a drift in the machine's load over
-        // the run does not always favour the same server.
+        // Every other run reverses the order, so a drift in the machine's load over the run does
+        // not always favour the same server.
         const order = repeat % 2 === 1 ? options.servers : [...options.servers].reverse();
         for (const kind of order) {
-          const outcome = await runTarget(kind, connections, repeat, options);
-          results.push(...outcome.results);
-          problems.push(...outcome.problems);
+          // One server failing (a crash, a ramp that does not finish) costs its run, not the others'.
+          const run = await runServer(kind, connections, repeat, options, targetOptions, log).catch((error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            log(`[${kind} @ ${connections} #${repeat}] failed: ${message}`);
+            problems.push(`${kind} @ ${connections} #${repeat} failed: ${message.split('\n')[0]}`);
+            return undefined;
+          });
+          if (!run) continue;
+          runs.push(run);
+          problems.push(...run.problems);
         }
       }
     }
-    printReport(options, results, problems);
-    return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (results.length > 0) printReport(options, results, problems, message);
-    log(`\nfanout bench failed: ${message}`);
-    return 1;
+    failure = error instanceof Error ? error.message : String(error);
+    log(`\nbench failed: ${failure}`);
   } finally {
     clearTimeout(overall);
   }
+  writeOutputs(ctx, runs, problems, failure);
+  return failure ? 1 : 0;
 };
 
 process.on('SIGINT', () => process.exit(130));
 process.exitCode = await main().catch((error: unknown) => {
-  log(`fanout bench: ${error instanceof Error ? error.message : String(error)}`);
+  log(`bench: ${error instanceof Error ? error.message : String(error)}`);
   return 1;
 });
