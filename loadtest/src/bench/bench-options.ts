@@ -28,6 +28,8 @@ export interface BenchOptions {
   rounds: number;
   warmup: number;
   bursts: number;
+  /** Unmeasured bursts before the measured ones. */
+  burstWarmup: number;
   burstSize: number;
   burstMode: BurstMode;
   servers: ServerKind[];
@@ -61,21 +63,22 @@ plain \`ws\` server, Socket.IO 4 and nchan with the same raw-TCP clients, the
 servers alternating; writes a table, loadtest/bench/results/latest.json and
 docs/benchmarks.md (+ .svg).
 
-  --quick                    short run (under 5 minutes): fewer rounds, 6 s latency windows
+  --quick                    short run (under 5 minutes): fewer rounds and bursts, 4 s latency windows
   --connections 1000,10000,20000 (quick 1000,10000)
                              connection counts (those the fd limit cannot hold are skipped)
   --repeat 3 (quick 3)       runs of every server per connection count, order reversed
                              every other time; figures report median [min-max]
   --rounds 20 (quick 5)      measured single-broadcast rounds per run
   --warmup 2 (quick 1)       unmeasured rounds/bursts before each scenario
-  --bursts 10 (quick 3)      measured bursts per run
+  --bursts 10 (quick 1)      measured bursts per run
+  --burst-warmup 1 (quick 0) unmeasured bursts before them
   --burst-size 50            pushes per burst (max 1000, the gateway's batch limit)
   --burst-mode batch         gateway bursts: batch | concurrent
   --only wsgw,raw,socketio,nchan
                              servers: ${SERVER_KINDS.join(' | ')}, comma-separated
   --scenarios single,burst,latency
   --latency-rate 500         one-user pushes per second in the latency window
-  --latency-s 20 (quick 6)   latency window
+  --latency-s 20 (quick 4)   latency window
   --settle-s 3 (quick 2)     pause before idle memory is read
   --workers N                client processes (default: min(2, cores))
   --connect-concurrency 200  handshakes in flight during the ramp
@@ -95,6 +98,7 @@ const FLAGS = {
   rounds: { type: 'string' },
   warmup: { type: 'string' },
   bursts: { type: 'string' },
+  'burst-warmup': { type: 'string' },
   'burst-size': { type: 'string' },
   'burst-mode': { type: 'string' },
   only: { type: 'string' },
@@ -128,14 +132,17 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv, paths:
     connections: read.integers('connections', quick ? '1000,10000' : '1000,10000,20000', 1, 100_000),
     rounds: read.integer('rounds', quick ? 5 : 20, 1, 10_000),
     warmup: read.integer('warmup', quick ? 1 : 2, 0, 100),
-    bursts: read.integer('bursts', quick ? 3 : 10, 1, 1_000),
+    // Bursts at 10k connections are the longest part of a run; in a quick run one per run is a
+    // sample of each of the runs, which is what the figure folds.
+    bursts: read.integer('bursts', quick ? 1 : 10, 1, 1_000),
+    burstWarmup: read.integer('burst-warmup', quick ? 0 : 1, 0, 100),
     burstSize: read.integer('burst-size', 50, 1, 1_000),
     burstMode: read.oneOf('burst-mode', 'batch', ['batch', 'concurrent'] as const),
     servers,
     repeat: read.integer('repeat', 3, 1, 20),
     scenarios: read.someOf('scenarios', SCENARIO_KINDS.join(','), SCENARIO_KINDS),
     latencyRate: read.integer('latency-rate', 500, 1, 20_000),
-    latencyMs: read.integer('latency-s', quick ? 6 : 20, 1, 600) * 1000,
+    latencyMs: read.integer('latency-s', quick ? 4 : 20, 1, 600) * 1000,
     settleMs: read.integer('settle-s', quick ? 2 : 3, 0, 120) * 1000,
     workers: read.integer('workers', Math.min(2, availableParallelism()), 1, 64),
     connectConcurrency: read.integer('connect-concurrency', 200, 1, 5_000),

@@ -25,8 +25,10 @@ const DEFAULT_JSON = join(REPO_ROOT, 'loadtest/bench/results/latest.json');
 const DEFAULT_DOCS = join(REPO_ROOT, 'docs');
 const SVG_FILE = 'benchmarks.svg';
 
+const startedMs = performance.now();
+/** Progress lines carry the time since the start, so a slow phase shows where the minutes go. */
 const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${((performance.now() - startedMs) / 1000).toFixed(1).padStart(6)}s ${line}\n`);
 };
 
 interface RunContext {
@@ -73,7 +75,7 @@ const main = async (): Promise<number> => {
   // Before any child starts: children inherit both the CPU affinity and the descriptor limit.
   const pinning = pinCores();
   const plan = planConnectionCounts(options.connections);
-  const notes = [...(pinning.note ? [pinning.note] : []), ...plan.notes];
+  const notes = [pinning.note, ...plan.notes];
   for (const note of notes) log(`bench: ${note}`);
   const nchan: NchanInstall | undefined = options.servers.includes('nchan') ? ensureNchanInstalled(log) : undefined;
   const ctx: RunContext = { options, machine: readMachineInfo(nchan?.nginx), notes, startedAt: new Date().toISOString() };

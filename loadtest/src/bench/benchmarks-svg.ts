@@ -11,6 +11,7 @@ import type { FigureKey, FigureRow } from './figures.ts';
 const WIDTH = 960;
 const HEIGHT = 380;
 const PANEL = { width: 440, top: 64, bottom: HEIGHT - 56, left: 72, gap: 40 } as const;
+const DODGE_PX = 5;
 
 /** One colour per server, fixed so a server keeps its colour from one run of the docs to the next. */
 export const SERVER_COLORS: Record<ServerKind, string> = {
@@ -36,7 +37,7 @@ interface PanelSpec {
 
 const renderPanel = (spec: PanelSpec, rows: readonly FigureRow[], servers: readonly ServerKind[], counts: readonly number[]): string => {
   const mine = rows.filter((r) => r.figure === spec.figure);
-  const right = spec.left + PANEL.width - PANEL.left;
+  const right = spec.left + PANEL.width - 16;
   const plotLeft = spec.left + PANEL.left;
   const y = linearScale(0, niceCeiling(Math.max(0, ...mine.map((r) => r.value.max))), PANEL.bottom, PANEL.top, 5);
   const xOf = (connections: number): number => {
@@ -59,20 +60,22 @@ const renderPanel = (spec: PanelSpec, rows: readonly FigureRow[], servers: reado
   }
   parts.push(`<line x1="${px(plotLeft)}" x2="${px(plotLeft)}" y1="${PANEL.top}" y2="${PANEL.bottom}" stroke="#868e96"/>`);
   parts.push(`<line x1="${px(plotLeft)}" x2="${px(right)}" y1="${PANEL.bottom}" y2="${PANEL.bottom}" stroke="#868e96"/>`);
-  for (const server of servers) {
+  servers.forEach((server, index) => {
     const points = mine.filter((r) => r.server === server).sort((a, b) => a.connections - b.connections);
-    if (points.length === 0) continue;
+    if (points.length === 0) return;
     const color = SERVER_COLORS[server];
-    const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(xOf(p.connections))} ${px(y.map(p.value.median))}`).join(' ');
+    // Servers are set a few pixels apart at each count, so overlapping whiskers stay readable.
+    const dodge = (index - (servers.length - 1) / 2) * DODGE_PX;
+    const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(xOf(p.connections) + dodge)} ${px(y.map(p.value.median))}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2" data-server="${escapeHtml(server)}"/>`);
     for (const p of points) {
-      const x = xOf(p.connections);
+      const x = xOf(p.connections) + dodge;
       parts.push(
         `<line x1="${px(x)}" x2="${px(x)}" y1="${px(y.map(p.value.min))}" y2="${px(y.map(p.value.max))}" stroke="${color}" stroke-width="1.5"/>`,
         `<circle cx="${px(x)}" cy="${px(y.map(p.value.median))}" r="3.5" fill="${color}"><title>${escapeHtml(`${server} @ ${p.connections}: ${compact(p.value.median)}`)}</title></circle>`,
       );
     }
-  }
+  });
   return `<g data-plot="${spec.figure}">${parts.join('')}</g>`;
 };
 

@@ -13,8 +13,8 @@ export const CLIENT_CORE = 1;
 export interface CpuPinning {
   /** Prepended to a server's command: `taskset -c 0`, or nothing. */
   serverPrefix: string[];
-  /** Why nothing is pinned, when it is not. */
-  note: string | undefined;
+  /** How the cores are shared, or why nothing is pinned. */
+  note: string;
 }
 
 /** Pins this process (all its threads; children inherit it) to the client core, and says how servers are pinned. */
@@ -25,5 +25,5 @@ export const pinCores = (): CpuPinning => {
     const why = probe.error ? probe.error.message : probe.stderr.trim();
     return { serverPrefix: [], note: `taskset unavailable (${why}): not pinned` };
   }
-  return { serverPrefix: ['taskset', '-c', String(SERVER_CORE)], note: undefined };
+  return { serverPrefix: ['taskset', '-c', String(SERVER_CORE)], note: `server pinned to core ${SERVER_CORE}; orchestrator, publisher and clients to core ${CLIENT_CORE}` };
 };

@@ -12,6 +12,8 @@ export const FIGURES = [
   { key: 'burst', title: 'Bursts of broadcasts', unit: 'deliveries/s', better: 'higher', digits: 0 },
   { key: 'cpu-broadcast', title: 'Server CPU, broadcasts', unit: 'CPU s per 1M deliveries', better: 'lower', digits: 2 },
   { key: 'cpu-burst', title: 'Server CPU, bursts', unit: 'CPU s per 1M deliveries', better: 'lower', digits: 2 },
+  { key: 'client-cpu-broadcast', title: 'Client CPU, broadcasts', unit: 'CPU s per 1M deliveries', better: 'lower', digits: 2 },
+  { key: 'client-cpu-burst', title: 'Client CPU, bursts', unit: 'CPU s per 1M deliveries', better: 'lower', digits: 2 },
   { key: 'latency-p50', title: 'One-user push latency p50', unit: 'ms', better: 'lower', digits: 2 },
   { key: 'latency-p99', title: 'One-user push latency p99', unit: 'ms', better: 'lower', digits: 2 },
   { key: 'latency-max', title: 'One-user push latency max', unit: 'ms', better: 'lower', digits: 2 },

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, release } from 'node:os';
+import { cpus, release } from 'node:os';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -38,7 +38,8 @@ const debianPackageVersion = (name: string): string | undefined => {
 
 export const readMachineInfo = (nginx: string | undefined): MachineInfo => ({
   cpuModel: cpus()[0]?.model ?? 'unknown',
-  cores: availableParallelism(),
+  // The machine's, not this process's: the orchestrator runs pinned to one core.
+  cores: cpus().length,
   kernel: release(),
   node: process.version,
   nginx: nginxVersion(nginx),

@@ -18,7 +18,7 @@ const broadcastOf = (run: ServerRun, scenario: 'single' | 'burst') => run.broadc
 
 export const formatRunsTable = (runs: readonly ServerRun[]): string =>
   renderTable(
-    ['conns', 'server', 'run', 'bcast dlv/s', 'burst dlv/s', 'cpu s/1M', 'p50 ms', 'p99 ms', 'max ms', 'KiB/conn', 'base MiB', 'lost'],
+    ['conns', 'server', 'run', 'bcast dlv/s', 'burst dlv/s', 'srv cpu s/1M', 'cli cpu s/1M', 'p50 ms', 'p99 ms', 'max ms', 'KiB/conn', 'base MiB', 'lost'],
     runs.map((run) => {
       const single = broadcastOf(run, 'single');
       const burst = broadcastOf(run, 'burst');
@@ -30,6 +30,7 @@ export const formatRunsTable = (runs: readonly ServerRun[]): string =>
         formatValue(single?.deliveriesPerSec, 0),
         formatValue(burst?.deliveriesPerSec, 0),
         formatValue(single?.serverCpuUsPerDelivery, 2),
+        formatValue(single?.clientCpuUsPerDelivery, 2),
         formatValue(run.latency?.p50Ms, 2),
         formatValue(run.latency?.p99Ms, 2),
         formatValue(run.latency?.maxMs, 2),
@@ -84,7 +85,9 @@ export const formatLossTable = (rows: readonly LossRow[]): string =>
   );
 
 export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time of the rounds (higher is better)
-cpu s/1M      server CPU (user+sys, all threads and child processes) per million deliveries, 10 ms ticks
+cpu s/1M      CPU (user+sys, all threads and child processes) per million single-broadcast deliveries, of the
+              server / of all client workers, 10 ms ticks; when the clients' rivals the server's, the
+              harness is what limits the figure
 p50/p99/max   one-user push latency: publisher's send -> client's receipt, over one latency window
 KiB/conn      (server RSS with all connections idle - RSS before any) / connections
 Figures are the median over the runs with their range; ratios pair the subject with a peer run by

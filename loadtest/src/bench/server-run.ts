@@ -13,7 +13,7 @@ import type { FigureKey, FigureSample } from './figures.ts';
 import { runScenario, type ScenarioContext, type ScenarioPlan, type ScenarioResult } from './scenarios.ts';
 
 /** The server's memory before any client: after this pause for its start-up garbage to settle. */
-const BASELINE_SETTLE_MS = 1_000;
+const BASELINE_SETTLE_MS = 500;
 
 export interface MemoryReading {
   /** Server RSS (with its child processes) before any connection, in KiB. */
@@ -40,7 +40,7 @@ const plansFor = (options: BenchOptions): ScenarioPlan[] =>
     scenario === 'single'
       ? [{ scenario, rounds: options.rounds, warmup: options.warmup, pushes: 1 }]
       : scenario === 'burst'
-        ? [{ scenario, rounds: options.bursts, warmup: Math.min(options.warmup, 1), pushes: options.burstSize }]
+        ? [{ scenario, rounds: options.bursts, warmup: options.burstWarmup, pushes: options.burstSize }]
         : [],
   );
 
@@ -91,6 +91,7 @@ export const runServer = async (
     log(`${tag} ${connections} clients connected in ${(elapsedMs / 1000).toFixed(1)} s`);
     await sleep(options.settleMs);
     const memory = memoryReading(baseKb, target.server.rssKb(), connections);
+    log(`${tag} idle memory read`);
 
     const payload = createPayloadFactory(options.payloadBytes);
     const ctx: ScenarioContext = { target, pool, connections, repeat, payload, timeoutMs: options.timeoutMs, seqs: { next: 0 } };
@@ -120,6 +121,7 @@ export const runServer = async (
   } finally {
     await pool.close();
     await target.stop();
+    log(`${tag} stopped`);
   }
 };
 
@@ -134,6 +136,7 @@ export const figureSamplesOf = (run: ServerRun): FigureSample[] => {
     add(result.scenario === 'single' ? 'broadcast' : 'burst', result.deliveriesPerSec);
     // µs per delivery is CPU seconds per million deliveries.
     add(result.scenario === 'single' ? 'cpu-broadcast' : 'cpu-burst', result.serverCpuUsPerDelivery);
+    add(result.scenario === 'single' ? 'client-cpu-broadcast' : 'client-cpu-burst', result.clientCpuUsPerDelivery);
   }
   if (run.latency) {
     add('latency-p50', run.latency.p50Ms);
