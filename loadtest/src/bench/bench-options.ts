@@ -69,7 +69,8 @@ docs/benchmarks.md (+ .svg).
   --repeat 3 (quick 3)       runs of every server per connection count, order reversed
                              every other time; figures report median [min-max]
   --rounds 20 (quick 5)      measured single-broadcast rounds per run
-  --warmup 2 (quick 1)       unmeasured rounds/bursts before each scenario
+  --warmup 10 (quick 5)      unmeasured single broadcasts before the measured ones (the
+                             send paths are cold at first: with one, 1k figures halve)
   --bursts 10 (quick 1)      measured bursts per run
   --burst-warmup 1 (quick 0) unmeasured bursts before them
   --burst-size 50            pushes per burst (max 1000, the gateway's batch limit)
@@ -131,7 +132,7 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv, paths:
     quick,
     connections: read.integers('connections', quick ? '1000,10000' : '1000,10000,20000', 1, 100_000),
     rounds: read.integer('rounds', quick ? 5 : 20, 1, 10_000),
-    warmup: read.integer('warmup', quick ? 1 : 2, 0, 100),
+    warmup: read.integer('warmup', quick ? 5 : 10, 0, 100),
     // Bursts at 10k connections are the longest part of a run; in a quick run one per run is a
     // sample of each of the runs, which is what the figure folds.
     bursts: read.integer('bursts', quick ? 1 : 10, 1, 1_000),

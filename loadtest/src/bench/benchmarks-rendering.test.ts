@@ -37,7 +37,7 @@ describe('renderBenchmarksMarkdown', () => {
     subject: 'wsgw',
     servers,
     rows,
-    losses: [{ server: 'nchan', connections: 1000, broadcastExpected: 10, broadcastLost: 2, pushesAccepted: 5, pushesLost: 1, pushDuplicates: 0 }],
+    losses: [{ server: 'nchan', connections: 1000, broadcastExpected: 10, broadcastLost: 2, pushesAccepted: 5, pushesLost: 1, pushDuplicates: 0, latePushes: 3 }],
     notes: ['20000 connections skipped'],
     problems: [],
     svgFile: 'benchmarks.svg',
@@ -51,7 +51,7 @@ describe('renderBenchmarksMarkdown', () => {
     // wsgw 20,000 median against raw 40,000: 0.50x in every run.
     expect(markdown).toContain('| 1,000 | 20,000 [10,000–30,000] | 40,000 [20,000–60,000] |');
     expect(markdown).toMatch(/\| 0\.50× \[0\.50–0\.50\] \|/);
-    expect(markdown).toContain('| nchan | 1,000 | 10 | 2 | 5 | 1 | 0 |');
+    expect(markdown).toContain('| nchan | 1,000 | 10 | 2 | 5 | 1 | 0 | 3 |');
     expect(markdown).toContain('- 20000 connections skipped');
     expect(markdown).toContain('npm run bench -- --quick');
   });

@@ -85,7 +85,8 @@ export const runLatencyScenario = async (target: BenchTarget, pool: ClientPool, 
   if (outcome.failed > 0) warnings.push(`${outcome.failed} one-user push(es) refused or unanswered; first: ${outcome.firstError ?? '?'}`);
   if (outcome.wrongRecipients > 0) warnings.push(`${outcome.wrongRecipients} one-user push(es) reported a recipient count other than 1`);
   if (unknown > 0) warnings.push(`${unknown} latency frame(s) with a seq that was never sent`);
-  if (outcome.latePushes > 0) {
+  // A few late sends are the publisher's own timer jitter; more than 1% means it did not keep the rate.
+  if (outcome.latePushes > outcome.scheduled / 100) {
     warnings.push(`publisher fell behind its schedule: ${outcome.latePushes}/${outcome.scheduled} pushes late, up to ${outcome.maxLagMs.toFixed(1)} ms`);
   }
   return {

@@ -58,6 +58,8 @@ export interface LossRow {
   pushesAccepted: number;
   pushesLost: number;
   pushDuplicates: number;
+  /** One-user pushes the publisher sent more than 5 ms behind its schedule. */
+  latePushes: number;
 }
 
 /** Deliveries expected and lost per server and connection count, over all its runs. */
@@ -65,7 +67,7 @@ export const summarizeLoss = (runs: readonly ServerRun[]): LossRow[] => {
   const rows = new Map<string, LossRow>();
   for (const run of runs) {
     const key = `${run.server}|${run.connections}`;
-    const row = rows.get(key) ?? { server: run.server, connections: run.connections, broadcastExpected: 0, broadcastLost: 0, pushesAccepted: 0, pushesLost: 0, pushDuplicates: 0 };
+    const row = rows.get(key) ?? { server: run.server, connections: run.connections, broadcastExpected: 0, broadcastLost: 0, pushesAccepted: 0, pushesLost: 0, pushDuplicates: 0, latePushes: 0 };
     for (const result of run.broadcasts) {
       row.broadcastExpected += result.expected;
       row.broadcastLost += result.lost;
@@ -73,6 +75,7 @@ export const summarizeLoss = (runs: readonly ServerRun[]): LossRow[] => {
     row.pushesAccepted += run.latency?.accepted ?? 0;
     row.pushesLost += run.latency?.lost ?? 0;
     row.pushDuplicates += run.latency?.duplicates ?? 0;
+    row.latePushes += run.latency?.publisherLatePushes ?? 0;
     rows.set(key, row);
   }
   return [...rows.values()];
@@ -80,8 +83,8 @@ export const summarizeLoss = (runs: readonly ServerRun[]): LossRow[] => {
 
 export const formatLossTable = (rows: readonly LossRow[]): string =>
   renderTable(
-    ['server', 'conns', '', 'broadcast deliveries', 'lost', 'one-user pushes', 'lost', 'duplicates'],
-    rows.map((r) => [r.server, String(r.connections), '', formatValue(r.broadcastExpected, 0), formatValue(r.broadcastLost, 0), formatValue(r.pushesAccepted, 0), formatValue(r.pushesLost, 0), formatValue(r.pushDuplicates, 0)]),
+    ['server', 'conns', '', 'broadcast deliveries', 'lost', 'one-user pushes', 'lost', 'duplicates', 'sent late'],
+    rows.map((r) => [r.server, String(r.connections), '', formatValue(r.broadcastExpected, 0), formatValue(r.broadcastLost, 0), formatValue(r.pushesAccepted, 0), formatValue(r.pushesLost, 0), formatValue(r.pushDuplicates, 0), formatValue(r.latePushes, 0)]),
   );
 
 export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time of the rounds (higher is better)
