@@ -80,7 +80,7 @@ docs/benchmarks.md (+ .svg).
   --scenarios single,burst,latency
   --latency-rate 500         one-user pushes per second in the latency window
   --latency-s 20 (quick 4)   latency window
-  --settle-s 3 (quick 2)     pause before idle memory is read
+  --settle-s 3 (quick 1)     pause before idle memory is read
   --workers N                client processes (default: min(2, cores))
   --connect-concurrency 200  handshakes in flight during the ramp
   --payload-bytes 100        size of each push's data
@@ -144,7 +144,7 @@ export const parseBenchOptions = (argv: string[], env: NodeJS.ProcessEnv, paths:
     scenarios: read.someOf('scenarios', SCENARIO_KINDS.join(','), SCENARIO_KINDS),
     latencyRate: read.integer('latency-rate', 500, 1, 20_000),
     latencyMs: read.integer('latency-s', quick ? 4 : 20, 1, 600) * 1000,
-    settleMs: read.integer('settle-s', quick ? 2 : 3, 0, 120) * 1000,
+    settleMs: read.integer('settle-s', quick ? 1 : 3, 0, 120) * 1000,
     workers: read.integer('workers', Math.min(2, availableParallelism()), 1, 64),
     connectConcurrency: read.integer('connect-concurrency', 200, 1, 5_000),
     payloadBytes: read.integer('payload-bytes', 100, 60, 1_000_000),

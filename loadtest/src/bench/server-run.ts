@@ -13,7 +13,7 @@ import type { FigureKey, FigureSample } from './figures.ts';
 import { runScenario, type ScenarioContext, type ScenarioPlan, type ScenarioResult } from './scenarios.ts';
 
 /** The server's memory before any client: after this pause for its start-up garbage to settle. */
-const BASELINE_SETTLE_MS = 500;
+const BASELINE_SETTLE_MS = 300;
 
 export interface MemoryReading {
   /** Server RSS (with its child processes) before any connection, in KiB. */
