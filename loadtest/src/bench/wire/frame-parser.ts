@@ -71,7 +71,7 @@ export const createFrameParser = (onFrame: FrameHandler, maxPayload = DEFAULT_MA
       return;
     }
     if (header.opcode !== OPCODE.continuation) fragmentOpcode = header.opcode;
-    // Copied: the slice points into a chunk that the next push() releases.
+    // Copied: the slice points into a chunk that the next push() may overwrite.
     fragments.push(Buffer.from(payload));
     if (!header.fin) return;
     const message = Buffer.concat(fragments);
@@ -90,7 +90,8 @@ export const createFrameParser = (onFrame: FrameHandler, maxPayload = DEFAULT_MA
         offset = start + header.length;
         deliver(header, data.subarray(start, offset));
       }
-      rest = offset === data.length ? EMPTY : data.subarray(offset);
+      // Copied: `chunk` may be a read buffer that the next read overwrites.
+      rest = offset === data.length ? EMPTY : Buffer.from(data.subarray(offset));
     },
   };
 };

@@ -14,6 +14,14 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** An upgrade answer larger than this is not a WebSocket server's. */
 const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 
+/**
+ * Every connection of the process reads into this one buffer (`onread`), bypassing the socket's
+ * stream machinery: per read that saves a Buffer, a Readable push and an event, which at one frame
+ * per read was most of a client's cost. Safe because each read is parsed before the next one;
+ * whatever must outlive a read (a partial frame) is copied by the parser.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 export interface RawWebSocketHandlers {
   /** The upgrade succeeded (101, with the right accept key). */
   onOpen(): void;
@@ -49,7 +57,18 @@ const checkUpgradeResponse = (head: string, key: string): string | undefined => 
 
 export const openRawWebSocket = (options: RawWebSocketOptions, handlers: RawWebSocketHandlers): RawWebSocket => {
   const key = randomBytes(16).toString('base64');
-  const socket: Socket = connect({ host: options.host, port: options.port, noDelay: true });
+  const socket: Socket = connect({
+    host: options.host,
+    port: options.port,
+    noDelay: true,
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (bytes) => {
+        onBytes(READ_BUFFER.subarray(0, bytes));
+        return true;
+      },
+    },
+  });
   let opened = false;
   let closed = false;
   let head: Buffer | undefined = Buffer.alloc(0);
@@ -92,7 +111,7 @@ export const openRawWebSocket = (options: RawWebSocketOptions, handlers: RawWebS
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
   });
-  socket.on('data', (chunk: Buffer) => {
+  function onBytes(chunk: Buffer): void {
     if (closed) return;
     try {
       if (head) readHead(chunk);
@@ -100,7 +119,7 @@ export const openRawWebSocket = (options: RawWebSocketOptions, handlers: RawWebS
     } catch (error) {
       close(error instanceof Error ? error.message : String(error));
     }
-  });
+  }
   socket.on('error', (error) => close(error.message));
   socket.on('close', () => close('connection closed'));
 
