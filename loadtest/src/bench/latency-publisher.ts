@@ -26,6 +26,8 @@ export interface LatencyPublishOptions {
   /** Pushes per second. */
   rate: number;
   durationMs: number;
+  /** Seq of the first push; the others follow. Default 0. */
+  firstSeq?: number;
   /** Requests in flight at most, i.e. kept-alive connections. Default 4. */
   maxInFlight?: number;
   payload: PayloadFactory;
@@ -34,7 +36,7 @@ export interface LatencyPublishOptions {
 }
 
 export interface PublishOutcome {
-  /** Pushes the server accepted (2xx); their seqs are 0..scheduled-1 minus the failed ones. */
+  /** Pushes the server accepted (2xx); their seqs are firstSeq.. firstSeq+scheduled-1 minus the failed ones. */
   accepted: number;
   scheduled: number;
   failed: number;
@@ -56,6 +58,7 @@ const recipientsIn = (body: string): number | undefined => {
 
 export const publishLatencyPushes = async (options: LatencyPublishOptions): Promise<PublishOutcome> => {
   const maxInFlight = options.maxInFlight ?? 4;
+  const firstSeq = options.firstSeq ?? 0;
   const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
   const target = new URL(options.baseUrl);
   const scheduled = Math.max(1, Math.floor((options.rate * options.durationMs) / 1000));
@@ -72,7 +75,7 @@ export const publishLatencyPushes = async (options: LatencyPublishOptions): Prom
   const send = (seq: number): Promise<void> =>
     new Promise((resolve) => {
       const user = `u${Math.floor(Math.random() * options.users)}`;
-      const push = options.route(user, options.payload(seq, epochMs()));
+      const push = options.route(user, options.payload(firstSeq + seq, epochMs()));
       const req = request(
         { host: target.hostname, port: target.port, method: 'POST', path: push.path, headers: push.headers, agent, timeout: options.requestTimeoutMs },
         (response) => {

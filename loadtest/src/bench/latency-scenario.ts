@@ -15,6 +15,13 @@ import type { PayloadFactory } from './push-payload.ts';
 /** How long stragglers get after the last push was answered, and how often the workers are asked. */
 const DRAIN_MS = 3_000;
 const DRAIN_POLL_MS = 200;
+/**
+ * Unmeasured pushes at the same rate first, so the window does not start on a server whose push
+ * path has never run (and the publisher's connections are open). Their seqs start far above the
+ * measured ones, so a late one is recognised and left out.
+ */
+const WARMUP_MS = 300;
+const WARMUP_FIRST_SEQ = 1_000_000_000;
 
 export interface LatencyPlan {
   rate: number;
@@ -45,15 +52,10 @@ export interface LatencyResult {
 
 export const runLatencyScenario = async (target: BenchTarget, pool: ClientPool, connections: number, repeat: number, plan: LatencyPlan): Promise<LatencyResult> => {
   await pool.latencyMode(true);
-  const outcome = await publishLatencyPushes({
-    baseUrl: target.server.baseUrl,
-    route: target.userPush,
-    users: connections,
-    rate: plan.rate,
-    durationMs: plan.durationMs,
-    payload: plan.payload,
-    requestTimeoutMs: plan.timeoutMs,
-  });
+  const publish = { baseUrl: target.server.baseUrl, route: target.userPush, users: connections, rate: plan.rate, payload: plan.payload, requestTimeoutMs: plan.timeoutMs };
+  await publishLatencyPushes({ ...publish, durationMs: WARMUP_MS, firstSeq: WARMUP_FIRST_SEQ });
+  await pool.collectLatency();
+  const outcome = await publishLatencyPushes({ ...publish, durationMs: plan.durationMs });
 
   const failed = new Set(outcome.failedSeqs);
   const samplesMs: number[] = [];
@@ -62,11 +64,12 @@ export const runLatencyScenario = async (target: BenchTarget, pool: ClientPool, 
   const deadline = Date.now() + DRAIN_MS;
   for (let attempt = 0; attempt < DRAIN_MS / DRAIN_POLL_MS + 1; attempt += 1) {
     const batch = await pool.collectLatency();
-    samplesMs.push(...batch.samplesMs);
-    for (const seq of batch.seqs) {
+    batch.seqs.forEach((seq, i) => {
+      if (seq >= WARMUP_FIRST_SEQ) return;
+      samplesMs.push(batch.samplesMs[i]!);
       if (seq < arrivals.length && !failed.has(seq)) arrivals[seq] = (arrivals[seq] ?? 0) + 1;
       else unknown += 1;
-    }
+    });
     if (samplesMs.length >= outcome.accepted || Date.now() >= deadline) break;
     await sleep(DRAIN_POLL_MS);
   }

@@ -1,7 +1,7 @@
 /**
  * One run of one server at one connection count: start it, read its memory, connect the clients,
- * let them settle and read it again, run the broadcast scenarios and the latency window on the same
- * connections, then stop everything. Each run is one sample of every figure.
+ * let them settle and read it again, run the latency window and then the broadcast scenarios on the
+ * same connections, then stop everything. Each run is one sample of every figure.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions, ServerKind } from './bench-options.ts';
@@ -94,6 +94,13 @@ export const runServer = async (
     log(`${tag} idle memory read`);
 
     const payload = createPayloadFactory(options.payloadBytes);
+    // Latency first, while the connections are idle and the server has no broadcast garbage to collect.
+    let latency: LatencyResult | undefined;
+    if (options.scenarios.includes('latency')) {
+      log(`${tag} latency: ${options.latencyRate} one-user pushes/s for ${options.latencyMs / 1000} s`);
+      latency = await runLatencyScenario(target, pool, connections, repeat, { rate: options.latencyRate, durationMs: options.latencyMs, payload, timeoutMs: options.timeoutMs });
+      for (const warning of latency.warnings) log(`${tag} warning: ${warning}`);
+    }
     const ctx: ScenarioContext = { target, pool, connections, repeat, payload, timeoutMs: options.timeoutMs, seqs: { next: 0 } };
     const broadcasts: ScenarioResult[] = [];
     for (const plan of plansFor(options)) {
@@ -105,12 +112,6 @@ export const runServer = async (
     const orderDefined = kind !== 'nchan' && !(kind.startsWith('wsgw') && options.burstMode === 'concurrent');
     const problems = broadcasts.length > 0 ? await connectionProblems(ctx, orderDefined || !options.scenarios.includes('burst')) : [];
 
-    let latency: LatencyResult | undefined;
-    if (options.scenarios.includes('latency')) {
-      log(`${tag} latency: ${options.latencyRate} one-user pushes/s for ${options.latencyMs / 1000} s`);
-      latency = await runLatencyScenario(target, pool, connections, repeat, { rate: options.latencyRate, durationMs: options.latencyMs, payload, timeoutMs: options.timeoutMs });
-      for (const warning of latency.warnings) log(`${tag} warning: ${warning}`);
-    }
     const all = [...problems, ...broadcasts.flatMap((r) => r.warnings), ...(latency?.warnings ?? [])];
     return { server: kind, connections, repeat, connectMs: elapsedMs, memory, broadcasts, latency, problems: all.map((p) => `${kind} @ ${connections} #${repeat}: ${p}`) };
   } catch (error) {
