@@ -7,7 +7,7 @@
  * fit the file-descriptor limit of a small box. Progress goes to stderr; the tables to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchOptions, SUBJECT, USAGE, type BenchOptions } from './bench-options.ts';
 import { renderBenchmarksMarkdown } from './benchmarks-markdown.ts';
@@ -47,7 +47,9 @@ const writeOutputs = (ctx: RunContext, runs: readonly ServerRun[], problems: rea
   if (problems.length > 0) lines.push('Problems observed:', ...problems.map((p) => `  - ${p}`), '');
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  const document = { bench: 'wsgw-vs-peers', at: ctx.startedAt, machine: ctx.machine, subject: SUBJECT, options: { ...options, help: undefined }, notes: ctx.notes, figures: rows, losses, runs, problems, failure };
+  // Paths relative to the repository, so the committed results do not name the machine's directories.
+  const paths = { jsonPath: relative(REPO_ROOT, options.jsonPath), docsDir: options.docsDir === 'none' ? 'none' : relative(REPO_ROOT, options.docsDir) };
+  const document = { bench: 'wsgw-vs-peers', at: ctx.startedAt, machine: ctx.machine, subject: SUBJECT, options: { ...options, ...paths, help: undefined }, notes: ctx.notes, figures: rows, losses, runs, problems, failure };
   mkdirSync(dirname(options.jsonPath), { recursive: true });
   writeFileSync(options.jsonPath, `${JSON.stringify(document, null, 2)}\n`);
   log(`results written to ${options.jsonPath}`);
