@@ -62,6 +62,12 @@ const methodList = (doc: BenchmarksDocument): string => {
     `- Latency: with every client connected and idle, before any broadcast, ${o.latencyRate} one-user pushes/s to random users for ${o.latencyMs / 1000} s after 0.3 s of unmeasured ones, open loop over at most 4 kept-alive HTTP connections; each payload carries its send time and the client takes receive time − send time. Pushes the publisher sent more than 5 ms behind its schedule (all connections busy, or its own timers) are counted under Loss.`,
     `- Memory: server RSS (VmRSS, with child processes) before any connection, and after all connections plus ${o.settleMs / 1000} s of settling; the difference over the connection count.`,
     `- Every round checks that each expected delivery arrived; one-user pushes must arrive exactly once. Shortfalls are listed under Loss.`,
+    '',
+    'Reading the figures:',
+    '',
+    '- CPU is read in 10 ms ticks: where a run makes few deliveries (single broadcasts at 1k connections, above all in a quick run) a CPU figure is a handful of ticks.',
+    '- A server that puts several frames into one write (wsgw coalesces the frames of a burst per connection) also costs its clients less per delivery than one that writes each frame alone, as the raw baseline does by design. Where the client CPU per delivery comes close to the server\'s, the clients on their one core were the limit, not the server.',
+    '- Latency includes the HTTP publish: the push request, the server\'s fan-out and the WebSocket frame, all on loopback.',
   ].join('\n');
 };
 
