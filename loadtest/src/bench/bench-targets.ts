@@ -1,50 +1,78 @@
 /**
- * The servers under test. This is the one place that knows how each is
- * started and triggered; scenarios only see a BenchTarget.
+ * The servers under test. This is the one place that knows how each is started, reached and
+ * triggered; scenarios only see a BenchTarget.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServerKind } from './bench-options.ts';
-import { createGatewayTrigger, createRawTrigger, type BurstMode, type PushTrigger } from './push-trigger.ts';
+import { startNchanServer, type NchanInstall } from './nchan-server.ts';
+import type { Endpoint } from './pool-messages.ts';
+import type { ProtocolName } from './protocols/client-protocol.ts';
+import {
+  createGatewayTrigger,
+  createNchanTrigger,
+  createPeerTrigger,
+  gatewayUserPush,
+  nchanUserPush,
+  peerUserPush,
+  type BurstMode,
+  type PushTrigger,
+  type UserPushRoute,
+} from './push-trigger.ts';
 import { BENCH_HOST, findFreePort, startServerProcess, type ServerProcess } from './server-process.ts';
 
-/** The gateway workspace: its entry files are given relative to it, and its processes run in it. */
+/** The gateway workspace: its processes run in it. */
 const GATEWAY_DIR = fileURLToPath(new URL('../../../gateway/', import.meta.url));
 const RAW_SERVER_ENTRY = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
+const SOCKET_IO_SERVER_ENTRY = fileURLToPath(new URL('./socket-io-server.ts', import.meta.url));
 
 /** Limits are raised far above any bench size so they never shape the result. */
-const UNLIMITED = '100000';
+const UNLIMITED = '1000000';
 
 export interface BenchTarget {
   kind: ServerKind;
-  /** The process the trigger talks to; its CPU is the one reported. */
+  /** The process the trigger talks to; its CPU and memory are the ones reported. */
   server: ServerProcess;
-  /** WebSocket endpoints without query; clients are spread over them. */
-  wsUrls: string[];
-  /** Stops every process of the target. */
-  stop(): Promise<void>;
-  /** Secret the clients sign their tokens with (ignored by the raw server). */
+  /** Clients are spread over these. */
+  endpoints: Endpoint[];
+  protocol: ProtocolName;
+  /** Secret the clients sign their tokens with (unused by the peers). */
   jwtSecret: string;
   trigger: PushTrigger;
+  userPush: UserPushRoute;
+  /** Stops every process of the target. */
+  stop(): Promise<void>;
 }
 
 export interface TargetOptions {
-  gatewayEntry: string;
   burstMode: BurstMode;
   readyTimeoutMs: number;
+  /** Connections the target will hold (nginx sizes its tables to it). */
+  connections: number;
+  /** Put before every server command: CPU pinning (cpu-pinning.ts). */
+  commandPrefix: string[];
+  /** Needed for `nchan` only. */
+  nchan?: NchanInstall;
 }
 
 const secret = (): string => randomBytes(32).toString('hex');
 
-/** Checked before any server starts, so a missing gateway fails the run up front. */
-export const gatewayEntryPath = (entry: string): string => {
-  const path = resolve(GATEWAY_DIR, entry);
-  if (!existsSync(path)) {
-    throw new Error(`gateway entry ${entry} does not exist yet; pass --only raw or --gateway-entry <file>`);
-  }
-  return path;
+/**
+ * How the gateway is started: exactly as `npm start` starts it, the `node` arguments of the gateway
+ * workspace's start script (the compiled gateway with the compiled OTel bootstrap preloaded).
+ * `observed: false` leaves the preloads out (and the environment turns metrics off).
+ */
+export const gatewayCommand = (observed: boolean): string[] => {
+  const manifest = JSON.parse(readFileSync(`${GATEWAY_DIR}package.json`, 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = manifest.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`the gateway's start script should run node directly: ${manifest.scripts.start}`);
+  const entry = args.at(-1) ?? '';
+  if (!existsSync(`${GATEWAY_DIR}${entry}`)) throw new Error(`gateway/${entry} is not built: run npm install or npm run build`);
+  const flags = args.slice(0, -1);
+  // Bare: the same node flags without the preloaded modules.
+  const kept = observed ? flags : flags.filter((flag, i) => flag !== '--import' && flags[i - 1] !== '--import');
+  return [process.execPath, ...kept, entry];
 };
 
 /** The environment every gateway process of the bench runs with. */
@@ -63,8 +91,21 @@ const gatewayEnv = (port: number, apiKey: string, jwtSecret: string, observed: b
   WSGW_CONNECT_RATE_PER_IP: UNLIMITED,
 });
 
-const wsUrlOf = (port: number) => `ws://${BENCH_HOST}:${port}/ws`;
 const CLUSTER_SIZE = 3;
+
+/** A Node peer server from this folder; both speak the trigger routes of peer-trigger-routes.ts. */
+const startNodePeer = async (kind: ServerKind, entry: string, protocol: ProtocolName, port: number, options: TargetOptions): Promise<BenchTarget> => {
+  const server = await startServerProcess({
+    name: kind,
+    command: [...options.commandPrefix, process.execPath, '--import', 'tsx', entry],
+    cwd: GATEWAY_DIR,
+    port,
+    env: { PORT: String(port), HOST: BENCH_HOST, NODE_ENV: 'production' },
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+  const trigger = createPeerTrigger({ baseUrl: server.baseUrl });
+  return { kind, server, endpoints: [{ host: BENCH_HOST, port }], protocol, jwtSecret: secret(), trigger, userPush: peerUserPush, stop: () => server.stop() };
+};
 
 export const startTarget = async (kind: ServerKind, options: TargetOptions): Promise<BenchTarget> => {
   const port = await findFreePort();
@@ -72,22 +113,23 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
   const common = { cwd: GATEWAY_DIR, port, readyTimeoutMs: options.readyTimeoutMs };
 
   switch (kind) {
-    case 'gateway':
-    case 'observed': {
+    case 'wsgw':
+    case 'wsgw-bare': {
       const apiKey = secret();
+      const observed = kind === 'wsgw';
       const server = await startServerProcess({
         ...common,
         name: kind,
-        entry: gatewayEntryPath(options.gatewayEntry),
-        // Observability on: Prometheus metrics, and the OTel SDK sampling every push (spans are
-        // recorded in-process; no endpoint, so nothing is exported). Off: neither.
-        ...(kind === 'observed' && { preload: ['@wsgw/otel/register'] }),
-        env: gatewayEnv(port, apiKey, jwtSecret, kind === 'observed'),
+        command: [...options.commandPrefix, ...gatewayCommand(observed)],
+        // Observed: Prometheus metrics, and the OTel SDK sampling every push (spans are recorded
+        // in-process; no endpoint, so nothing is exported). Bare: neither.
+        env: gatewayEnv(port, apiKey, jwtSecret, observed),
       });
       const trigger = createGatewayTrigger({ baseUrl: server.baseUrl, apiKey, burstMode: options.burstMode });
-      return { kind, server, wsUrls: [wsUrlOf(port)], stop: () => server.stop(), jwtSecret, trigger };
+      const endpoints = [{ host: BENCH_HOST, port }];
+      return { kind, server, endpoints, protocol: 'wsgw', jwtSecret, trigger, userPush: gatewayUserPush(apiKey), stop: () => server.stop() };
     }
-    case 'cluster': {
+    case 'wsgw-cluster': {
       // Three gateways on the machine's NATS, their own prefix so nothing else on it interferes.
       const apiKey = secret();
       const bus = { WSGW_BUS: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222', WSGW_BUS_PREFIX: `wsgw-bench-${randomBytes(4).toString('hex')}` };
@@ -98,7 +140,7 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
             ...common,
             port: nodePort,
             name: `cluster node ${i + 1}`,
-            entry: gatewayEntryPath(options.gatewayEntry),
+            command: [...options.commandPrefix, ...gatewayCommand(false)],
             env: { ...gatewayEnv(nodePort, apiKey, jwtSecret, false), ...bus, WSGW_NODE_ID: `bench-${i + 1}`, WSGW_CLUSTER_WAIT_MS: '2000' },
           }),
         ),
@@ -107,16 +149,18 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const trigger = createGatewayTrigger({ baseUrl: nodes[0]!.baseUrl, apiKey, burstMode: options.burstMode });
       const stop = async () => void (await Promise.all(nodes.map((node) => node.stop())));
-      return { kind, server: nodes[0]!, wsUrls: ports.map(wsUrlOf), stop, jwtSecret, trigger };
+      const endpoints = ports.map((nodePort) => ({ host: BENCH_HOST, port: nodePort }));
+      return { kind, server: nodes[0]!, endpoints, protocol: 'wsgw', jwtSecret, trigger, userPush: gatewayUserPush(apiKey), stop };
     }
-    case 'raw': {
-      const server = await startServerProcess({
-        ...common,
-        name: 'raw',
-        entry: RAW_SERVER_ENTRY,
-        env: { PORT: String(port), HOST: BENCH_HOST },
-      });
-      return { kind, server, wsUrls: [wsUrlOf(port)], stop: () => server.stop(), jwtSecret, trigger: createRawTrigger({ baseUrl: server.baseUrl }) };
+    case 'raw':
+      return startNodePeer(kind, RAW_SERVER_ENTRY, 'wsgw', port, options);
+    case 'socketio':
+      return startNodePeer(kind, SOCKET_IO_SERVER_ENTRY, 'socket.io', port, options);
+    case 'nchan': {
+      if (!options.nchan) throw new Error('nchan target started without an nchan install');
+      const server = await startNchanServer({ install: options.nchan, port, maxConnections: options.connections, commandPrefix: options.commandPrefix, readyTimeoutMs: options.readyTimeoutMs });
+      const trigger = createNchanTrigger({ baseUrl: server.baseUrl });
+      return { kind, server, endpoints: [{ host: BENCH_HOST, port }], protocol: 'nchan', jwtSecret, trigger, userPush: nchanUserPush, stop: () => server.stop() };
     }
   }
 };

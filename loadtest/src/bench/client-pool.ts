@@ -4,7 +4,8 @@
  * pool, which also notices a worker that dies) and merges what they observe.
  */
 import { createProcessPool } from '../workers/process-pool.ts';
-import type { ConnectionHealth, PoolCommand, SeqTally, WorkerReply } from './pool-messages.ts';
+import type { ProtocolName } from './protocols/client-protocol.ts';
+import type { ConnectionHealth, Endpoint, PoolCommand, SeqTally, WorkerReply } from './pool-messages.ts';
 
 /** How long stragglers get to answer a diagnostic snapshot before we give up. */
 const SNAPSHOT_WAIT_MS = 2_000;
@@ -47,7 +48,8 @@ export interface ClientPoolOptions {
 
 export interface ConnectOptions {
   /** Spread round-robin over these (several gateway nodes). */
-  urls: string[];
+  endpoints: Endpoint[];
+  protocol: ProtocolName;
   jwtSecret: string;
   /** Handshakes in flight across all workers. */
   concurrency: number;
@@ -57,9 +59,16 @@ export interface ConnectOptions {
 
 export interface ClientPool {
   connect(options: ConnectOptions): Promise<{ elapsedMs: number }>;
-  /** Resolves with merged tallies once every connection received every seq in [fromSeq, toSeq). */
-  waitFor(fromSeq: number, toSeq: number, timeoutMs: number): Promise<SeqTally[]>;
+  /**
+   * Resolves with merged tallies once every connection received every seq in [fromSeq, toSeq), or
+   * after `timeoutMs` with what arrived by then (`complete: false`): the shortfall is the loss.
+   */
+  waitFor(fromSeq: number, toSeq: number, timeoutMs: number): Promise<{ tallies: SeqTally[]; complete: boolean }>;
   health(): Promise<ConnectionHealth>;
+  /** Switches every worker between tallying broadcasts and sampling one-user push latency; resolves once all did. */
+  latencyMode(on: boolean): Promise<void>;
+  /** Latency samples (ms) and seqs received by all workers since the last collection. */
+  collectLatency(): Promise<{ samplesMs: number[]; seqs: number[] }>;
   /** CPU ms all client workers used so far; shows when the harness rather than the server is the limit. */
   cpuMs(): number | undefined;
   close(): Promise<void>;
@@ -77,33 +86,22 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
     failure: (reply) => (reply.type === 'failed' ? reply.message : undefined),
   });
 
-  const describeShortfall = async (fromSeq: number, toSeq: number, timeoutMs: number): Promise<Error> => {
-    const snapshot = await withTimeout(
+  /** What did arrive of [fromSeq, toSeq) when a round ran out of time; throws when the workers cannot say. */
+  const snapshot = async (fromSeq: number, toSeq: number): Promise<SeqTally[]> =>
+    withTimeout(
       processes.request({ type: 'snapshot', fromSeq, toSeq }, 'snapshot').then((r) => mergeTallies(r.map((s) => s.tallies))),
       SNAPSHOT_WAIT_MS,
-      async () => new Error('workers did not answer a snapshot'),
-    ).catch((error: Error) => error);
-    if (snapshot instanceof Error) {
-      return new Error(`deliveries of seq ${fromSeq}..${toSeq - 1} incomplete after ${timeoutMs} ms (${snapshot.message})`);
-    }
-    const short = snapshot.filter((t) => t.count < connections);
-    const detail = short
-      .slice(0, 5)
-      .map((t) => `seq ${t.seq}: ${t.count}/${connections} clients`)
-      .join(', ');
-    return new Error(
-      `deliveries incomplete after ${timeoutMs} ms: ${short.length} of ${toSeq - fromSeq} message(s) short (${detail})`,
+      async () => new Error(`deliveries of seq ${fromSeq}..${toSeq - 1} incomplete and the workers did not answer a snapshot`),
     );
-  };
 
   return {
-    connect: async ({ urls, jwtSecret, concurrency, timeoutMs }) => {
+    connect: async ({ endpoints, protocol, jwtSecret, concurrency, timeoutMs }) => {
       const perWorker = Math.max(1, Math.ceil(concurrency / count));
       let firstIndex = 0;
       const replies = await withTimeout(
         processes.all((h, i) => {
           const share = shares[i] ?? 0;
-          const command: PoolCommand = { type: 'connect', urls, jwtSecret, firstIndex, count: share, concurrency: perWorker, timeoutMs };
+          const command: PoolCommand = { type: 'connect', endpoints, protocol, jwtSecret, firstIndex, count: share, concurrency: perWorker, timeoutMs };
           firstIndex += share;
           return h.request(command, 'connected');
         }),
@@ -115,12 +113,15 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
     },
 
     waitFor: async (fromSeq, toSeq, timeoutMs) => {
-      const replies = await withTimeout(
-        processes.request({ type: 'expect', fromSeq, toSeq }, 'delivered'),
-        timeoutMs,
-        () => describeShortfall(fromSeq, toSeq, timeoutMs),
+      const timedOut = new Error('round timed out');
+      const replies = await withTimeout(processes.request({ type: 'expect', fromSeq, toSeq }, 'delivered'), timeoutMs, async () => timedOut).catch(
+        (error: unknown) => {
+          if (error !== timedOut) throw error;
+          return undefined;
+        },
       );
-      return mergeTallies(replies.map((r) => r.tallies));
+      if (replies) return { tallies: mergeTallies(replies.map((r) => r.tallies)), complete: true };
+      return { tallies: await snapshot(fromSeq, toSeq), complete: false };
     },
 
     health: async () => {
@@ -133,6 +134,15 @@ export const createClientPool = ({ connections, workers }: ClientPoolOptions): C
         unexpectedCloses: replies.reduce((sum, r) => sum + r.unexpectedCloses, 0),
         unrecognised: replies.reduce((sum, r) => sum + r.unrecognised, 0),
       };
+    },
+
+    latencyMode: async (on) => {
+      await processes.request({ type: 'latency-mode', on }, 'latency-mode');
+    },
+
+    collectLatency: async () => {
+      const replies = await processes.request({ type: 'latency-collect' }, 'latency');
+      return { samplesMs: replies.flatMap((r) => r.samplesMs), seqs: replies.flatMap((r) => r.seqs) };
     },
 
     cpuMs: processes.cpuMs,

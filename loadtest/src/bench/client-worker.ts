@@ -1,30 +1,24 @@
 /**
- * Client worker process: holds a share of the benchmark's WebSocket
- * connections and stamps every push frame on arrival. Forked by the client
- * pool; talks to it only through the IPC messages in `pool-messages.ts`.
+ * Client worker process: holds a share of the benchmark's WebSocket connections, raw TCP frame
+ * counters (wire/raw-ws-client.ts), and stamps every push frame on arrival. Forked by the client
+ * pool; talks to it only through the IPC messages in `pool-messages.ts`. Which server it talks to
+ * is the protocol module's business (protocols/); this file only counts.
  *
- * Per-frame work is kept to a buffer scan and a few counter updates because
- * the clients share the machine's cores with the server under test: a full
- * JSON.parse per frame would mostly measure the clients.
+ * Per-frame work is kept to a buffer scan and a few counter updates because the clients share the
+ * machine's cores with the server under test: a full JSON.parse per frame would mostly measure the
+ * clients.
  */
 import { SignJWT } from 'jose';
-import WebSocket from 'ws';
 import { epochMs } from '../clock.ts';
-import type {
-  ConnectCommand,
-  ConnectionHealth,
-  ExpectCommand,
-  PoolCommand,
-  SeqTally,
-  WorkerReply,
-} from './pool-messages.ts';
+import { readSentAt, readSeq } from './frame-scan.ts';
+import type { ConnectCommand, ConnectionHealth, ExpectCommand, PoolCommand, SeqTally, WorkerReply } from './pool-messages.ts';
+import { clientProtocolFor, type ClientProtocol } from './protocols/client-protocol.ts';
+import { openRawWebSocket, type RawWebSocket } from './wire/raw-ws-client.ts';
 
-const SEQ_KEY = '"seq":';
-const WELCOME_MARK = '"welcome"';
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
+/** Latency samples kept at most between two collections; the publisher's count is far below. */
+const MAX_LATENCY_SAMPLES = 1_000_000;
 
-const sockets: WebSocket[] = [];
+const sockets: RawWebSocket[] = [];
 const tallies = new Map<number, SeqTally>();
 let pushCounts = new Uint32Array(0);
 let lastSeqs = new Float64Array(0);
@@ -36,24 +30,12 @@ let closing = false;
 let expectedPerSeq = 0;
 let pending: ExpectCommand | undefined;
 let pendingRemaining = 0;
+let latencyMode = false;
+let latencySamples: number[] = [];
+let latencySeqs: number[] = [];
 
 const reply = (message: WorkerReply): void => {
   process.send?.(message);
-};
-
-/** Reads the integer after `"seq":`, or -1 when the frame carries none. */
-const readSeq = (frame: Buffer): number => {
-  const at = frame.indexOf(SEQ_KEY);
-  if (at < 0) return -1;
-  let value = 0;
-  let digits = 0;
-  for (let i = at + SEQ_KEY.length; i < frame.length; i += 1) {
-    const byte = frame[i] ?? 0;
-    if (byte < DIGIT_0 || byte > DIGIT_9) break;
-    value = value * 10 + (byte - DIGIT_0);
-    digits += 1;
-  }
-  return digits > 0 ? value : -1;
 };
 
 const tallyRange = (fromSeq: number, toSeq: number): SeqTally[] => {
@@ -73,6 +55,16 @@ const finishExpect = (): void => {
   reply({ type: 'delivered', tallies: done });
 };
 
+const onLatencyFrame = (frame: Buffer, seq: number, now: number): void => {
+  const sentAt = readSentAt(frame);
+  if (sentAt < 0 || latencySamples.length >= MAX_LATENCY_SAMPLES) {
+    unrecognised += 1;
+    return;
+  }
+  latencySamples.push(now - sentAt);
+  latencySeqs.push(seq);
+};
+
 const onPushFrame = (slot: number, frame: Buffer): void => {
   const seq = readSeq(frame);
   if (seq < 0) {
@@ -80,6 +72,7 @@ const onPushFrame = (slot: number, frame: Buffer): void => {
     return;
   }
   const now = epochMs();
+  if (latencyMode) return onLatencyFrame(frame, seq, now);
   pushCounts[slot] = (pushCounts[slot] ?? 0) + 1;
   if (seq <= (lastSeqs[slot] ?? -1)) outOfOrder += 1;
   lastSeqs[slot] = seq;
@@ -104,53 +97,58 @@ const signToken = (key: Uint8Array, user: string): Promise<string> =>
     .setExpirationTime('1h')
     .sign(key);
 
-/**
- * Dials one connection and resolves once the server's welcome frame arrives.
- * `slot` indexes this worker's counters; `user` only labels errors.
- */
-const openClient = (url: string, token: string, slot: number, user: string, timeoutMs: number): Promise<WebSocket> =>
-  new Promise((resolve, reject) => {
-    let welcomed = false;
-    const socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`, {
-      perMessageDeflate: false,
-      // Loopback frames from a known server; validation would only add client CPU.
-      skipUTF8Validation: true,
-      handshakeTimeout: timeoutMs,
-    });
-    const fail = (reason: string): void => {
-      clearTimeout(timer);
-      if (!welcomed) reject(new Error(`connection ${user}: ${reason}`));
-    };
-    const timer = setTimeout(() => {
-      fail(`no welcome frame within ${timeoutMs} ms`);
-      socket.terminate();
-    }, timeoutMs);
+interface ClientSpec {
+  protocol: ClientProtocol;
+  host: string;
+  port: number;
+  path: string;
+  /** Index into this worker's counters. */
+  slot: number;
+  /** Only labels errors. */
+  user: string;
+  timeoutMs: number;
+}
 
-    socket.on('unexpected-response', (request, response) => {
-      fail(`handshake answered with HTTP ${response.statusCode ?? '?'}`);
-      request.destroy();
-    });
-    socket.on('error', (error) => fail(error.message));
-    socket.on('close', (code) => {
-      if (!welcomed) fail(`closed before welcome (code ${code})`);
-      else if (!closing) unexpectedCloses += 1;
-    });
-    socket.on('message', (data) => {
-      // binaryType is the default 'nodebuffer', so every message is one Buffer.
-      const frame = data as Buffer;
-      if (welcomed) {
-        onPushFrame(slot, frame);
-        return;
-      }
-      if (frame.indexOf(WELCOME_MARK) < 0) return;
-      welcomed = true;
+/** Dials one connection and resolves once the protocol says it is ready for pushes. */
+const openClient = (spec: ClientSpec): Promise<RawWebSocket> =>
+  new Promise((resolve, reject) => {
+    let ready = false;
+    const becomeReady = (): void => {
+      ready = true;
       clearTimeout(timer);
       resolve(socket);
-    });
+    };
+    const socket = openRawWebSocket(
+      { host: spec.host, port: spec.port, path: spec.path },
+      {
+        onOpen: () => {
+          if (spec.protocol.readyOnUpgrade) becomeReady();
+        },
+        onMessage: (payload) => {
+          const action = spec.protocol.classify(payload, ready);
+          if (action.kind === 'push') onPushFrame(spec.slot, payload);
+          else if (action.kind === 'reply') socket.sendText(action.text);
+          else if (action.kind === 'ready' && !ready) becomeReady();
+        },
+        onClose: (reason) => {
+          if (!ready) {
+            clearTimeout(timer);
+            reject(new Error(`connection ${spec.user}: ${reason} before it was ready`));
+          } else if (!closing) {
+            unexpectedCloses += 1;
+          }
+        },
+      },
+    );
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`connection ${spec.user}: not ready within ${spec.timeoutMs} ms`));
+    }, spec.timeoutMs);
   });
 
 const connectAll = async (command: ConnectCommand): Promise<void> => {
   const started = epochMs();
+  const protocol = clientProtocolFor(command.protocol);
   const key = new TextEncoder().encode(command.jwtSecret);
   expectedPerSeq = command.count;
   pushCounts = new Uint32Array(command.count);
@@ -163,11 +161,13 @@ const connectAll = async (command: ConnectCommand): Promise<void> => {
     while (next < command.count && !firstError) {
       const local = next;
       next += 1;
-      const user = `u${command.firstIndex + local}`;
+      const index = command.firstIndex + local;
+      const user = `u${index}`;
       try {
-        const token = await signToken(key, user);
-        const url = command.urls[(command.firstIndex + local) % command.urls.length]!;
-        sockets[local] = await openClient(url, token, local, user, command.timeoutMs);
+        const token = protocol.needsToken ? await signToken(key, user) : '';
+        const endpoint = command.endpoints[index % command.endpoints.length]!;
+        const spec = { protocol, ...endpoint, path: protocol.path(user, token), slot: local, user, timeoutMs: command.timeoutMs };
+        sockets[local] = await openClient(spec);
       } catch (error) {
         failures += 1;
         firstError ??= error instanceof Error ? error : new Error(String(error));
@@ -204,7 +204,7 @@ const health = (): ConnectionHealth => {
     maxPushes = Math.max(maxPushes, count);
   }
   return {
-    open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length,
+    open: sockets.filter((s) => s.open).length,
     minPushes: pushCounts.length > 0 ? minPushes : 0,
     maxPushes,
     outOfOrder,
@@ -213,9 +213,17 @@ const health = (): ConnectionHealth => {
   };
 };
 
+const collectLatency = (): void => {
+  const samplesMs = latencySamples;
+  const seqs = latencySeqs;
+  latencySamples = [];
+  latencySeqs = [];
+  reply({ type: 'latency', samplesMs, seqs });
+};
+
 const closeAll = (): void => {
   closing = true;
-  // terminate() skips the close handshake: teardown time is not being measured.
+  // No close handshake: teardown time is not being measured.
   for (const socket of sockets) socket.terminate();
   process.send?.({ type: 'closed' } satisfies WorkerReply, undefined, undefined, () => process.exit(0));
 };
@@ -233,6 +241,13 @@ process.on('message', (message: PoolCommand) => {
       break;
     case 'verify':
       reply({ type: 'verified', ...health() });
+      break;
+    case 'latency-mode':
+      latencyMode = message.on;
+      reply({ type: 'latency-mode', on: latencyMode });
+      break;
+    case 'latency-collect':
+      collectLatency();
       break;
     case 'close':
       closeAll();

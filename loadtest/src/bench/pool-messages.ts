@@ -2,12 +2,20 @@
  * IPC messages between the orchestrator and its client worker processes.
  * Sequence ranges are half-open: `fromSeq` inclusive, `toSeq` exclusive.
  */
+import type { ProtocolName } from './protocols/client-protocol.ts';
+
+/** A server's WebSocket listener; the path comes from the protocol. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
 
 export interface ConnectCommand {
   type: 'connect';
-  /** WebSocket URLs without query, e.g. `ws://127.0.0.1:4000/ws`; connection i uses urls[i % length]. */
-  urls: string[];
-  /** HS256 secret used to sign one token per connection. */
+  /** Connection i dials endpoints[i % length] (several gateway nodes). */
+  endpoints: Endpoint[];
+  protocol: ProtocolName;
+  /** HS256 secret used to sign one token per connection, when the protocol needs tokens. */
   jwtSecret: string;
   /** Global index of this worker's first connection; user ids are `u<index>`. */
   firstIndex: number;
@@ -34,11 +42,33 @@ export interface VerifyCommand {
   type: 'verify';
 }
 
+/**
+ * Latency mode on: from now on every push frame's `sentAt` is turned into a latency sample and its
+ * seq noted, instead of being tallied as a broadcast (one-user pushes use their own seq space).
+ * Off: back to tallying.
+ */
+export interface LatencyModeCommand {
+  type: 'latency-mode';
+  on: boolean;
+}
+
+/** Hands over the latency samples and seqs received so far, and clears them. */
+export interface LatencyCollectCommand {
+  type: 'latency-collect';
+}
+
 export interface CloseCommand {
   type: 'close';
 }
 
-export type PoolCommand = ConnectCommand | ExpectCommand | SnapshotCommand | VerifyCommand | CloseCommand;
+export type PoolCommand =
+  | ConnectCommand
+  | ExpectCommand
+  | SnapshotCommand
+  | VerifyCommand
+  | LatencyModeCommand
+  | LatencyCollectCommand
+  | CloseCommand;
 
 /** How one sequence number arrived across a worker's connections (epoch ms). */
 export interface SeqTally {
@@ -67,5 +97,8 @@ export type WorkerReply =
   | { type: 'delivered'; tallies: SeqTally[] }
   | { type: 'snapshot'; tallies: SeqTally[] }
   | ({ type: 'verified' } & ConnectionHealth)
+  /** Receive time minus `sentAt` per push, in ms, and the seq of each (same order). */
+  | { type: 'latency'; samplesMs: number[]; seqs: number[] }
+  | { type: 'latency-mode'; on: boolean }
   | { type: 'closed' }
   | { type: 'failed'; message: string };

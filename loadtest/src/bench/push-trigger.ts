@@ -1,8 +1,10 @@
 /**
- * How the orchestrator asks a server under test to broadcast. Both triggers
- * take the same payloads and report the recipient count the server claims
- * for each push, so scenarios never know which server they drive.
+ * How the orchestrator asks a server under test to push. Every trigger takes
+ * the same payloads and reports the recipient count the server claims for
+ * each broadcast, and every user-push route builds the same kind of request,
+ * so scenarios never know which server they drive.
  */
+import { NCHAN_BROADCAST_CHANNEL } from './nchan-config.ts';
 import type { PushPayload } from './push-payload.ts';
 
 export interface PushTrigger {
@@ -13,6 +15,17 @@ export interface PushTrigger {
    */
   send(payloads: readonly PushPayload[]): Promise<Array<number | undefined>>;
 }
+
+/** One push to one user as an HTTP POST, sent by the latency publisher on its kept-alive connections. */
+export interface UserPushRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type UserPushRoute = (user: string, data: PushPayload) => UserPushRequest;
+
+const JSON_BODY = { 'content-type': 'application/json' };
 
 /** How a gateway burst is sent: one batch request, or one request per push in parallel. */
 export type BurstMode = 'batch' | 'concurrent';
@@ -82,12 +95,52 @@ export const createGatewayTrigger = ({ baseUrl, apiKey, burstMode }: GatewayTrig
   };
 };
 
-/** Drives the baseline server (raw-server.ts): one request, all broadcasts in one tick. */
-export const createRawTrigger = ({ baseUrl }: { baseUrl: string }): PushTrigger => ({
+/** `POST /api/push` to one user (`to.users`, the gateway's user target), with the API key. */
+export const gatewayUserPush =
+  (apiKey: string): UserPushRoute =>
+  (user, data) => ({
+    path: '/api/push',
+    headers: { ...JSON_BODY, authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ to: { users: [user] }, data }),
+  });
+
+/** Drives the Node peers (peer-trigger-routes.ts): one request, all broadcasts in one tick. */
+export const createPeerTrigger = ({ baseUrl }: { baseUrl: string }): PushTrigger => ({
   send: async (payloads) => {
     const reply = await postJson(`${baseUrl}/broadcast?count=${payloads.length}`, {
       pushes: payloads.map((data) => ({ data })),
     });
     return resultsOf(reply, payloads.length);
   },
+});
+
+/** `POST /push?user=` of the Node peers. */
+export const peerUserPush: UserPushRoute = (user, data) => ({
+  path: `/push?user=${encodeURIComponent(user)}`,
+  headers: JSON_BODY,
+  body: JSON.stringify({ data }),
+});
+
+/** nchan answers a publish with the channel's state; in JSON when asked. */
+const NCHAN_ACCEPT = { accept: 'application/json' };
+
+const nchanSubscribersOf = (value: unknown): number | undefined =>
+  typeof value === 'object' && value !== null && 'subscribers' in value && typeof value.subscribers === 'number' ? value.subscribers : undefined;
+
+/**
+ * Publishes each payload to nchan's broadcast channel. nchan has no batch publish, so a burst is
+ * that many requests at once (their order of arrival is then not defined).
+ */
+export const createNchanTrigger = ({ baseUrl }: { baseUrl: string }): PushTrigger => ({
+  send: (payloads) =>
+    Promise.all(
+      payloads.map(async (data) => nchanSubscribersOf(await postJson(`${baseUrl}/pub/${NCHAN_BROADCAST_CHANNEL}`, data, NCHAN_ACCEPT))),
+    ),
+});
+
+/** Publishes to the user's own channel. */
+export const nchanUserPush: UserPushRoute = (user, data) => ({
+  path: `/pub/${encodeURIComponent(user)}`,
+  headers: { ...JSON_BODY, ...NCHAN_ACCEPT },
+  body: JSON.stringify(data),
 });

@@ -1,83 +1,68 @@
 /**
- * Baseline for the fan-out bench: the plain `ws` broadcast loop with nothing
- * else (no auth, no bus, no metrics). It speaks just enough of the gateway's
- * wire contract for the same client harness to drive it:
+ * Baseline for the bench: the plain `ws` send loop with nothing else (no auth check, no bus, no
+ * metrics), the Node ceiling of one frame per write. It speaks just enough of the gateway's wire
+ * contract for the same client protocol (protocols/wsgw.ts) to drive it:
  *
- * - `GET /ws`: WebSocket; sends a welcome frame on open (the token is ignored).
- * - `POST /broadcast` with `{"pushes":[{"data":…},…]}`: for each push, in one
- *   tick, builds a gateway-shaped push frame and sends it to every client.
- *   Answers 202 `{"results":[{"id","recipients"},…]}`.
- * - `GET /health`: 200.
+ * - `GET /ws?token=<jwt>`: WebSocket; sends a welcome frame on open. The token's `sub` is read
+ *   (not verified) to know the connection's user.
+ * - the trigger routes of peer-trigger-routes.ts: a gateway-shaped push frame per push, built once
+ *   and written to every recipient.
  *
  * Environment: PORT (default 0), HOST (default 127.0.0.1).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
-
-/** Upper bound on a trigger body, in bytes; bursts are far below it. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+import { createPeerTriggerRoutes } from './peer-trigger-routes.ts';
 
 const port = Number(process.env.PORT ?? 0);
 const host = process.env.HOST ?? '127.0.0.1';
 
-const http = createServer((request, response) => void routeRequest(request, response));
-const wss = new WebSocketServer({ server: http, path: '/ws', perMessageDeflate: false });
+const byUser = new Map<string, Set<WebSocket>>();
 let connections = 0;
 
-wss.on('connection', (socket) => {
-  connections += 1;
-  socket.send(JSON.stringify({ type: 'welcome', connection: `c${connections}`, user: 'anonymous', node: 'raw' }));
-});
-
-const readBody = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const answer = (response: ServerResponse, status: number, body: unknown): void => {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-};
-
-const broadcast = (data: unknown): { id: string; recipients: number } => {
-  const id = randomUUID();
-  const text = JSON.stringify({ type: 'push', id, ts: Date.now(), data });
-  let recipients = 0;
-  for (const client of wss.clients) {
-    if (client.readyState === WebSocket.OPEN) {
-      client.send(text);
-      recipients += 1;
-    }
-  }
-  return { id, recipients };
-};
-
-const routeRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  if (request.method === 'GET' && path === '/health') {
-    answer(response, 200, { status: 'ok' });
-    return;
-  }
-  if (request.method !== 'POST' || path !== '/broadcast') {
-    answer(response, 404, { error: 'not found' });
-    return;
-  }
+/** The `sub` of the connection's token, unverified: the baseline trusts its clients. */
+const userOf = (request: IncomingMessage): string => {
+  const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
   try {
-    const body = JSON.parse(await readBody(request)) as { pushes?: Array<{ data?: unknown }> };
-    const pushes = Array.isArray(body.pushes) ? body.pushes : [];
-    answer(response, 202, { results: pushes.map((push) => broadcast(push.data ?? null)) });
-  } catch (error) {
-    answer(response, 400, { error: error instanceof Error ? error.message : String(error) });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : 'anonymous';
+  } catch {
+    return 'anonymous';
   }
 };
+
+const frameOf = (data: unknown): string => JSON.stringify({ type: 'push', id: randomUUID(), ts: Date.now(), data });
+
+const sendTo = (sockets: Iterable<WebSocket>, text: string): number => {
+  let recipients = 0;
+  for (const socket of sockets) {
+    if (socket.readyState !== WebSocket.OPEN) continue;
+    socket.send(text);
+    recipients += 1;
+  }
+  return recipients;
+};
+
+const http: HttpServer = createServer(
+  createPeerTriggerRoutes({
+    broadcast: (data): number => sendTo(wss.clients, frameOf(data)),
+    pushToUser: (user, data): number => sendTo(byUser.get(user) ?? [], frameOf(data)),
+  }),
+);
+const wss = new WebSocketServer({ server: http, path: '/ws', perMessageDeflate: false });
+
+wss.on('connection', (socket, request) => {
+  connections += 1;
+  const user = userOf(request);
+  const sockets = byUser.get(user) ?? new Set<WebSocket>();
+  byUser.set(user, sockets.add(socket));
+  socket.once('close', () => {
+    sockets.delete(socket);
+    if (sockets.size === 0) byUser.delete(user);
+  });
+  socket.send(JSON.stringify({ type: 'welcome', connection: `c${connections}`, user, node: 'raw' }));
+});
 
 const shutdown = (): void => {
   for (const client of wss.clients) client.terminate();

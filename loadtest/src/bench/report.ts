@@ -1,168 +1,97 @@
 /**
- * Turns scenario results into the printed table, the gateway/raw ratio lines
- * and the JSON document. Ratios compare rows measured in the same run, which
- * is what stays meaningful on a noisy shared machine.
+ * The bench's terminal report: one line per server run, the figures folded over the runs with the
+ * subject/peer ratios, and what was lost. The same figures go to the JSON and to docs/benchmarks.md.
  */
 import type { ServerKind } from './bench-options.ts';
-import type { ScenarioResult } from './scenarios.ts';
+import { figureOf, formatRatio, formatSpread, formatValue, type FigureRow } from './figures.ts';
+import type { ServerRun } from './server-run.ts';
 
-export interface RatioRow {
-  /** `numerator/denominator` server kinds, e.g. `gateway/raw`. */
-  pair: string;
-  connections: number;
-  scenario: string;
-  /** Both rows come from this `--repeat` run. */
-  repeat: number;
-  deliveriesPerSec: number;
-  usPerSend: number;
-  ttlP50Ms: number;
-  ttlP99Ms: number;
-  serverCpuUsPerDelivery: number | undefined;
-}
-
-/** One ratio over every repeat of a pair: the median, and the range it came from. */
-export interface RatioSpread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-export interface RatioSummary {
-  pair: string;
-  connections: number;
-  scenario: string;
-  repeats: number;
-  deliveriesPerSec: RatioSpread;
-  serverCpuUsPerDelivery: RatioSpread | undefined;
-}
-
-const scenarioLabel = (r: ScenarioResult): string => (r.scenario === 'single' ? 'single' : `burst x${r.pushesPerRound}`);
-
-const fixed = (value: number | undefined, digits: number): string =>
-  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
-
-const grouped = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
-
-const times = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(2)}x`);
-
-const renderTable = (header: string[], rows: string[][]): string => {
+/** Left-aligns the first `leftColumns` columns, right-aligns the rest. */
+export const renderTable = (header: readonly string[], rows: readonly string[][], leftColumns = 3): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 };
 
-export const formatResultsTable = (results: readonly ScenarioResult[]): string =>
+const broadcastOf = (run: ServerRun, scenario: 'single' | 'burst') => run.broadcasts.find((r) => r.scenario === scenario);
+
+export const formatRunsTable = (runs: readonly ServerRun[]): string =>
   renderTable(
-    ['conns', 'scenario', 'server', 'rep', 'rounds', 'deliveries/s', 'us/send', 'ttl p50 ms', 'ttl p99 ms', 'srv cpu us/dlv', 'cli cpu us/dlv'],
-    results.map((r) => [
-      String(r.connections),
-      scenarioLabel(r),
-      r.server,
-      String(r.repeat),
-      String(r.rounds),
-      grouped(r.deliveriesPerSec),
-      fixed(r.usPerSend, 2),
-      fixed(r.ttlP50Ms, 2),
-      fixed(r.ttlP99Ms, 2),
-      fixed(r.serverCpuUsPerDelivery, 2),
-      fixed(r.clientCpuUsPerDelivery, 2),
-    ]),
+    ['conns', 'server', 'run', 'bcast dlv/s', 'burst dlv/s', 'srv cpu s/1M', 'cli cpu s/1M', 'p50 ms', 'p99 ms', 'max ms', 'KiB/conn', 'base MiB', 'lost'],
+    runs.map((run) => {
+      const single = broadcastOf(run, 'single');
+      const burst = broadcastOf(run, 'burst');
+      const lost = run.broadcasts.reduce((sum, r) => sum + r.lost, 0) + (run.latency?.lost ?? 0);
+      return [
+        String(run.connections),
+        run.server,
+        `#${run.repeat}`,
+        formatValue(single?.deliveriesPerSec, 0),
+        formatValue(burst?.deliveriesPerSec, 0),
+        formatValue(single?.serverCpuUsPerDelivery, 2),
+        formatValue(single?.clientCpuUsPerDelivery, 2),
+        formatValue(run.latency?.p50Ms, 2),
+        formatValue(run.latency?.p99Ms, 2),
+        formatValue(run.latency?.maxMs, 2),
+        formatValue(run.memory.perConnectionKb, 1),
+        formatValue(run.memory.baseKb === undefined ? undefined : run.memory.baseKb / 1024, 1),
+        String(lost),
+      ];
+    }),
   );
 
-const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined || b === undefined || b === 0 ? undefined : a / b;
-
-/** The pairs reported: the gateway against the raw baseline, observability on against off. */
-export const RATIO_PAIRS: ReadonlyArray<readonly [ServerKind, ServerKind]> = [
-  ['gateway', 'raw'],
-  ['observed', 'gateway'],
-  ['cluster', 'gateway'],
-];
-
-/** numerator/denominator for every (connections, scenario) that ran against both servers of a pair. */
-export const computeRatios = (results: readonly ScenarioResult[]): RatioRow[] =>
-  RATIO_PAIRS.flatMap(([numerator, denominator]) =>
-    results
-      .filter((r) => r.server === numerator)
-      .flatMap((top) => {
-        const base = results.find(
-          (r) =>
-            r.server === denominator &&
-            r.connections === top.connections &&
-            r.scenario === top.scenario &&
-            r.pushesPerRound === top.pushesPerRound &&
-            r.repeat === top.repeat,
-        );
-        if (!base) return [];
-        return [
-          {
-            pair: `${numerator}/${denominator}`,
-            connections: top.connections,
-            scenario: scenarioLabel(top),
-            repeat: top.repeat,
-            deliveriesPerSec: top.deliveriesPerSec / base.deliveriesPerSec,
-            usPerSend: top.usPerSend / base.usPerSend,
-            ttlP50Ms: top.ttlP50Ms / base.ttlP50Ms,
-            ttlP99Ms: top.ttlP99Ms / base.ttlP99Ms,
-            serverCpuUsPerDelivery: ratio(top.serverCpuUsPerDelivery, base.serverCpuUsPerDelivery),
-          },
-        ];
-      }),
+export const formatFiguresTable = (rows: readonly FigureRow[], subject: ServerKind): string =>
+  renderTable(
+    ['figure', 'conns', 'server', 'median [min–max]', `${subject}/server`],
+    rows.map((row) => {
+      const figure = figureOf(row.figure);
+      return [`${figure.title} (${figure.unit})`, String(row.connections), row.server, formatSpread(row.value, figure.digits), row.server === subject ? '' : formatRatio(row.ratio)];
+    }),
   );
 
-export const formatRatios = (ratios: readonly RatioRow[]): string =>
-  ratios
-    .map(
-      (r) =>
-        `${String(r.connections).padStart(6)} ${r.scenario.padEnd(10)} ${r.pair.padEnd(16)} ${`#${r.repeat}`.padEnd(3)} ` +
-        `deliveries/s: ${times(r.deliveriesPerSec)}  us/send: ${times(r.usPerSend)}  ` +
-        `ttl p50: ${times(r.ttlP50Ms)}  ttl p99: ${times(r.ttlP99Ms)}  srv cpu/dlv: ${times(r.serverCpuUsPerDelivery)}`,
-    )
-    .join('\n');
+export interface LossRow {
+  server: ServerKind;
+  connections: number;
+  broadcastExpected: number;
+  broadcastLost: number;
+  pushesAccepted: number;
+  pushesLost: number;
+  pushDuplicates: number;
+  /** One-user pushes the publisher sent more than 5 ms behind its schedule. */
+  latePushes: number;
+}
 
-const spreadOf = (values: readonly number[]): RatioSpread | undefined => {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
-};
-
-/** The per-repeat ratios of each pair, connection count and scenario folded into median [min-max]. */
-export const summarizeRatios = (ratios: readonly RatioRow[]): RatioSummary[] => {
-  const groups = new Map<string, RatioRow[]>();
-  for (const row of ratios) {
-    const key = `${row.pair}|${row.connections}|${row.scenario}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+/** Deliveries expected and lost per server and connection count, over all its runs. */
+export const summarizeLoss = (runs: readonly ServerRun[]): LossRow[] => {
+  const rows = new Map<string, LossRow>();
+  for (const run of runs) {
+    const key = `${run.server}|${run.connections}`;
+    const row = rows.get(key) ?? { server: run.server, connections: run.connections, broadcastExpected: 0, broadcastLost: 0, pushesAccepted: 0, pushesLost: 0, pushDuplicates: 0, latePushes: 0 };
+    for (const result of run.broadcasts) {
+      row.broadcastExpected += result.expected;
+      row.broadcastLost += result.lost;
+    }
+    row.pushesAccepted += run.latency?.accepted ?? 0;
+    row.pushesLost += run.latency?.lost ?? 0;
+    row.pushDuplicates += run.latency?.duplicates ?? 0;
+    row.latePushes += run.latency?.publisherLatePushes ?? 0;
+    rows.set(key, row);
   }
-  return [...groups.values()].map((rows) => ({
-    pair: rows[0]!.pair,
-    connections: rows[0]!.connections,
-    scenario: rows[0]!.scenario,
-    repeats: rows.length,
-    deliveriesPerSec: spreadOf(rows.map((r) => r.deliveriesPerSec))!,
-    serverCpuUsPerDelivery: spreadOf(rows.flatMap((r) => (r.serverCpuUsPerDelivery === undefined ? [] : [r.serverCpuUsPerDelivery]))),
-  }));
+  return [...rows.values()];
 };
 
-const spread = (s: RatioSpread | undefined): string => (s === undefined ? '-' : `${times(s.median)} [${times(s.min)}-${times(s.max)}]`);
+export const formatLossTable = (rows: readonly LossRow[]): string =>
+  renderTable(
+    ['server', 'conns', '', 'broadcast deliveries', 'lost', 'one-user pushes', 'lost', 'duplicates', 'sent late'],
+    rows.map((r) => [r.server, String(r.connections), '', formatValue(r.broadcastExpected, 0), formatValue(r.broadcastLost, 0), formatValue(r.pushesAccepted, 0), formatValue(r.pushesLost, 0), formatValue(r.pushDuplicates, 0), formatValue(r.latePushes, 0)]),
+  );
 
-export const formatRatioSummaries = (summaries: readonly RatioSummary[]): string =>
-  summaries
-    .map(
-      (s) =>
-        `${String(s.connections).padStart(6)} ${s.scenario.padEnd(10)} ${s.pair.padEnd(16)} over ${s.repeats} runs: ` +
-        `deliveries/s ${spread(s.deliveriesPerSec)}  srv cpu/dlv ${spread(s.serverCpuUsPerDelivery)}`,
-    )
-    .join('\n');
-
-export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time (higher is better)
-us/send       first-to-last delivery spread / deliveries, as seen by clients (lower is better)
-ttl p50/p99   per round, trigger request sent -> last client got the last message (lower is better)
-srv/cli cpu   CPU (user+sys, all threads) per delivery of the server / of all client workers, 10 ms ticks;
-              when client CPU rivals the server's, the harness is what limits the figures
-Ratios compare servers from the same run: gateway/raw (gateway with metrics and tracing off against a plain
-ws loop) and observed/gateway (metrics on, every push traced, against off). For deliveries/s above 1.00x
-favours the numerator; for the rest below 1.00x does. With --repeat, each ratio pairs rows of the same
-run (#n), and the summary gives the median over the runs with their range.`;
+export const LEGEND = `deliveries/s  deliveries / summed trigger-to-last-delivery time of the rounds (higher is better)
+cpu s/1M      CPU (user+sys, all threads and child processes) per million single-broadcast deliveries, of the
+              server / of all client workers, 10 ms ticks; when the clients' rivals the server's, the
+              harness is what limits the figure
+p50/p99/max   one-user push latency: publisher's send -> client's receipt, over one latency window
+KiB/conn      (server RSS with all connections idle - RSS before any) / connections
+Figures are the median over the runs with their range; ratios pair the subject with a peer run by
+run (the two ran back to back), so above 1.00x favours the subject for deliveries/s, below 1.00x for the rest.`;

@@ -1,8 +1,9 @@
 /**
- * The two fan-out scenarios. Each runs unmeasured warm-up rounds, then the
+ * The two broadcast scenarios. Each runs unmeasured warm-up rounds, then the
  * measured rounds one after another; a round is one trigger of `pushes`
  * broadcasts, timed from just before the trigger request until the last
- * client received the last of them.
+ * client received the last of them. A round that does not see every delivery
+ * within the time limit reports the shortfall as loss and ends the scenario.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioKind, ServerKind } from './bench-options.ts';
@@ -29,16 +30,18 @@ export interface ScenarioContext {
 }
 
 export interface ScenarioPlan {
-  scenario: ScenarioKind;
+  scenario: BroadcastScenario;
   rounds: number;
   warmup: number;
   /** Broadcasts per round: 1 for single, the burst size for bursts. */
   pushes: number;
 }
 
+export type BroadcastScenario = Exclude<ScenarioKind, 'latency'>;
+
 export interface ScenarioResult extends RoundSummary {
   connections: number;
-  scenario: ScenarioKind;
+  scenario: BroadcastScenario;
   server: ServerKind;
   pushesPerRound: number;
   /** Which of the `--repeat` runs of this server it came from (1-based). */
@@ -48,6 +51,9 @@ export interface ScenarioResult extends RoundSummary {
   /** The same for all client workers together. */
   clientCpuUsPerDelivery: number | undefined;
   ttlSamplesMs: number[];
+  /** Deliveries the measured rounds should have made, and how many of them never arrived. */
+  expected: number;
+  lost: number;
   /** Things the server reported that disagree with what the clients saw. */
   warnings: string[];
 }
@@ -55,6 +61,7 @@ export interface ScenarioResult extends RoundSummary {
 interface RoundOutcome {
   sample: RoundSample;
   recipients: Array<number | undefined>;
+  lost: number;
 }
 
 const runRound = async (ctx: ScenarioContext, pushes: number): Promise<RoundOutcome> => {
@@ -68,7 +75,7 @@ const runRound = async (ctx: ScenarioContext, pushes: number): Promise<RoundOutc
   const delivered = ctx.pool.waitFor(fromSeq, toSeq, ctx.timeoutMs);
   delivered.catch(() => undefined);
   const recipients = await ctx.target.trigger.send(payloads);
-  const tallies = await delivered;
+  const { tallies } = await delivered;
 
   let firstMs = Number.POSITIVE_INFINITY;
   let lastMs = 0;
@@ -78,7 +85,8 @@ const runRound = async (ctx: ScenarioContext, pushes: number): Promise<RoundOutc
     lastMs = Math.max(lastMs, t.lastMs);
     deliveries += t.count;
   }
-  return { sample: { startMs, firstMs, lastMs, deliveries }, recipients };
+  const lost = Math.max(0, pushes * ctx.connections - deliveries);
+  return { sample: { startMs, firstMs, lastMs, deliveries }, recipients, lost };
 };
 
 const recipientWarnings = (outcomes: readonly RoundOutcome[], connections: number): string[] => {
@@ -95,17 +103,24 @@ const recipientWarnings = (outcomes: readonly RoundOutcome[], connections: numbe
 
 /** Runs one scenario against the pool's already-connected clients. */
 export const runScenario = async (ctx: ScenarioContext, plan: ScenarioPlan): Promise<ScenarioResult> => {
+  const warnings: string[] = [];
   for (let i = 0; i < plan.warmup; i += 1) {
-    await runRound(ctx, plan.pushes);
+    const warm = await runRound(ctx, plan.pushes);
     await sleep(ROUND_GAP_MS);
+    if (warm.lost > 0) warnings.push(`warm-up round lost ${warm.lost} deliveries`);
   }
 
   const cpuBefore = ctx.target.server.cpuMs();
   const clientCpuBefore = ctx.pool.cpuMs();
   const outcomes: RoundOutcome[] = [];
   for (let i = 0; i < plan.rounds; i += 1) {
-    outcomes.push(await runRound(ctx, plan.pushes));
+    const outcome = await runRound(ctx, plan.pushes);
+    outcomes.push(outcome);
     await sleep(ROUND_GAP_MS);
+    if (outcome.lost > 0) {
+      warnings.push(`round ${i + 1} lost ${outcome.lost} of ${plan.pushes * ctx.connections} deliveries within ${ctx.timeoutMs} ms; scenario ended`);
+      break;
+    }
   }
   const cpuAfter = ctx.target.server.cpuMs();
   const clientCpuAfter = ctx.pool.cpuMs();
@@ -126,6 +141,8 @@ export const runScenario = async (ctx: ScenarioContext, plan: ScenarioPlan): Pro
     serverCpuUsPerDelivery: perDelivery(cpuBefore, cpuAfter),
     clientCpuUsPerDelivery: perDelivery(clientCpuBefore, clientCpuAfter),
     ttlSamplesMs: samples.map((s) => Math.round((s.lastMs - s.startMs) * 1000) / 1000),
-    warnings: recipientWarnings(outcomes, ctx.connections),
+    expected: outcomes.length * plan.pushes * ctx.connections,
+    lost: outcomes.reduce((sum, o) => sum + o.lost, 0),
+    warnings: [...warnings, ...recipientWarnings(outcomes, ctx.connections)],
   };
 };

@@ -1,12 +1,11 @@
 /**
- * Runs a server under test as a child process (`node --import tsx <entry>`)
- * and waits until its health endpoint answers, so the server never shares an
- * event loop with the client harness.
+ * Runs a server under test as a child process (a Node server, the gateway, nginx) and waits until
+ * its health endpoint answers, so the server never shares an event loop with the client harness.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcessCpuMs } from '../workers/process-cpu.ts';
+import { treeCpuMs, treeRssKb } from './process-tree.ts';
 
 /** Every target is on loopback; the bench never dials anything else. */
 export const BENCH_HOST = '127.0.0.1';
@@ -18,14 +17,12 @@ const OUTPUT_TAIL_CHARS = 4_000;
 export interface ServerProcessSpec {
   /** Label used in logs and errors. */
   name: string;
-  /** Absolute path of the TypeScript entry file. */
-  entry: string;
+  /** Program and arguments, e.g. `['taskset', '-c', '0', node, 'server.ts']`. */
+  command: readonly string[];
   cwd: string;
   port: number;
   /** Added to the inherited environment. */
   env: Record<string, string>;
-  /** Modules preloaded after tsx (e.g. the OpenTelemetry bootstrap). */
-  preload?: string[];
   /** Limit for the health check to answer 200, in ms. */
   readyTimeoutMs: number;
 }
@@ -34,8 +31,10 @@ export interface ServerProcess {
   name: string;
   pid: number;
   baseUrl: string;
-  /** CPU ms used so far (see readProcessCpuMs). */
+  /** CPU ms used so far by the process and its children (see process-tree.ts). */
   cpuMs(): number | undefined;
+  /** Resident memory of the process and its children, in KiB. */
+  rssKb(): number | undefined;
   /** Last few thousand characters the process printed, for error reports. */
   outputTail(): string;
   /** Whether the process has exited (e.g. crashed mid-run). */
@@ -56,8 +55,9 @@ export const findFreePort = (): Promise<number> =>
   });
 
 export const startServerProcess = async (spec: ServerProcessSpec): Promise<ServerProcess> => {
-  const preload = (spec.preload ?? []).flatMap((module) => ['--import', module]);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, spec.entry], {
+  const [program, ...args] = spec.command;
+  if (program === undefined) throw new Error(`${spec.name}: empty command`);
+  const child = spawn(program, args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +87,8 @@ export const startServerProcess = async (spec: ServerProcessSpec): Promise<Serve
     name: spec.name,
     pid: child.pid ?? -1,
     baseUrl,
-    cpuMs: () => (child.pid === undefined ? undefined : readProcessCpuMs(child.pid)),
+    cpuMs: () => (child.pid === undefined ? undefined : treeCpuMs(child.pid)),
+    rssKb: () => (child.pid === undefined ? undefined : treeRssKb(child.pid)),
     outputTail: () => tail,
     exited: () => exitNote !== undefined,
     stop: async () => {
