@@ -55,6 +55,11 @@ const checkUpgradeResponse = (head: string, key: string): string | undefined => 
   return accept === expectedAccept(key) ? undefined : 'upgrade answered with a wrong Sec-WebSocket-Accept';
 };
 
+/** The HTTP/1.1 upgrade request of one connection, with its handshake key. */
+const upgradeRequest = (options: RawWebSocketOptions, key: string): string =>
+  `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+
 export const openRawWebSocket = (options: RawWebSocketOptions, handlers: RawWebSocketHandlers): RawWebSocket => {
   const key = randomBytes(16).toString('base64');
   const socket: Socket = connect({
@@ -105,12 +110,7 @@ export const openRawWebSocket = (options: RawWebSocketOptions, handlers: RawWebS
     if (rest.length > 0 && !closed) parser.push(rest);
   };
 
-  socket.on('connect', () => {
-    socket.write(
-      `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-  });
+  socket.on('connect', () => socket.write(upgradeRequest(options, key)));
   function onBytes(chunk: Buffer): void {
     if (closed) return;
     try {
