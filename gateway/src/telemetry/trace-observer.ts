@@ -1,9 +1,10 @@
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import type { Connection } from '../hub/connection.ts';
 import type { PreparedPush } from '../hub/prepared-push.ts';
 import { createDeliveryTraces, deliverySpanOf } from './delivery-traces.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { createPushSpans } from './push-spans.ts';
+import { traceparentOf } from './trace-context.ts';
 
 export interface TraceObserverOptions {
   nodeId: string;
@@ -84,7 +85,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
       const pushSpans = spans.get(pushId);
       // Recorded spans are those of a sampled push: the ack's parent is in the push's trace, sampled.
       const spanId = pushSpans && (deliverySpanOf(pushSpans, connection.id) ?? pushSpans.fanout);
-      const parent = spanId ? `00-${timing.traceId}-${spanId}-01` : timing.trace;
+      const parent = spanId ? traceparentOf({ traceId: timing.traceId, spanId, traceFlags: TraceFlags.SAMPLED }) : timing.trace;
       record.ack(connection, pushId, { ...timing, writtenAt: timing.writtenAt }, ackedAt, parent);
     },
   };
