@@ -1,3 +1,5 @@
+import { createAgedEntries } from '../limits/aged-entries.ts';
+
 /** When one push passed each stage on this node; kept for a while so acks can be timed. */
 export interface PushTiming {
   readonly id: string;
@@ -34,23 +36,9 @@ export interface RecentPushes {
 }
 
 export function createRecentPushes(capacity = 100_000, windowMs = ACK_TIMING_WINDOW_MS): RecentPushes {
-  // Insertion order is fan-out order, so the oldest entries are at the front.
-  const entries = new Map<string, PushTiming>();
-  const expire = (now: number) => {
-    for (const [id, timing] of entries) {
-      if (entries.size <= capacity && now - timing.fanoutAt <= windowMs) return;
-      entries.delete(id);
-    }
-  };
+  const entries = createAgedEntries<PushTiming>({ capacity, maxAgeMs: windowMs, ageOf: (timing) => timing.fanoutAt });
   return {
-    remember(timing) {
-      if (entries.has(timing.id)) return;
-      entries.set(timing.id, timing);
-      expire(timing.fanoutAt);
-    },
-    get(id, now) {
-      const timing = entries.get(id);
-      return timing && now - timing.fanoutAt <= windowMs ? timing : undefined;
-    },
+    remember: (timing) => entries.remember(timing.id, timing, timing.fanoutAt),
+    get: (id, now) => entries.get(id, now),
   };
 }

@@ -1,4 +1,5 @@
 import { ACK_TIMING_WINDOW_MS } from '../hub/recent-pushes.ts';
+import { createAgedEntries } from '../limits/aged-entries.ts';
 import { epochMs } from './clock.ts';
 
 /**
@@ -40,28 +41,16 @@ export interface DeliveryTracesOptions {
 }
 
 export function createDeliveryTraces(options: DeliveryTracesOptions = {}): DeliveryTraces {
-  const capacity = options.capacity ?? 100_000;
-  const maxAgeMs = options.maxAgeMs ?? ACK_TIMING_WINDOW_MS;
-  // Insertion order is age order: the oldest entries are at the front of the map.
-  const entries = new Map<string, RecordedSpans & { readonly at: number }>();
-
-  const expire = (now: number) => {
-    for (const [id, entry] of entries) {
-      if (entries.size <= capacity && now - entry.at <= maxAgeMs) return;
-      entries.delete(id);
-    }
-  };
-
+  const entries = createAgedEntries<RecordedSpans & { readonly at: number }>({
+    capacity: options.capacity ?? 100_000,
+    maxAgeMs: options.maxAgeMs ?? ACK_TIMING_WINDOW_MS,
+    ageOf: (entry) => entry.at,
+  });
   return {
     remember(pushId, spans) {
-      if (entries.has(pushId)) return;
       const now = epochMs();
-      entries.set(pushId, { fanout: spans.fanout, deliveries: spans.deliveries, at: now });
-      expire(now);
+      entries.remember(pushId, { fanout: spans.fanout, deliveries: spans.deliveries, at: now }, now);
     },
-    get(pushId) {
-      const entry = entries.get(pushId);
-      return entry && epochMs() - entry.at <= maxAgeMs ? entry : undefined;
-    },
+    get: (pushId) => entries.get(pushId, epochMs()),
   };
 }
