@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from './protocol.ts';
 import { mintToken } from './auth/token-minter.ts';
-import { spawnGateway, spawnStartScript, startScript, type GatewayProcess } from './testing/gateway-process.ts';
+import { spawnGateway, spawnStartScript, type GatewayProcess } from './testing/gateway-process.ts';
+import { startScript } from './testing/start-script.ts';
 import { connectClient, expectRefusal } from './testing/test-client.ts';
 
 let running: GatewayProcess | undefined;

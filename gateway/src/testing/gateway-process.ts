@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_DIR, startArguments } from './start-script.ts';
 
-const GATEWAY_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 export interface GatewayProcess {
@@ -24,36 +22,12 @@ export function spawnGateway(env: Record<string, string>, options: { withTelemet
   return spawnNode([...imports, MAIN], env);
 }
 
-/** The `start` script of gateway/package.json, which `npm start` runs in gateway/. */
-export function startScript(): string {
-  const manifest = JSON.parse(readFileSync(`${GATEWAY_DIR}package.json`, 'utf8')) as { scripts: { start: string } };
-  return manifest.scripts.start;
-}
-
 /**
  * Runs the gateway exactly as `npm start` does: the start script's `node` arguments, from
- * gateway/, against the compiled output. Throws, naming the missing file, when the build has not
- * run, so a test fails instead of exercising something else.
+ * gateway/, against the compiled output (`startArguments` throws when it is not built).
  */
 export function spawnStartScript(env: Record<string, string>): GatewayProcess {
-  const [command, ...args] = startScript().split(/\s+/);
-  if (command !== 'node') throw new Error(`the start script should run node directly: ${startScript()}`);
-  const resolveFromGateway = createRequire(`${GATEWAY_DIR}package.json`).resolve;
-  for (const [i, arg] of args.entries()) {
-    const preload = args[i - 1] === '--import';
-    if (!preload && arg.startsWith('-')) continue; // a node option, not a file
-    const file = preload ? resolveOrUndefined(resolveFromGateway, arg) : `${GATEWAY_DIR}${arg}`;
-    if (!file || !existsSync(file)) throw new Error(`${arg} (from the start script) is not built: run \`npm install\` or \`npm run build\``);
-  }
-  return spawnNode(args, env, GATEWAY_DIR);
-}
-
-function resolveOrUndefined(resolve: (specifier: string) => string, specifier: string): string | undefined {
-  try {
-    return resolve(specifier);
-  } catch {
-    return undefined;
-  }
+  return spawnNode(startArguments(), env, GATEWAY_DIR);
 }
 
 function spawnNode(args: string[], env: Record<string, string>, cwd?: string): GatewayProcess {

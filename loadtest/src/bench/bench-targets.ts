@@ -3,8 +3,8 @@
  * triggered; scenarios only see a BenchTarget.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_DIR, startArguments } from '@wsgw/gateway/start-script';
 import type { ServerKind } from './bench-options.ts';
 import { startNchanServer, type NchanInstall } from './nchan-server.ts';
 import type { Endpoint } from './pool-messages.ts';
@@ -22,8 +22,6 @@ import {
 } from './push-trigger.ts';
 import { BENCH_HOST, findFreePort, startServerProcess, type ServerProcess } from './server-process.ts';
 
-/** The gateway workspace: its processes run in it. */
-const GATEWAY_DIR = fileURLToPath(new URL('../../../gateway/', import.meta.url));
 const RAW_SERVER_ENTRY = fileURLToPath(new URL('./raw-server.ts', import.meta.url));
 const SOCKET_IO_SERVER_ENTRY = fileURLToPath(new URL('./socket-io-server.ts', import.meta.url));
 
@@ -64,15 +62,10 @@ const secret = (): string => randomBytes(32).toString('hex');
  * `observed: false` leaves the preloads out (and the environment turns metrics off).
  */
 export const gatewayCommand = (observed: boolean): string[] => {
-  const manifest = JSON.parse(readFileSync(`${GATEWAY_DIR}package.json`, 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = manifest.scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`the gateway's start script should run node directly: ${manifest.scripts.start}`);
-  const entry = args.at(-1) ?? '';
-  if (!existsSync(`${GATEWAY_DIR}${entry}`)) throw new Error(`gateway/${entry} is not built: run npm install or npm run build`);
-  const flags = args.slice(0, -1);
+  const args = startArguments();
   // Bare: the same node flags without the preloaded modules.
-  const kept = observed ? flags : flags.filter((flag, i) => flag !== '--import' && flags[i - 1] !== '--import');
-  return [process.execPath, ...kept, entry];
+  const kept = observed ? args : args.filter((arg, i) => arg !== '--import' && args[i - 1] !== '--import');
+  return [process.execPath, ...kept];
 };
 
 /** The environment every gateway process of the bench runs with. */
