@@ -37,11 +37,6 @@ type Group<T> = T | Set<T>;
 
 const isSet = <T>(group: Group<T>): group is Set<T> => group instanceof Set;
 
-function* membersOf<T>(group: Group<T>): IterableIterator<T> {
-  if (isSet(group)) yield* group;
-  else yield group;
-}
-
 export function createRegistry<T extends Addressable>(): Registry<T> {
   const byId = new Map<string, T>();
   const users = new Map<string, Group<T>>();
@@ -95,7 +90,8 @@ export function createRegistry<T extends Addressable>(): Registry<T> {
     get: (id) => byId.get(id),
     byUser(user) {
       const group = users.get(user);
-      return group === undefined ? [] : [...membersOf(group)];
+      if (group === undefined) return [];
+      return isSet(group) ? [...group] : [group];
     },
     countOf(user) {
       const group = users.get(user);
