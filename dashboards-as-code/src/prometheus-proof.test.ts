@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { freePort, startPrometheus, useTestGateways, type PrometheusServer, type TestGateway } from '@wsgw/gateway/testing';
+import { startPrometheus, useTestGateways, type PrometheusServer, type TestGateway } from '@wsgw/gateway/testing';
 import { startTracing } from '@wsgw/otel/tracing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { dashboards } from './dashboard-files.ts';
@@ -100,14 +100,14 @@ describe('every dashboard query, on a real Prometheus scraping real gateways and
   it('parses and returns data, and the exemplar panels return trace ids of real spans', async () => {
     const started = Date.now() / 1000;
     const [a, b] = await startCluster();
-    const metricsPort = await freePort();
-    const prometheus = await startPrometheus([new URL(a.http).host, new URL(b.http).host, `127.0.0.1:${metricsPort}`]);
+    let prometheus: PrometheusServer | undefined;
     let traffic: ProofTraffic | undefined;
     let load: LoadRun | undefined;
     try {
+      load = startLoadRun({ target: b.http, apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret!, connections: LOAD_CONNECTIONS, steadySeconds: 60 });
+      const metricsPort = await load.serving;
+      prometheus = await startPrometheus([new URL(a.http).host, new URL(b.http).host, `127.0.0.1:${metricsPort}`]);
       traffic = await startProofTraffic(a, b);
-      load = startLoadRun({ target: b.http, apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret!, metricsPort, connections: LOAD_CONNECTIONS, steadySeconds: 60 });
-      await load.serving;
       const verdicts = await judgeUntilAllPass(prometheus, 45_000);
       expect(verdicts.length).toBe(dashboards.flatMap(({ build }) => panelQueries(build())).length);
 
@@ -125,7 +125,7 @@ describe('every dashboard query, on a real Prometheus scraping real gateways and
     } finally {
       await traffic?.stop();
       await load?.stop();
-      await prometheus.stop();
+      await prometheus?.stop();
     }
   }, 90_000);
 });

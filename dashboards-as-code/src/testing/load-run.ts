@@ -5,17 +5,19 @@ const CLI = fileURLToPath(new URL('../../../loadtest/src/cli.ts', import.meta.ur
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface LoadRun {
-  /** Resolves once the run serves /metrics. */
-  readonly serving: Promise<void>;
+  /** Resolves with the port of the run's /metrics once it serves them. */
+  readonly serving: Promise<number>;
   /** Ends the run (its client workers exit with it) and resolves when it has. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts `wsgw-load quick` against a loopback gateway with its metrics on `metricsPort`. The run is
- * bounded by `steadySeconds`; `stop` ends it sooner, once its metrics have been read.
+ * Starts `wsgw-load quick` against a loopback gateway. Its metrics listen on a port the run picks
+ * itself: a port chosen beforehand and handed over can be taken in between (by any outgoing
+ * connection's ephemeral port), so the caller learns the port from `serving`. The run is bounded by
+ * `steadySeconds`; `stop` ends it sooner, once its metrics have been read.
  */
-export function startLoadRun(options: { target: string; apiKey: string; jwtSecret: string; metricsPort: number; connections: number; steadySeconds: number }): LoadRun {
+export function startLoadRun(options: { target: string; apiKey: string; jwtSecret: string; connections: number; steadySeconds: number }): LoadRun {
   const args = [
     'quick',
     '--target', options.target,
@@ -26,16 +28,17 @@ export function startLoadRun(options: { target: string; apiKey: string; jwtSecre
     '--steady', String(options.steadySeconds),
     '--interval', '0.25',
     '--workers', '1',
-    '--metrics-port', String(options.metricsPort),
+    '--metrics-port', '0',
     '--progress-interval', '60',
   ];
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const serving = new Promise<void>((resolve, reject) => {
+  const serving = new Promise<number>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('metrics: http://')) resolve();
+      const served = /metrics: http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (served) resolve(Number(served[1]));
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`wsgw-load exited with ${code} before serving metrics:\n${stderr}`)));
