@@ -57,6 +57,8 @@ export interface GatewayConfig {
   traceUserIds: boolean;
   /** Deliveries slower than this (accepted → acked) are kept for `GET /api/deliveries/slow`, ms. */
   slowDeliveryMs: number;
+  /** What each stream keeps for resumes: its last `size` pushes within `ttlMs`; `maxBytes` bounds the memory bus. */
+  history: { size: number; ttlMs: number; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +128,11 @@ export function loadConfig(env: Env): GatewayConfig {
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
     slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),
+    history: {
+      size: integer(env, 'WSGW_HISTORY_SIZE', 100, 0, 100_000),
+      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 5 * 60_000, 1000),
+      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 64 * 1024 * 1024, 0),
+    },
   };
 }
 
@@ -165,6 +172,19 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration such as `300ms`, `90s`, `5m` or `1h`; a bare number is seconds. */
+function duration(env: Env, name: string, fallbackMs: number, minMs: number): number {
+  const raw = nonEmpty(env[name])?.trim();
+  if (raw === undefined) return fallbackMs;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be a duration such as 300s, 5m or 1h, got "${raw}"`);
+  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
+  if (ms < minMs || !Number.isSafeInteger(ms)) throw new ConfigError(`${name} must be at least ${minMs} ms, got "${raw}"`);
+  return ms;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

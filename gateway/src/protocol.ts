@@ -8,6 +8,24 @@
 /** JSON value as carried in a push's `data`. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+// ---- Streams ----
+// Every push is appended to the streams it targets: `u:<user>` for each user, `t:<tag>` for each
+// tag, `all` for a broadcast. A connection holds its user's stream, one per tag and `all`.
+
+export const USER_STREAM_PREFIX = 'u:';
+export const TAG_STREAM_PREFIX = 't:';
+export const BROADCAST_STREAM = 'all';
+
+/**
+ * Where a stream stands: the epoch of its history (a new one whenever that history was lost, a
+ * memory bus restarting, say) and the position `seq` of the last push appended to it (0: none yet).
+ * Positions increase by one with every push appended, within an epoch.
+ */
+export interface StreamPosition {
+  epoch: string;
+  seq: number;
+}
+
 // ---- Server → client frames ----
 
 export interface WelcomeFrame {
@@ -18,6 +36,12 @@ export interface WelcomeFrame {
   user: string;
   /** Id of the gateway node holding the connection. */
   node: string;
+  /**
+   * The connection's streams with where each stands now: pushes after these positions reach the
+   * connection. Absent when the bus could not tell (it was down): then positions start with the
+   * first push frame.
+   */
+  streams?: Record<string, StreamPosition>;
 }
 
 export interface PushFrame {
@@ -28,7 +52,33 @@ export interface PushFrame {
   ts: number;
   /** W3C traceparent of the push's trace, only with `WSGW_TRACE_CLIENTS=true`. */
   trace?: string;
+  /**
+   * The push's position in each of the connection's streams it was appended to. Absent for a push
+   * the bus could not append (it was down when the push was accepted).
+   */
+  pos?: Record<string, number>;
   data: JsonValue;
+}
+
+/** How the resume of one stream went; `seq` and `epoch` are where the stream stands after it. */
+export type StreamRecovery =
+  | { recovered: true; replayed: number; epoch: string; seq: number }
+  | {
+      recovered: false;
+      replayed: number;
+      epoch: string;
+      seq: number;
+      /** Why the client must resynchronise this stream with its backend. */
+      reason: string;
+    };
+
+/**
+ * The answer to `resume`, sent once every push replayed has been written; live pushes follow it.
+ * Lists each stream the resume named that belongs to the connection.
+ */
+export interface ResumedFrame {
+  type: 'resumed';
+  streams: Record<string, StreamRecovery>;
 }
 
 export interface PongFrame {
@@ -42,7 +92,7 @@ export interface ErrorFrame {
   error: string;
 }
 
-export type ServerFrame = WelcomeFrame | PushFrame | PongFrame | ErrorFrame;
+export type ServerFrame = WelcomeFrame | PushFrame | ResumedFrame | PongFrame | ErrorFrame;
 
 // ---- Client → server frames ----
 
@@ -55,7 +105,22 @@ export interface PingFrame {
   type: 'ping';
 }
 
-export type ClientFrame = AckFrame | PingFrame;
+/**
+ * Sent as the first frame of a connection that continues an earlier one: the last position seen in
+ * each stream, up to which every push was seen. The gateway replays what it still holds after them,
+ * in order, then answers `resumed`. Open the connection with `?resume=1` so that no live push is
+ * written before the replay.
+ */
+export interface ResumeFrame {
+  type: 'resume';
+  streams: Record<string, StreamPosition>;
+}
+
+export type ClientFrame = AckFrame | PingFrame | ResumeFrame;
+
+/** Most streams one `resume` may name: a connection holds its user's, `all` and at most 64 tags. */
+export const MAX_RESUME_STREAMS = 66;
+
 
 // ---- Close codes the gateway uses ----
 
@@ -168,6 +233,14 @@ export type CloseReason = (typeof CLOSE_REASONS)[number];
 /** Why an upgrade request was refused. */
 export const REJECT_REASONS = ['auth', 'limit', 'origin', 'rate'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/**
+ * How a stream's resume ended (label `result` of `wsgw_resumes_total`): `recovered` every push after
+ * the client's position was still held; `gap` some were no longer held; `unknown_epoch` the
+ * client's epoch is not the stream's (its history was lost since).
+ */
+export const RESUME_RESULTS = ['recovered', 'gap', 'unknown_epoch'] as const;
+export type ResumeResult = (typeof RESUME_RESULTS)[number];
 
 /** The kinds of message the bus carries between nodes (label `kind` of the invalid bus message counter). */
 export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;

@@ -6,5 +6,5 @@ import type { BusMessage } from './bus.ts';
  * bus-validation.ts, which trusts nothing of it.
  */
 export function encodeBusMessage(message: BusMessage, withHeaders: boolean): string {
-  return JSON.stringify(withHeaders ? message : { origin: message.origin, push: message.push });
+  return JSON.stringify(withHeaders ? message : { origin: message.origin, push: message.push, positions: message.positions });
 }

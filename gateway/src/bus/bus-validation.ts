@@ -2,7 +2,8 @@ import { checkPayloadText } from '../push/json-payload.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { MAX_ID_LENGTH, validateTarget } from '../push/push-validation.ts';
 import { fail, isBoundedString, isRecord, type Validation } from '../validation.ts';
-import type { BusMessage, BusSignal } from './bus.ts';
+import { streamsOfTarget } from '../push/streams.ts';
+import type { BusMessage, BusSignal, StreamPositions } from './bus.ts';
 
 /**
  * What arrives from the broker is checked as strictly as the push API checks a request: anyone
@@ -32,7 +33,30 @@ export function parseBusMessage(text: string, nativeHeaders?: Record<string, str
   if (!push.ok) return push;
   const headers = validateHeaders(nativeHeaders ?? (value.headers === undefined ? {} : value.headers));
   if (!headers.ok) return headers;
-  return { ok: true, value: { origin: value.origin, push: push.value, headers: headers.value } };
+  const positions = validatePositions(value.positions === undefined ? {} : value.positions, push.value);
+  if (!positions.ok) return positions;
+  return { ok: true, value: { origin: value.origin, push: push.value, headers: headers.value, positions: positions.value } };
+}
+
+/** Longest stream epoch, characters. */
+export const MAX_EPOCH_LENGTH = 64;
+
+/**
+ * A push's positions: only streams the push targets, each with an epoch and a position of at
+ * least 1. A forged position could otherwise make a client skip pushes when it resumes.
+ */
+export function validatePositions(value: unknown, push: PushEnvelope): Validation<StreamPositions> {
+  if (!isRecord(value)) return fail('"positions" must be an object');
+  const targeted = new Set(streamsOfTarget(push.to));
+  const positions: StreamPositions = {};
+  for (const [stream, position] of Object.entries(value)) {
+    if (!targeted.has(stream)) return fail('"positions" names a stream the push does not target');
+    if (!isRecord(position) || !isBoundedString(position.epoch, MAX_EPOCH_LENGTH) || !Number.isSafeInteger(position.seq) || (position.seq as number) < 1) {
+      return fail(`a position must have an epoch of 1 to ${MAX_EPOCH_LENGTH} characters and a seq of at least 1`);
+    }
+    positions[stream] = { epoch: position.epoch, seq: position.seq as number };
+  }
+  return { ok: true, value: positions };
 }
 
 /** A signal's text as a `BusSignal` (its body is checked by the topic's own parser), or why not. */

@@ -1,12 +1,69 @@
 import type { PushEnvelope } from '../push/push-envelope.ts';
-import type { BusMessageKind } from '../protocol.ts';
+import type { BusMessageKind, ResumeResult, StreamPosition } from '../protocol.ts';
 
-/** What nodes tell each other: a push accepted by `origin`, for every other node to deliver. */
-export interface BusMessage {
+/** A push's position in each stream it was appended to (`u:<user>`, `t:<tag>`, `all`). */
+export type StreamPositions = Record<string, StreamPosition>;
+
+/** What a node hands the bus: a push it accepted, for every other node to deliver. */
+export interface OutgoingMessage {
   origin: string;
   push: PushEnvelope;
   /** Propagation headers (trace context) carried beside the push. */
   headers: Record<string, string>;
+}
+
+/** What a node hears from the bus: a push accepted by `origin`, with the positions the bus gave it. */
+export interface BusMessage extends OutgoingMessage {
+  /** One per stream the push targets (`streamsOfTarget`); empty on a bus without history. */
+  positions: StreamPositions;
+}
+
+/** One push a stream holds: its position there and the message as subscribers heard it. */
+export interface HistoryEntry {
+  seq: number;
+  message: BusMessage;
+}
+
+/**
+ * What a stream holds after a client's position: every push after it, oldest first, when
+ * `result` is `recovered`; what is still held after it when some were lost (`gap`); nothing
+ * when the client's epoch is not the stream's (`unknown_epoch`). `position` is where the stream
+ * stands now.
+ */
+export interface HistoryRead {
+  result: ResumeResult;
+  entries: HistoryEntry[];
+  position: StreamPosition;
+}
+
+/** How much history is held: by this node (memory), or by the broker for the cluster's prefix. */
+export interface HistorySize {
+  streams: number;
+  messages: number;
+  bytes: number;
+}
+
+/**
+ * The streams' recent pushes, kept by the bus so that any node can replay what any node delivered.
+ * Each stream holds its last `size` pushes within `ttlMs` (`WSGW_HISTORY_SIZE`, `WSGW_HISTORY_TTL`).
+ */
+export interface StreamHistory {
+  /** Where each stream stands (seq 0 for one nothing was appended to). Throws `BusUnavailableError` when the bus cannot tell. */
+  positions(streams: readonly string[]): Promise<StreamPositions>;
+  /** The pushes `stream` holds after `after`. Throws `BusUnavailableError` when the bus cannot tell. */
+  read(stream: string, after: StreamPosition): Promise<HistoryRead>;
+  /** What is held, as of the last look (brokers are asked in the background). */
+  size(): HistorySize;
+}
+
+/** How much each stream keeps: the bus options of every implementation. */
+export interface HistoryLimits {
+  /** Pushes kept per stream (0: none, and positions are still given). */
+  size: number;
+  /** How long a push is kept, ms. */
+  ttlMs: number;
+  /** Most bytes a node's memory bus keeps across all streams; the oldest go first. */
+  maxBytes: number;
 }
 
 export type BusHandler = (message: BusMessage) => void;
@@ -94,7 +151,13 @@ export class PushNotPublishedError extends BusUnavailableError {
  */
 export interface Bus {
   readonly kind: string;
-  publish(message: BusMessage): Promise<void>;
+  /**
+   * Appends the push to each stream it targets, then hands it, with those positions, to every
+   * node's `subscribe` handlers (this node's included), in position order per stream for pushes
+   * published through the same node. Resolves with the positions once the push is stored.
+   */
+  publish(message: OutgoingMessage): Promise<StreamPositions>;
+  readonly history: StreamHistory;
   /** Returns the unsubscribe function, whose `ready` resolves once the broker has confirmed the subscription. */
   subscribe(handler: BusHandler): BusSubscription;
   /** Sends a signal to every node (the sender's own handlers included). */
@@ -105,4 +168,15 @@ export interface Bus {
   /** Messages from the broker dropped as unusable since start, by kind. */
   invalidMessages(): Readonly<Record<BusMessageKind, number>>;
   close(): Promise<void>;
+}
+
+/**
+ * The history of a bus that keeps none yet: positions are not given, and a resume is answered
+ * `recovered: false` for every stream, so no client believes it missed nothing.
+ */
+export function historyNotKept(kind: string): StreamHistory {
+  const refuse = async (): Promise<never> => {
+    throw new BusUnavailableError(`the ${kind} bus keeps no stream history`);
+  };
+  return { positions: refuse, read: refuse, size: () => ({ streams: 0, messages: 0, bytes: 0 }) };
 }

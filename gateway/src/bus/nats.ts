@@ -4,7 +4,7 @@ import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth, type LinkHealth } from './link-health.ts';
 import { keepNatsSubscription, resubscribeDelay } from './nats-subscription.ts';
-import { BusUnavailableError, busSubscription, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, historyNotKept, type Bus } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -88,8 +88,10 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       const nc = ready();
       const headers = natsHeaders();
       for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
-      nc.publish(subject, encodeBusMessage({ ...message, headers: {} }, false), { headers });
+      nc.publish(subject, encodeBusMessage({ ...message, headers: {}, positions: {} }, false), { headers });
+      return {};
     },
+    history: historyNotKept('nats'),
     subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subject)),
     async signal(signal) {
       ready().publish(signalSubject, JSON.stringify(signal));

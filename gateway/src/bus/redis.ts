@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
-import { BusUnavailableError, busSubscription, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, historyNotKept, type Bus } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -79,11 +79,13 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     async publish(message) {
       refuseUnlessConnected();
       try {
-        await publisher.publish(channel, encodeBusMessage(message, true));
+        await publisher.publish(channel, encodeBusMessage({ ...message, positions: {} }, true));
       } catch (error) {
         throw new BusUnavailableError(`Redis publish failed: ${error instanceof Error ? error.message : String(error)}`);
       }
+      return {};
     },
+    history: historyNotKept('redis'),
     subscribe: (handler) => busSubscription(listeners.onPush(handler), link.whenLive(SUBSCRIBER)),
     async signal(signal) {
       refuseUnlessConnected();

@@ -121,7 +121,7 @@ function handleFrame(hub: Hub, connection: Connection, data: string | Buffer): v
     return;
   }
   if (parsed.frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
-  else hub.ack(connection, parsed.frame.id);
+  else if (parsed.frame.type === 'ack') hub.ack(connection, parsed.frame.id);
 }
 
 function send(connection: Connection, frame: ServerFrame): void {
