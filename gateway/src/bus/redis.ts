@@ -3,14 +3,15 @@ import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
-import { BusUnavailableError, busSubscription, historyNotKept, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, historyNotKept, type Bus, type HistoryLimits } from './bus.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
   url: string;
   /** Channel prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
-  logger?: Logger;
+  logger?: Logger;  /** What each stream keeps (`WSGW_HISTORY_*`). */
+  history?: HistoryLimits;
 }
 
 /** The subscriber connection stands for both channels: it holds them, and loses them, together. */
