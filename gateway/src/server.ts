@@ -69,7 +69,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const telemetry = createTelemetry(config, { version: VERSION, bus });
   const { stats, observer } = telemetry;
   const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
-  const ws = createWsArea({ config, hub, observer, logger, isDraining: http.isDraining });
+  const ws = createWsArea({ config, hub, history: bus.history, observer, logger, isDraining: http.isDraining });
   stops.push(() => ws.stop());
   telemetry.watch(hub);
   stops.push(() => telemetry.stop());
