@@ -14,9 +14,18 @@ local function serverNow()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
+-- A key of another type under the prefix is none of this bus's: it goes, rather than fail the script
+-- halfway (a script's writes are not undone) and so every publish to its stream.
+local function ownType(key, kind)
+  local found = redis.call('TYPE', key).ok
+  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+end
+
 -- Where a stream stands. A missing meta (never appended to, expired, or lost with the server's
 -- data) begins the epoch given: held entries without a meta belong to an epoch nobody can name.
 local function standing(meta, hist, fresh, metaTtl)
+  ownType(meta, 'hash')
+  ownType(hist, 'stream')
   local found = redis.call('HMGET', meta, 'epoch', 'seq')
   local epoch, seq = found[1], tonumber(found[2])
   if not epoch or not seq then
@@ -68,6 +77,7 @@ local n = (#KEYS - 2) / 2
 local body, index = KEYS[#KEYS - 1], KEYS[#KEYS]
 local fresh, size, ttl, metaTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = serverNow()
+ownType(index, 'zset')
 local epochs, seqs, parts = {}, {}, {}
 for i = 1, n do
   local epoch, seq = standing(KEYS[2 * i - 1], KEYS[2 * i], fresh, metaTtl)
@@ -141,11 +151,13 @@ return reply
  */
 export const SIZE_SCRIPT = createRedisScript(`${HELPERS}
 local cutoff = serverNow() - tonumber(ARGV[1])
+ownType(KEYS[1], 'zset')
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', cutoff))
 local streams = redis.call('ZCARD', KEYS[1])
 local counted = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 local messages, bytes = 0, 0
 for _, hist in ipairs(counted) do
+  ownType(hist, 'stream')
   trimByAge(hist, cutoff)
   messages = messages + redis.call('XLEN', hist)
   bytes = bytes + (redis.call('MEMORY', 'USAGE', hist) or 0)

@@ -26,6 +26,16 @@ export interface RedisHistoryOptions {
   logger?: Logger;
 }
 
+/**
+ * Where the prefix's history lives: per stream a meta hash and a Redis stream, named by the
+ * stream's name in base64url (no `:`, at least 2 characters), so no user or tag name can reach
+ * another stream's keys or another prefix's; and the index of streams holding pushes.
+ */
+export function redisHistoryKeys(prefix: string) {
+  const named = (kind: string) => (stream: string) => `${prefix}:${kind}:${Buffer.from(stream).toString('base64url')}`;
+  return { meta: named('m'), history: named('h'), body: () => `${prefix}:b:${randomUUID()}`, index: `${prefix}:i` };
+}
+
 /** The history, and the append that `publish` is made of. */
 export interface RedisHistory extends StreamHistory {
   /** Stores the push in each stream it targets and publishes it with its positions, in one script. */
@@ -35,16 +45,14 @@ export interface RedisHistory extends StreamHistory {
 }
 
 /**
- * The streams' history kept in Redis for the prefix, shared by every node (see PROTOCOL.md, "The
- * Redis bus's history"). Keys carry the stream name in base64url (no `:`, at least 2
- * characters), so no user or tag name can reach another stream's keys or another prefix's.
+ * The streams' history kept in Redis for the prefix, shared by every node: see the scripts in
+ * redis-history-scripts.ts, and gateway/PROTOCOL.md for the layout and its limits.
  */
 export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
   const { client, prefix, limits } = options;
   const metaTtl = String(Math.max(MIN_META_TTL_MS, 10 * limits.ttlMs));
-  const streamKey = (kind: 'm' | 'h', stream: string) => `${prefix}:${kind}:${Buffer.from(stream).toString('base64url')}`;
-  const streamKeys = (streams: readonly string[]) => streams.flatMap((stream) => [streamKey('m', stream), streamKey('h', stream)]);
-  const index = `${prefix}:i`;
+  const keys = redisHistoryKeys(prefix);
+  const streamKeys = (streams: readonly string[]) => streams.flatMap((stream) => [keys.meta(stream), keys.history(stream)]);
   let size: HistorySize = { streams: 0, messages: 0, bytes: 0 };
 
   /** Runs a script, any failure being the bus's unavailability. */
@@ -63,7 +71,7 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
     Object.fromEntries(streams.map((stream, i) => [stream, { epoch: String(flat[2 * i]), seq: Number(flat[2 * i + 1]) }]));
 
   const refreshSize = async () => {
-    const [streams, counted, messages, bytes] = (await SIZE_SCRIPT.run(client, [index], [String(limits.ttlMs), String(SIZE_SAMPLE)])) as number[];
+    const [streams, counted, messages, bytes] = (await SIZE_SCRIPT.run(client, [keys.index], [String(limits.ttlMs), String(SIZE_SAMPLE)])) as number[];
     // Past the sample, the streams not counted are taken to hold what the counted ones do on average.
     const scale = counted! > 0 ? streams! / counted! : 0;
     size = { streams: streams!, messages: Math.round(messages! * scale), bytes: Math.round(bytes! * scale) };
@@ -76,9 +84,8 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
   return {
     async append(message) {
       const streams = [...new Set(streamsOfTarget(message.push.to))];
-      const keys = [...streamKeys(streams), `${prefix}:b:${randomUUID()}`, index];
       const args = [randomUUID(), String(limits.size), String(limits.ttlMs), metaTtl, options.channel, encodeBusMessageHead(message), ...streams];
-      return positionsOf(streams, await run(APPEND_SCRIPT, keys, args));
+      return positionsOf(streams, await run(APPEND_SCRIPT, [...streamKeys(streams), keys.body(), keys.index], args));
     },
 
     async positions(streams) {
