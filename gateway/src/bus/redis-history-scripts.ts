@@ -23,12 +23,14 @@ end
 
 -- Where a stream stands. A missing meta (never appended to, expired, or lost with the server's
 -- data) begins the epoch given: held entries without a meta belong to an epoch nobody can name.
+-- So does one no node could have written, since every push given its epoch would be refused
+-- (an epoch is 1 to 64 characters, a seq a whole number).
 local function standing(meta, hist, fresh, metaTtl)
   ownType(meta, 'hash')
   ownType(hist, 'stream')
   local found = redis.call('HMGET', meta, 'epoch', 'seq')
   local epoch, seq = found[1], tonumber(found[2])
-  if not epoch or not seq then
+  if not epoch or #epoch < 1 or #epoch > 64 or not seq or seq < 0 or seq > 2^52 or seq ~= math.floor(seq) then
     epoch, seq = fresh, 0
     redis.call('DEL', hist)
     redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)

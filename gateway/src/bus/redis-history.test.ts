@@ -59,7 +59,7 @@ describe('redis bus history', () => {
     expect(bus.health().connected).toBe(true);
   });
 
-  it('replaces keys of another type under the prefix instead of failing on them', async () => {
+  it('replaces keys of another type, or a meta no node wrote, under the prefix instead of failing on them', async () => {
     const { bus, prefix } = await connectedBus();
     const keys = redisHistoryKeys(prefix);
     const bob = (await bus.publish(toUser('b1', 'bob')))['u:bob']!;
@@ -68,11 +68,13 @@ describe('redis bus history', () => {
     await raw.set(keys.history('u:bob'), 'junk');
     await raw.rPush(keys.history('u:dave'), 'junk');
     await raw.set(keys.index, 'junk');
+    await raw.hSet(keys.meta('u:erin'), { epoch: 'e'.repeat(65), seq: '3' });
 
     // Bob keeps his epoch and position; his history is gone, which a client from 0 hears as a gap.
     expect(await bus.history.read('u:bob', { epoch: bob.epoch, seq: 0 })).toEqual({ result: 'gap', entries: [], position: bob });
-    const positions = await bus.publish({ origin: 'node-a', push: { ...validPush('all', 'bob'), to: { users: ['bob', 'carol', 'dave'], tags: [], all: false } }, headers: {} });
-    expect(Object.values(positions).map((position) => position.seq)).toEqual([2, 1, 1]);
+    const positions = await bus.publish({ origin: 'node-a', push: { ...validPush('all', 'bob'), to: { users: ['bob', 'carol', 'dave', 'erin'], tags: [], all: false } }, headers: {} });
+    expect(Object.values(positions).map((position) => position.seq)).toEqual([2, 1, 1, 1]);
+    expect(positions['u:erin']!.epoch).not.toBe('e'.repeat(65));
     expect(positions['u:bob']!.epoch).toBe(bob.epoch);
     const carol = await bus.history.read('u:carol', { epoch: positions['u:carol']!.epoch, seq: 0 });
     expect(carol.entries.map((entry) => entry.message.push.id)).toEqual(['all']);
