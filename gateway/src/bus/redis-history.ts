@@ -5,10 +5,10 @@ import { BusUnavailableError, type HistoryLimits, type HistoryRead, type History
 import { streamsOfTarget } from '../push/streams.ts';
 import { heldEntries, type DropInvalid } from './redis-history-entries.ts';
 import { APPEND_SCRIPT, POSITIONS_SCRIPT, READ_SCRIPT, SIZE_SCRIPT } from './redis-history-scripts.ts';
-import type { RedisScriptClient } from './redis-script.ts';
+import type { RedisScript, RedisScriptClient } from './redis-script.ts';
 
-/** How often each node asks Redis what the prefix holds, ms. */
-const SIZE_REFRESH_MS = 5000;
+/** How often each node asks Redis what the prefix holds, and how long an answer serves them all, ms. */
+const SIZE_REFRESH_MS = 2000;
 /** Streams counted one by one at each refresh; beyond them the count is scaled up. */
 const SIZE_SAMPLE = 1000;
 /** Shortest time a stream's epoch and position outlive its last append, ms. */
@@ -33,7 +33,16 @@ export interface RedisHistoryOptions {
  */
 export function redisHistoryKeys(prefix: string) {
   const named = (kind: string) => (stream: string) => `${prefix}:${kind}:${Buffer.from(stream).toString('base64url')}`;
-  return { meta: named('m'), history: named('h'), body: () => `${prefix}:b:${randomUUID()}`, index: `${prefix}:i` };
+  return {
+    meta: named('m'),
+    history: named('h'),
+    /** The history keys' common start. */
+    histories: `${prefix}:h:`,
+    body: () => `${prefix}:b:${randomUUID()}`,
+    index: `${prefix}:i`,
+    /** The last answer of the size script. */
+    size: `${prefix}:s`,
+  };
 }
 
 /** The history, and the append that `publish` is made of. */
@@ -56,10 +65,10 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
   let size: HistorySize = { streams: 0, messages: 0, bytes: 0 };
 
   /** Runs a script, any failure being the bus's unavailability. */
-  const run = async (script: typeof READ_SCRIPT, keys: string[], args: string[]): Promise<unknown[]> => {
+  const run = async (script: RedisScript, scriptKeys: string[], args: string[]): Promise<unknown[]> => {
     options.refuseUnlessConnected();
     try {
-      const reply = await script.run(client, keys, args);
+      const reply = await script.run(client, scriptKeys, args);
       if (!Array.isArray(reply)) throw new Error('unexpected script reply');
       return reply;
     } catch (error) {
@@ -71,7 +80,8 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
     Object.fromEntries(streams.map((stream, i) => [stream, { epoch: String(flat[2 * i]), seq: Number(flat[2 * i + 1]) }]));
 
   const refreshSize = async () => {
-    const [streams, counted, messages, bytes] = (await SIZE_SCRIPT.run(client, [keys.index], [String(limits.ttlMs), String(SIZE_SAMPLE)])) as number[];
+    const args = [String(limits.ttlMs), String(SIZE_SAMPLE), String(SIZE_REFRESH_MS), keys.histories];
+    const [streams, counted, messages, bytes] = (await SIZE_SCRIPT.run(client, [keys.index, keys.size], args)) as number[];
     // Past the sample, the streams not counted are taken to hold what the counted ones do on average.
     const scale = counted! > 0 ? streams! / counted! : 0;
     size = { streams: streams!, messages: Math.round(messages! * scale), bytes: Math.round(bytes! * scale) };
