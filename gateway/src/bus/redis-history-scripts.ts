@@ -3,8 +3,9 @@ import { createRedisScript } from './redis-script.ts';
 /**
  * The Lua side of the Redis bus's stream history. Each stream has a meta hash (`epoch`, `seq`:
  * where it stands) and a Redis stream of held pushes, entry id `<seq>-0`, fields `m` (the
- * message as subscribers hear it) and `t` (append time, server ms). Each script runs
- * atomically, so positions, entries and delivery order agree across every node.
+ * message as subscribers hear it) or `b` (the key holding it, for a push to several streams),
+ * and `t` (append time, Redis server ms). Each script runs atomically, so positions, entries and
+ * delivery order agree across every node. Layout and limits: gateway/PROTOCOL.md.
  */
 
 /** Lua helpers every script shares. */
