@@ -58,6 +58,8 @@ export function createBusListeners(logger: Logger | undefined, where: string) {
     },
     deliver,
     deliverSignal,
+    /** Something else the broker handed over that failed validation (a stored push, say): counted with the rest. */
+    invalid: drops.invalid,
     onPush(handler: BusHandler) {
       handlers.add(handler);
       return () => void handlers.delete(handler);

@@ -7,9 +7,9 @@ import { createNatsBus } from './nats.ts';
 const url = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 describeBusContract(
   'nats',
-  (prefix) => createNatsBus({ url, prefix, name: 'wsgw-test' }),
+  (prefix, history) => createNatsBus({ url, prefix, name: 'wsgw-test', history }),
   async () => {
     const broker = await startSubscriptionFaultBroker('nats');
-    return { ...broker, makeBus: (prefix) => createNatsBus({ url: broker.url, prefix, name: 'wsgw-test' }) };
+    return { ...broker, makeBus: (prefix, history) => createNatsBus({ url: broker.url, prefix, name: 'wsgw-test', history }) };
   },
 );
