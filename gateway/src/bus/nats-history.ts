@@ -202,6 +202,8 @@ function parseEntry(text: string, stream: string): Validation<HistoryEntry> {
   return { ok: true, value: { seq: position.seq, message: parsed.value } };
 }
 
+/** Whether the JetStream streams are missing: a lookup says so, or a write to their subjects found no stream to answer it (which the client reports as JetStream not enabled). */
 function isStreamMissing(error: unknown): boolean {
-  return (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) || error instanceof NoRespondersError;
+  if (error instanceof JetStreamApiError) return error.code === JetStreamApiCodes.StreamNotFound;
+  return error instanceof NoRespondersError || (error instanceof Error && error.name === 'JetStreamNotEnabled');
 }

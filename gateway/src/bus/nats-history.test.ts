@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBroker } from '../testing/broker-process.ts';
+import type { PushEnvelope } from '../push/push-envelope.ts';
+import { CONTRACT_HISTORY } from './bus-contract.ts';
+import { BusUnavailableError, type Bus, type HistoryLimits } from './bus.ts';
+import { historyLayout, subjectToken } from './nats-history-layout.ts';
+import { createNatsBus } from './nats.ts';
+
+const url = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const patience = { timeout: 5000, interval: 10 };
+
+const envelope = (id: string, users = ['alice']): PushEnvelope => ({
+  id,
+  ts: Date.now(),
+  acceptedAt: Date.now(),
+  publishedAt: Date.now(),
+  to: { users, tags: [], all: false },
+  payload: `"${id}"`,
+});
+
+const made: Bus[] = [];
+const raw: NatsConnection[] = [];
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((bus) => bus.close()));
+  await Promise.all(raw.splice(0).map((nc) => nc.close()));
+});
+
+async function connectedBus(prefix: string, server = url, history: HistoryLimits = CONTRACT_HISTORY): Promise<Bus> {
+  const bus = createNatsBus({ url: server, prefix, name: 'wsgw-test', history });
+  made.push(bus);
+  await expect.poll(() => bus.health().connected, patience).toBe(true);
+  return bus;
+}
+
+async function rawConnection(server = url): Promise<NatsConnection> {
+  const nc = await connect({ servers: server });
+  raw.push(nc);
+  return nc;
+}
+
+describe('NATS history layout', () => {
+  it('makes one subject token of any stream name, and tells different names apart', () => {
+    const names = ['u:alice', 'u:a.b', 'u:a_b', 'u:*', 'u:>', 'u:with space', 't:ünï', 'all', `u:${'x'.repeat(5000)}`, `u:${'x'.repeat(5001)}`];
+    const tokens = names.map(subjectToken);
+    for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{2,201}$/);
+    expect(new Set(tokens).size).toBe(names.length);
+  });
+
+  it('names JetStream streams JetStream accepts, apart for prefixes that clean to the same', () => {
+    const [dotted, underscored] = [historyLayout('a.b c'), historyLayout('a_b_c')];
+    for (const name of [dotted.counters, dotted.entries]) expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(dotted.entries).not.toBe(underscored.entries);
+    expect(dotted.entrySubject('u:x.y')).toBe(`a.b c.h.${subjectToken('u:x.y')}`);
+  });
+});
+
+describe('NATS history', () => {
+  it('replays only entries that pass as bus messages with their position, and counts the rest', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(prefix);
+    const first = (await bus.publish({ origin: 'node-a', push: envelope('p1'), headers: {} }))['u:alice']!;
+    // Forged entries on the stream's subject: not JSON, not a message, no position in the stream,
+    // another epoch's, a position past the stream's, and a repeat of a real position.
+    const nc = await rawConnection();
+    const subject = historyLayout(prefix).entrySubject('u:alice');
+    const forged = (positions: unknown, id = 'forged') => JSON.stringify({ origin: 'intruder', push: envelope(id), headers: {}, positions });
+    const poison = ['not json', '42', JSON.stringify({ origin: 'intruder', push: { id: 'x' } }), forged({}), forged({ 'u:bob': first }), forged({ 'u:alice': { epoch: 'other', seq: 2 } }), forged({ 'u:alice': { ...first, seq: 99 } }), forged({ 'u:alice': first }, 'p1-again')];
+    for (const text of poison) nc.publish(subject, text);
+    await nc.flush();
+    await bus.publish({ origin: 'node-a', push: envelope('p2'), headers: {} });
+
+    const read = await bus.history.read('u:alice', { epoch: first.epoch, seq: 0 });
+    expect(read.result).toBe('recovered');
+    expect(read.entries.map((entry) => [entry.seq, entry.message.push.id])).toEqual([[1, 'p1'], [2, 'p2']]);
+    // Not JSON, not a message, a message without a position there, one naming a stream it does not target, a repeat.
+    expect(bus.invalidMessages()).toEqual({ push: 6, signal: 0 });
+    expect(bus.health().connected).toBe(true);
+  });
+
+  it('starts a stream again under a new epoch when its counter is not one a node wrote', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(prefix);
+    const given = (await bus.publish({ origin: 'node-a', push: envelope('p1'), headers: {} }))['u:alice']!;
+    const nc = await rawConnection();
+    nc.publish(historyLayout(prefix).counterSubject('u:alice'), '{"epoch":"","seq":-4}');
+    await nc.flush();
+    const now = (await bus.history.positions(['u:alice']))['u:alice']!;
+    expect(now.seq).toBe(0);
+    expect(now.epoch).not.toBe(given.epoch);
+    expect((await bus.history.read('u:alice', given)).result).toBe('unknown_epoch');
+    expect(bus.invalidMessages().push).toBeGreaterThanOrEqual(1);
+    expect((await bus.publish({ origin: 'node-a', push: envelope('p2'), headers: {} }))['u:alice']).toEqual({ epoch: now.epoch, seq: 1 });
+  });
+
+  it('begins new epochs when the JetStream streams are deleted, and makes them again', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(prefix);
+    const given = (await bus.publish({ origin: 'node-a', push: envelope('p1'), headers: {} }))['u:alice']!;
+    const jsm = await jetstreamManager(await rawConnection());
+    const layout = historyLayout(prefix);
+    await Promise.all([jsm.streams.delete(layout.counters), jsm.streams.delete(layout.entries)]);
+    // The first use after the loss fails (the bus is told the streams are gone); the next makes them again.
+    await expect.poll(async () => bus.publish({ origin: 'node-a', push: envelope('p2'), headers: {} }).then((positions) => positions['u:alice']!.seq, () => 0), patience).toBe(1);
+    const now = (await bus.history.positions(['u:alice']))['u:alice']!;
+    expect(now.epoch).not.toBe(given.epoch);
+    expect(await bus.history.read('u:alice', given)).toMatchObject({ result: 'unknown_epoch', entries: [] });
+  });
+
+  it('gives positions but holds nothing with a size of 0', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(prefix, url, { ...CONTRACT_HISTORY, size: 0 });
+    const given = [];
+    for (const id of ['p1', 'p2']) given.push((await bus.publish({ origin: 'node-a', push: envelope(id), headers: {} }))['u:alice']!);
+    expect(given.map((position) => position.seq)).toEqual([1, 2]);
+    expect(await bus.history.read('u:alice', { ...given[0]!, seq: 0 })).toEqual({ result: 'gap', entries: [], position: given[1] });
+    expect(await bus.history.read('u:alice', given[1]!)).toEqual({ result: 'recovered', entries: [], position: given[1] });
+  });
+
+  it('keeps the history and its epochs across a restart of the server', async () => {
+    const server = await startBroker('nats');
+    try {
+      const prefix = `wsgw-test-${randomUUID()}`;
+      const bus = await connectedBus(prefix, server.url);
+      const given = (await bus.publish({ origin: 'node-a', push: envelope('p1'), headers: {} }))['u:alice']!;
+      await server.stop();
+      await expect.poll(() => bus.health().connected, patience).toBe(false);
+      await expect(bus.history.read('u:alice', given)).rejects.toThrow(BusUnavailableError);
+      await server.restart();
+      await expect.poll(() => bus.health().connected, { ...patience, timeout: 10_000 }).toBe(true);
+      const read = await bus.history.read('u:alice', { epoch: given.epoch, seq: 0 });
+      expect(read).toMatchObject({ result: 'recovered', position: given });
+      expect(read.entries.map((entry) => entry.message.push.id)).toEqual(['p1']);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
