@@ -1,4 +1,5 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
 import { NoRespondersError } from '@nats-io/transport-node';
 import { MAX_RESUME_STREAMS, type StreamPosition } from '../protocol.ts';
 import { streamsOfTarget } from '../push/streams.ts';
@@ -21,6 +22,8 @@ const IN_FLIGHT_LOOKS = 3;
 const IN_FLIGHT_PAUSE_MS = 15;
 /** Held pushes a read goes through beyond `size`: pushes appended while it reads. */
 const SCAN_SLACK = 64;
+/** How often, at most, the streams' being unusable is logged, ms. */
+const WARN_INTERVAL_MS = 10_000;
 
 export interface NatsHistory extends StreamHistory {
   /** Appends the push to each stream it targets; resolves with the message and its positions once all are stored. */
@@ -36,6 +39,7 @@ export interface NatsHistoryOptions {
   access: JetStreamAccess;
   /** A held push or position that failed validation (a fixed phrase): counted as an invalid push. */
   onInvalid(reason: string): void;
+  logger?: Logger;
 }
 
 /**
@@ -51,6 +55,7 @@ export function createNatsHistory(options: NatsHistoryOptions): NatsHistory {
   let ensured: Promise<void> | undefined;
   let held: HistorySize = { streams: 0, messages: 0, bytes: 0 };
   let sizeTimer: NodeJS.Timeout | undefined;
+  let warnedAt = -Infinity;
 
   const streamsReady = () => {
     ensured ??= (async () => {
@@ -58,7 +63,13 @@ export function createNatsHistory(options: NatsHistoryOptions): NatsHistory {
       await ensureStream(jsm, layout.counters, counterLimits(layout));
       await ensureStream(jsm, layout.entries, entryLimits(layout, limits));
     })();
-    ensured.catch(() => (ensured = undefined));
+    ensured.catch((error: unknown) => {
+      ensured = undefined;
+      if (error instanceof BusUnavailableError || Date.now() - warnedAt < WARN_INTERVAL_MS) return;
+      warnedAt = Date.now();
+      // Connected, yet every push is refused: a server without JetStream (`-js`) most likely.
+      options.logger?.error({ bus: 'nats', err: error instanceof Error ? error.message : String(error) }, 'bus history streams unusable; pushes are refused');
+    });
     return ensured;
   };
 
@@ -157,6 +168,9 @@ export function createNatsHistory(options: NatsHistoryOptions): NatsHistory {
     size: () => held,
     connected() {
       ensured = undefined;
+      // Made now rather than by the first push, which then need not wait, and a server without
+      // JetStream is told in the log at once.
+      streamsReady().catch(() => undefined);
       if (sizeTimer) return;
       void refreshSize();
       sizeTimer = setInterval(() => void refreshSize(), SIZE_REFRESH_MS);

@@ -105,8 +105,8 @@ export function createStreamCounters(access: JetStreamAccess, layout: NatsHistor
     // Read afresh: another node may have appended since this one last did.
     current: async (stream) => {
       const counter = await read(stream);
+      remember(stream, counter);
       if (counter.epoch !== undefined) return { epoch: counter.epoch, seq: counter.seq };
-      cache.set(stream, counter);
       return advance(stream, 0);
     },
     reserve: (stream) =>

@@ -60,11 +60,11 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       if (closed) return void nc.close();
       connection = nc;
       jetStream = { js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm };
-      history.connected();
       const stopped = () => closed;
       keepNatsSubscription({ nc, subject, handle: onPush, link, logger: options.logger, stopped });
       keepNatsSubscription({ nc, subject: signalSubject, handle: onSignal, link, logger: options.logger, stopped });
       link.up();
+      history.connected();
       void watchStatus(nc, link, options, history.connected);
       void nc.closed().then(() => {
         if (!closed) link.down(`NATS connection closed (${options.url})`);
@@ -105,6 +105,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       return jetStream!;
     },
     onInvalid: (reason) => listeners.invalid('push', reason),
+    logger: options.logger,
   });
 
   return {
@@ -162,8 +163,8 @@ async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBu
   for await (const status of nc.status()) {
     if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
     else if (status.type === 'reconnect') {
-      reconnected();
       link.up();
+      reconnected();
     }
     if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
   }
