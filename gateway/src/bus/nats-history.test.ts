@@ -80,6 +80,35 @@ describe('NATS history', () => {
     expect(bus.health().connected).toBe(true);
   });
 
+  it('has subscribers hear one node\'s concurrent publishes in position order', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const [a, b] = [await connectedBus(prefix), await connectedBus(prefix)];
+    const heard: number[] = [];
+    await b.subscribe((message) => heard.push(message.positions['u:alice']!.seq)).ready;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => a.publish({ origin: 'node-a', push: envelope(`p${i}`), headers: {} })));
+    await expect.poll(() => heard.length, patience).toBe(50);
+    expect(heard).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('stores a push with the same positions in every stream, when nodes append to several at once', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const [a, b] = [await connectedBus(prefix), await connectedBus(prefix)];
+    const streams = ['u:alice', 'u:bob', 't:news'];
+    const publishes = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).publish({
+      origin: 'node',
+      push: { ...envelope(`p${i}`), to: { users: i % 3 === 0 ? ['alice'] : ['alice', 'bob'], tags: ['news'], all: false } },
+      headers: {},
+    }));
+    const given = await Promise.all(publishes);
+    const start = await a.history.positions(streams);
+    for (const stream of streams) {
+      const read = await b.history.read(stream, { epoch: start[stream]!.epoch, seq: 0 });
+      expect(read.result).toBe('recovered');
+      expect(read.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: read.position.seq }, (_, i) => i + 1));
+      for (const entry of read.entries) expect(entry.message.positions).toEqual(given[Number(entry.message.push.id.slice(1))]);
+    }
+  });
+
   it('starts a stream again under a new epoch when its counter is not one a node wrote', async () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     const bus = await connectedBus(prefix);
