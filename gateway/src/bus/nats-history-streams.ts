@@ -9,7 +9,7 @@ import type { NatsHistoryLayout } from './nats-history-layout.ts';
  */
 export const MAX_COUNTED_STREAMS = 1_000_000;
 /** Longest duplicate window of the entries (ms): a retried write inside it is stored once. */
-const DUPLICATE_WINDOW_MS = 60_000;
+const DUPLICATE_WINDOW_MS = 10_000;
 const NANOS_PER_MS = 1_000_000;
 /** JetStream's code for "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startBroker } from '../testing/broker-process.ts';
+import { removeNatsHistory } from '../testing/nats-history-cleanup.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { CONTRACT_HISTORY } from './bus-contract.ts';
 import { BusUnavailableError, type Bus, type HistoryLimits } from './bus.ts';
@@ -23,14 +24,18 @@ const envelope = (id: string, users = ['alice']): PushEnvelope => ({
 
 const made: Bus[] = [];
 const raw: NatsConnection[] = [];
+/** Prefixes used on the shared server, whose JetStream streams go once the file is done. */
+const prefixes = new Set<string>();
 afterEach(async () => {
   await Promise.all(made.splice(0).map((bus) => bus.close()));
   await Promise.all(raw.splice(0).map((nc) => nc.close()));
 });
+afterAll(() => removeNatsHistory(url, prefixes));
 
 async function connectedBus(prefix: string, server = url, history: HistoryLimits = CONTRACT_HISTORY): Promise<Bus> {
   const bus = createNatsBus({ url: server, prefix, name: 'wsgw-test', history });
   made.push(bus);
+  if (server === url) prefixes.add(prefix);
   await expect.poll(() => bus.health().connected, patience).toBe(true);
   return bus;
 }
@@ -136,6 +141,16 @@ describe('NATS history', () => {
     const now = (await bus.history.positions(['u:alice']))['u:alice']!;
     expect(now.epoch).not.toBe(given.epoch);
     expect(await bus.history.read('u:alice', given)).toMatchObject({ result: 'unknown_epoch', entries: [] });
+  });
+
+  it('brings the JetStream streams to the limits of a node that holds others', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    await connectedBus(prefix);
+    const jsm = await jetstreamManager(await rawConnection());
+    const layout = historyLayout(prefix);
+    await expect.poll(async () => (await jsm.streams.info(layout.entries).catch(() => undefined))?.config.max_msgs_per_subject, patience).toBe(CONTRACT_HISTORY.size);
+    await connectedBus(prefix, url, { ...CONTRACT_HISTORY, size: 3, ttlMs: 2000 });
+    await expect.poll(async () => (await jsm.streams.info(layout.entries)).config, patience).toMatchObject({ max_msgs_per_subject: 3, max_age: 2000 * 1e6 });
   });
 
   it('gives positions but holds nothing with a size of 0', async () => {
