@@ -114,6 +114,23 @@ describe('NATS history', () => {
     }
   });
 
+  it('reads a position that was taken but never written (its node died mid-append) as a gap', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(prefix);
+    const first = (await bus.publish({ origin: 'node-a', push: envelope('p1'), headers: {} }))['u:alice']!;
+    // Position 2 is taken as a node does, and its push never stored.
+    const nc = await rawConnection();
+    nc.publish(historyLayout(prefix).counterSubject('u:alice'), JSON.stringify({ epoch: first.epoch, seq: 2 }));
+    await nc.flush();
+    expect((await bus.history.read('u:alice', first)).result).toBe('gap');
+    const third = (await bus.publish({ origin: 'node-a', push: envelope('p3'), headers: {} }))['u:alice']!;
+    expect(third).toEqual({ epoch: first.epoch, seq: 3 });
+    const read = await bus.history.read('u:alice', { epoch: first.epoch, seq: 0 });
+    expect(read.result).toBe('gap');
+    expect(read.entries.map((entry) => entry.seq)).toEqual([1, 3]);
+    expect(await bus.history.read('u:alice', { epoch: first.epoch, seq: 2 })).toMatchObject({ result: 'recovered', entries: [{ seq: 3 }] });
+  });
+
   it('starts a stream again under a new epoch when its counter is not one a node wrote', async () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     const bus = await connectedBus(prefix);
