@@ -58,6 +58,8 @@ describe('the compose stack', () => {
     const nginx = await readFile(at('nginx.conf'), 'utf8');
     for (const gateway of gateways) expect(nginx).toContain(`server ${gateway};`);
     expect(compose.services.prometheus.command).toContain('--enable-feature=exemplar-storage');
+    // The NATS bus keeps the streams' history in JetStream.
+    expect(compose.services.nats.command).toContain('-js');
   });
 
   it('links exemplars to the Tempo data source and provisions the generated dashboards', async () => {

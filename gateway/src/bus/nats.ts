@@ -1,10 +1,13 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth, type LinkHealth } from './link-health.ts';
+import { createNatsHistory } from './nats-history.ts';
 import { keepNatsSubscription, resubscribeDelay } from './nats-subscription.ts';
-import { BusUnavailableError, busSubscription, historyNotKept, type Bus, type HistoryLimits } from './bus.ts';
+import { BusUnavailableError, busSubscription, type Bus, type HistoryLimits } from './bus.ts';
+import { DEFAULT_HISTORY_LIMITS } from './memory-history.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -12,15 +15,19 @@ export interface NatsBusOptions {
   /** Subject prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
   name: string;
-  logger?: Logger;  /** What each stream keeps (`WSGW_HISTORY_*`). */
+  logger?: Logger;
+  /** What each stream keeps (`WSGW_HISTORY_*`); `maxBytes` bounds the prefix's pushes on the server. */
   history?: HistoryLimits;
 }
 
 /** Longest wait for a drain on close, ms: shutdown goes on without it after that. */
 const DRAIN_TIMEOUT_MS = 2000;
+/** Longest wait for a JetStream answer, ms: past it the operation fails as the bus being unavailable. */
+const JETSTREAM_TIMEOUT_MS = 3000;
 
 /**
- * The NATS bus: pushes on `<prefix>.push`, trace context in NATS headers. It never blocks start-up:
+ * The NATS bus: pushes on `<prefix>.push`, trace context in NATS headers, each push first appended
+ * to its streams' history in JetStream (nats-history.ts). It never blocks start-up:
  * it keeps connecting in the background, says so in `health()`, and refuses publishes until it
  * is connected, so the API can answer 503 instead of queueing pushes nobody may ever receive.
  * A subscription the server ends makes the node unready until it is made again, which the bus
@@ -32,7 +39,10 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   const listeners = createBusListeners(options.logger, subject);
   const link = createLinkHealth(`connecting to ${options.url}`);
   let connection: NatsConnection | undefined;
+  let jetStream: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
   let closed = false;
+  /** Settles once this node's latest publish has gone out on the push subject: the next waits for it. */
+  let pushTurn: Promise<void> = Promise.resolve();
 
   const onPush = (msg: Msg) => listeners.push(msg.string(), headersOf(msg));
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
@@ -44,14 +54,18 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
   }).then(
-    (nc) => {
+    async (nc) => {
+      // Without its account check (a round trip), the manager is made at once.
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: JETSTREAM_TIMEOUT_MS });
       if (closed) return void nc.close();
       connection = nc;
+      jetStream = { js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm };
       const stopped = () => closed;
       keepNatsSubscription({ nc, subject, handle: onPush, link, logger: options.logger, stopped });
       keepNatsSubscription({ nc, subject: signalSubject, handle: onSignal, link, logger: options.logger, stopped });
       link.up();
-      void watchStatus(nc, link, options);
+      history.connected();
+      void watchStatus(nc, link, options, history.connected);
       void nc.closed().then(() => {
         if (!closed) link.down(`NATS connection closed (${options.url})`);
       });
@@ -83,16 +97,40 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     return connection;
   };
 
+  const history = createNatsHistory({
+    prefix: options.prefix,
+    limits: options.history ?? DEFAULT_HISTORY_LIMITS,
+    access: () => {
+      ready();
+      return jetStream!;
+    },
+    onInvalid: (reason) => listeners.invalid('push', reason),
+    logger: options.logger,
+  });
+
   return {
     kind: 'nats',
     async publish(message) {
-      const nc = ready();
-      const headers = natsHeaders();
-      for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
-      nc.publish(subject, encodeBusMessage({ ...message, headers: {}, positions: {} }, false), { headers });
-      return {};
+      ready();
+      // Positions are reserved in the order of the calls; the pushes go out on the push subject
+      // in that order too, so that a node's subscribers hear one publisher's pushes in position order.
+      const appending = history.append(message);
+      const previous = pushTurn;
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => (done = resolve));
+      pushTurn = previous.then(() => mine);
+      try {
+        const appended = await appending;
+        await previous;
+        const headers = natsHeaders();
+        for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
+        ready().publish(subject, encodeBusMessage({ ...appended, headers: {} }, false), { headers });
+        return appended.positions;
+      } finally {
+        done();
+      }
     },
-    history: historyNotKept('nats'),
+    history,
     subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subject)),
     async signal(signal) {
       ready().publish(signalSubject, JSON.stringify(signal));
@@ -102,6 +140,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     invalidMessages: listeners.invalidMessages,
     async close() {
       closed = true;
+      history.stop();
       listeners.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
       if (connection && !connection.isClosed()) await drainWithin(connection, DRAIN_TIMEOUT_MS);
@@ -116,11 +155,17 @@ function headersOf(msg: Msg): Record<string, string> {
   return headers;
 }
 
-/** Follows the connection's status: a disconnect takes the link down, a reconnect brings it up. */
-async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBusOptions): Promise<void> {
+/**
+ * Follows the connection's status: a disconnect takes the link down, a reconnect brings it up
+ * (and `reconnected` is told, so the history checks its JetStream streams again).
+ */
+async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBusOptions, reconnected: () => void): Promise<void> {
   for await (const status of nc.status()) {
     if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
-    else if (status.type === 'reconnect') link.up();
+    else if (status.type === 'reconnect') {
+      link.up();
+      reconnected();
+    }
     if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +21,24 @@ export interface BrokerOptions {
   natsConfig?: string;
 }
 
+/**
+ * NATS runs with JetStream (the bus keeps its stream history there) in a store of its own, kept
+ * across restarts; a server started with a configuration has it said there instead.
+ */
 const COMMANDS = {
-  nats: (port: number) => ['nats-server', ['-a', '127.0.0.1', '-p', String(port)]] as const,
+  nats: (port: number, store?: string) => ['nats-server', ['-a', '127.0.0.1', '-p', String(port), ...(store ? ['-js', '-sd', store] : [])]] as const,
   redis: (port: number) => ['redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no']] as const,
 };
+
+/** JetStream stores of this process's servers: `stop` may be followed by `restart`, so they go when the process ends. */
+const stores = new Set<string>();
+
+function storeDirectory(): string {
+  const store = mkdtempSync(join(tmpdir(), 'wsgw-nats-store-'));
+  if (stores.size === 0) process.once('exit', () => stores.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  stores.add(store);
+  return store;
+}
 
 /** Whether something accepts connections on the loopback port now. */
 function accepts(port: number): Promise<boolean> {
@@ -54,10 +68,14 @@ function listening(port: number, timeoutMs = 10_000): Promise<void> {
 export async function startBroker(kind: keyof typeof COMMANDS, options: BrokerOptions = {}): Promise<BrokerProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  // A restart finds the history the server had.
+  const store = kind === 'nats' ? storeDirectory() : '';
+  // The configuration says JetStream too: a reload of one that did not would shut JetStream down.
+  const withStore = (config: string) => `${config}\njetstream { store_dir: ${JSON.stringify(store)} }\n`;
   const configFile = options.natsConfig === undefined ? undefined : join(mkdtempSync(join(tmpdir(), 'wsgw-nats-')), 'nats.conf');
-  if (configFile) writeFileSync(configFile, options.natsConfig!);
+  if (configFile) writeFileSync(configFile, withStore(options.natsConfig!));
   const start = async () => {
-    const [command, args] = COMMANDS[kind](port);
+    const [command, args] = COMMANDS[kind](port, configFile ? undefined : store);
     child = spawn(command, [...args, ...(configFile ? ['-c', configFile] : [])], { stdio: 'ignore' });
     const failed = new Promise<never>((_, reject) => child!.once('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`))));
     await Promise.race([listening(port), failed]);
@@ -68,9 +86,10 @@ export async function startBroker(kind: keyof typeof COMMANDS, options: BrokerOp
     child.kill('SIGKILL');
     await exited;
   };
+
   const reconfigure = async (config: string) => {
     if (!configFile || !child) throw new Error('only a NATS server started with a configuration can be reconfigured');
-    writeFileSync(configFile, config);
+    writeFileSync(configFile, withStore(config));
     child.kill('SIGHUP');
   };
   await start();

@@ -24,6 +24,8 @@ export interface ResumingClientOptions {
   token: string;
   /** The `/ws` URLs of the nodes: the first is connected to, each cut moves on to the next one. */
   urls: string[];
+  /** How long it waits before reconnecting after a cut, ms (a real client backs off). */
+  reconnectDelayMs?: number;
 }
 
 interface StreamSeen {
@@ -95,7 +97,7 @@ export async function connectResumingClient(options: ResumingClientOptions): Pro
         if (closed || ws !== socket) return;
         // Cut (the node was killed): go on at the next node, resuming from what was seen.
         const reconnect = () => open(true).catch(() => setTimeout(reconnect, 100));
-        reconnect();
+        setTimeout(reconnect, options.reconnectDelayMs ?? 0);
       });
     });
 

@@ -8,9 +8,13 @@ export interface SubscriptionFaultBroker extends BrokerProcess {
   restoreSubscriptions(): Promise<void>;
 }
 
-/** One user every unauthenticated client becomes, whose subscribe permission can be revoked. */
+/**
+ * One user every unauthenticated client becomes, whose subscribe permission can be revoked, in an
+ * account of its own with JetStream (the bus's stream history): users of the global account get
+ * no JetStream once the server is configured with authorization.
+ */
 const natsConfig = (subscribe: 'allow' | 'deny') => `
-authorization { users = [ { user: wsgw, password: wsgw-test, permissions: { subscribe: { ${subscribe}: [">"] } } } ] }
+accounts { WSGW { jetstream: enabled, users = [ { user: wsgw, password: wsgw-test, permissions: { subscribe: { ${subscribe}: [">"] } } } ] } }
 no_auth_user: wsgw
 `;
 

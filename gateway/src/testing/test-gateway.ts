@@ -4,6 +4,7 @@ import { mintToken } from '../auth/token-minter.ts';
 import type { Bus } from '../bus/bus.ts';
 import { loadConfig, type GatewayConfig } from '../config.ts';
 import { createServer, type GatewayServer } from '../server.ts';
+import { removeNatsHistory } from './nats-history-cleanup.ts';
 import { connectClient, expectRefusal, type TestClient } from './test-client.ts';
 
 export interface TestGateway {
@@ -83,7 +84,14 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
 export function useTestGateways(): typeof startTestGateway {
   const started: TestGateway[] = [];
   afterEach(async () => {
-    await Promise.all(started.splice(0).map((gateway) => gateway.close()));
+    const closing = started.splice(0);
+    await Promise.all(closing.map((gateway) => gateway.close()));
+    // The NATS bus made JetStream streams for the test's own prefix: they go with its gateways.
+    const byServer = new Map<string, Set<string>>();
+    for (const { config } of closing) {
+      if (config.bus.startsWith('nats://') && config.busPrefix.startsWith('wsgw-test-')) byServer.set(config.bus, (byServer.get(config.bus) ?? new Set()).add(config.busPrefix));
+    }
+    await Promise.all([...byServer].map(([url, prefixes]) => removeNatsHistory(url, prefixes).catch(() => undefined)));
   });
   return async (overrides, bus) => {
     const gateway = await startTestGateway(overrides, bus);
