@@ -51,6 +51,19 @@ describe('the client against a gateway', () => {
     await expect.poll(async () => (await stats(gateway)).acks).toBe(3);
   });
 
+  it('reports a push listener that throws as an error, and still runs the others and acks', async () => {
+    const gateway = await startTestGateway();
+    const { client, log } = clientOf(gateway, { token: await gateway.token('kate') });
+    client.on('push', () => {
+      throw new Error('listener bug');
+    });
+    await log.waitForState((change) => change.state === 'open');
+    await gateway.push({ to: { users: ['kate'] }, data: 1 });
+    await log.waitForPushes(1);
+    expect(log.errors.map((error) => error.message)).toEqual(['listener bug']);
+    await expect.poll(async () => (await stats(gateway)).acks).toBe(1);
+  });
+
   it('calls the token provider before every attempt and reconnects after the socket is cut', async () => {
     const gateway = await startTestGateway();
     const asked: Array<{ retry: number; lastReason?: unknown }> = [];
