@@ -70,7 +70,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
   const random = options.random ?? Math.random;
 
   const emitter = createEmitter<WsgwClientEvents>((error, type) => {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = toError(error);
     // A throwing error listener, or an error nobody listens to, is the application's bug: surface it.
     if (type === 'error' || emitter.listenerCount('error') === 0) setTimeout(() => { throw failure; });
     else emitter.emit('error', failure);
@@ -80,7 +80,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
 
   let state: ClientState = 'connecting';
   let stopped = false;
-  /** Failed attempts since the last connection that opened: the backoff's exponent. */
+  /** Retries since the last connection that opened (the backoff's exponent). */
   let failures = 0;
   let lastReason: DisconnectReason | undefined;
   let socket: SocketAttempt | undefined;
@@ -92,7 +92,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
     emitter.emit('state', change);
   };
   const reportError = (error: unknown) => {
-    if (emitter.listenerCount('error') > 0) emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
+    if (emitter.listenerCount('error') > 0) emitter.emit('error', toError(error));
   };
 
   const stop = (reason: DisconnectReason) => {
@@ -118,7 +118,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
     } catch (error) {
       if (stopped) return;
       reportError(error);
-      return lost({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+      return lost({ type: 'error', error: toError(error) });
     }
     if (stopped) return;
     if (token === null || token === undefined) return stop({ type: 'no-token' });
@@ -128,7 +128,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
       socket = connect(connectUrl(options.url, token, resume !== undefined), resume);
     } catch (error) {
       reportError(error);
-      lost({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+      lost({ type: 'error', error: toError(error) });
     }
   }
 
@@ -240,3 +240,5 @@ function parseFrame(data: string): ServerFrame | undefined {
     return undefined;
   }
 }
+
+const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
