@@ -26,6 +26,9 @@ export interface StreamPosition {
   seq: number;
 }
 
+/** Longest epoch, characters. */
+export const MAX_EPOCH_LENGTH = 64;
+
 // ---- Server → client frames ----
 
 export interface WelcomeFrame {
@@ -60,7 +63,10 @@ export interface PushFrame {
   data: JsonValue;
 }
 
-/** How the resume of one stream went; `seq` and `epoch` are where the stream stands after it. */
+/**
+ * How the resume of one stream went. `epoch` and `seq` are where the replay leaves the client:
+ * the stream's position at the connection's welcome, since every later push reaches it live.
+ */
 export type StreamRecovery =
   | { recovered: true; replayed: number; epoch: string; seq: number }
   | {

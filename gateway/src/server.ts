@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { Bus } from './bus/bus.ts';
-import { createMemoryBus } from './bus/memory.ts';
+import { createMemoryBroker, createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import { createClusterArea } from './cluster/cluster-area.ts';
@@ -42,12 +42,12 @@ function createBus(config: GatewayConfig, logger: Logger): Bus {
   const scheme = config.bus === 'memory' ? 'memory' : new URL(config.bus).protocol.replace(':', '');
   switch (scheme) {
     case 'nats':
-      return createNatsBus({ url: config.bus, prefix: config.busPrefix, name: `wsgw-${config.nodeId}`, logger });
+      return createNatsBus({ url: config.bus, prefix: config.busPrefix, name: `wsgw-${config.nodeId}`, logger, history: config.history });
     case 'redis':
     case 'rediss':
-      return createRedisBus({ url: config.bus, prefix: config.busPrefix, logger });
+      return createRedisBus({ url: config.bus, prefix: config.busPrefix, logger, history: config.history });
     default:
-      return createMemoryBus(undefined, logger);
+      return createMemoryBus(createMemoryBroker(config.history), logger);
   }
 }
 
@@ -69,7 +69,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const telemetry = createTelemetry(config, { version: VERSION, bus });
   const { stats, observer } = telemetry;
   const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
-  const ws = createWsArea({ config, hub, observer, logger, isDraining: http.isDraining });
+  const ws = createWsArea({ config, hub, history: bus.history, observer, logger, isDraining: http.isDraining });
   stops.push(() => ws.stop());
   telemetry.watch(hub);
   stops.push(() => telemetry.stop());

@@ -56,6 +56,8 @@ export function createBusListeners(logger: Logger | undefined, where: string) {
       if (signal.ok) deliverSignal(signal.value);
       else drops.invalid('signal', signal.error);
     },
+    /** A message the broker held that failed its checks elsewhere (a history entry): counted and logged like the rest. */
+    invalid: drops.invalid,
     deliver,
     deliverSignal,
     onPush(handler: BusHandler) {

@@ -71,6 +71,14 @@ export function pushCases(user: string, withHeaders: boolean): PoisonCase[] {
     { name: 'push.trace not a traceparent', text: withPush({ trace: 'trace-me' }) },
     { name: 'push.trace a number', text: withPush({ trace: 5 }) },
     { name: 'push.traceClients a string', text: withPush({ traceClients: 'yes' }) },
+    // A forged position could make a resuming client skip pushes: only the push's own streams, each seq ≥ 1.
+    { name: 'positions an array', text: message({ positions: [] }) },
+    { name: 'positions of a stream the push does not target', text: message({ positions: { 'u:someone-else': { epoch: 'e', seq: 1 } } }) },
+    { name: 'positions seq 0', text: message({ positions: { [`u:${user}`]: { epoch: 'e', seq: 0 } } }) },
+    { name: 'positions seq fractional', text: message({ positions: { [`u:${user}`]: { epoch: 'e', seq: 1.5 } } }) },
+    { name: 'positions seq a string', text: message({ positions: { [`u:${user}`]: { epoch: 'e', seq: '7' } } }) },
+    { name: 'positions epoch missing', text: message({ positions: { [`u:${user}`]: { seq: 1 } } }) },
+    { name: 'positions epoch huge', text: message({ positions: { [`u:${user}`]: { epoch: 'e'.repeat(65), seq: 1 } } }) },
   ];
   if (withHeaders) {
     cases.push(

@@ -1,6 +1,7 @@
 import { checkPayloadText } from '../push/json-payload.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { MAX_ID_LENGTH, validateTarget } from '../push/push-validation.ts';
+import { MAX_EPOCH_LENGTH } from '../protocol.ts';
 import { fail, isBoundedString, isRecord, type Validation } from '../validation.ts';
 import { streamsOfTarget } from '../push/streams.ts';
 import type { BusMessage, BusSignal, StreamPositions } from './bus.ts';
@@ -37,9 +38,6 @@ export function parseBusMessage(text: string, nativeHeaders?: Record<string, str
   if (!positions.ok) return positions;
   return { ok: true, value: { origin: value.origin, push: push.value, headers: headers.value, positions: positions.value } };
 }
-
-/** Longest stream epoch, characters. */
-export const MAX_EPOCH_LENGTH = 64;
 
 /**
  * A push's positions: only streams the push targets, each with an epoch and a position of at

@@ -3,8 +3,8 @@ import { describeBusContract } from './bus-contract.ts';
 
 // One in-process broker per prefix stands in for a shared server.
 const brokers = new Map<string, ReturnType<typeof createMemoryBroker>>();
-describeBusContract('memory', (prefix) => {
+describeBusContract('memory', (prefix, history) => {
   let broker = brokers.get(prefix);
-  if (!broker) brokers.set(prefix, (broker = createMemoryBroker()));
+  if (!broker) brokers.set(prefix, (broker = createMemoryBroker(history)));
   return createMemoryBus(broker);
 });

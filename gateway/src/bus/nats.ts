@@ -4,7 +4,7 @@ import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth, type LinkHealth } from './link-health.ts';
 import { keepNatsSubscription, resubscribeDelay } from './nats-subscription.ts';
-import { BusUnavailableError, busSubscription, historyNotKept, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, historyNotKept, type Bus, type HistoryLimits } from './bus.ts';
 
 export interface NatsBusOptions {
   /** e.g. nats://127.0.0.1:4222 */
@@ -12,7 +12,8 @@ export interface NatsBusOptions {
   /** Subject prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
   name: string;
-  logger?: Logger;
+  logger?: Logger;  /** What each stream keeps (`WSGW_HISTORY_*`). */
+  history?: HistoryLimits;
 }
 
 /** Longest wait for a drain on close, ms: shutdown goes on without it after that. */

@@ -7,9 +7,9 @@ import { createRedisBus } from './redis.ts';
 const url = process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 describeBusContract(
   'redis',
-  (prefix) => createRedisBus({ url, prefix }),
+  (prefix, history) => createRedisBus({ url, prefix, history }),
   async () => {
     const broker = await startSubscriptionFaultBroker('redis');
-    return { ...broker, makeBus: (prefix) => createRedisBus({ url: broker.url, prefix }) };
+    return { ...broker, makeBus: (prefix, history) => createRedisBus({ url: broker.url, prefix, history }) };
   },
 );

@@ -1,9 +1,10 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
-import { BusUnavailableError, busSubscription, historyNotKept, type Bus } from './bus.ts';
+import { BusUnavailableError, busSubscription, type Bus, type HistoryLimits } from './bus.ts';
+import { DEFAULT_HISTORY_LIMITS } from './memory-history.ts';
+import { createRedisHistory } from './redis-history.ts';
 
 export interface RedisBusOptions {
   /** e.g. redis://127.0.0.1:6379 */
@@ -11,13 +12,16 @@ export interface RedisBusOptions {
   /** Channel prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
   logger?: Logger;
+  /** What each stream keeps (`WSGW_HISTORY_*`); `maxBytes` is not applied (Redis has its own `maxmemory`). */
+  history?: HistoryLimits;
 }
 
 /** The subscriber connection stands for both channels: it holds them, and loses them, together. */
 const SUBSCRIBER = 'subscriber';
 
 /**
- * The Redis bus: pub/sub on `<prefix>.push`. Pub/sub has no headers, so the trace context travels
+ * The Redis bus: pub/sub on `<prefix>.push`, each push stored first in Redis streams, in the same
+ * script that publishes it (redis-history.ts). Pub/sub has no headers, so the trace context travels
  * inside the message. Like the NATS bus it connects in the background, reconnects by itself, and
  * refuses publishes while it is not connected instead of queueing them. While the subscriber
  * connection is down the node hears nothing, so it is not ready; the client subscribes again when
@@ -73,19 +77,21 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const refuseUnlessConnected = () => {
     if (!link.canPublish() || !publisher.isReady) throw new BusUnavailableError(link.health().reason ?? 'Redis is not connected');
   };
+  const history = createRedisHistory({
+    client: publisher,
+    prefix: options.prefix,
+    channel,
+    limits: options.history ?? DEFAULT_HISTORY_LIMITS,
+    refuseUnlessConnected,
+    dropInvalid: listeners.invalid,
+    logger: options.logger,
+  });
 
   return {
     kind: 'redis',
-    async publish(message) {
-      refuseUnlessConnected();
-      try {
-        await publisher.publish(channel, encodeBusMessage({ ...message, positions: {} }, true));
-      } catch (error) {
-        throw new BusUnavailableError(`Redis publish failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      return {};
-    },
-    history: historyNotKept('redis'),
+    // One script stores the push in its streams and publishes it: positions follow delivery order.
+    publish: (message) => history.append(message),
+    history,
     subscribe: (handler) => busSubscription(listeners.onPush(handler), link.whenLive(SUBSCRIBER)),
     async signal(signal) {
       refuseUnlessConnected();
@@ -96,6 +102,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     invalidMessages: listeners.invalidMessages,
     async close() {
       closed = true;
+      history.stop();
       listeners.clear();
       // Connected clients close gracefully; one still retrying a dead server is stopped outright.
       for (const client of [publisher, subscriber]) {

@@ -54,7 +54,7 @@ describe('push API fuzz', () => {
     const received = new Map<string, string>();
     watcher.ws.on('message', (raw) => {
       const text = raw.toString();
-      const match = /^\{"type":"push","id":("(?:[^"\\]|\\.)*"),"ts":\d+,"data":(.*)\}$/s.exec(text);
+      const match = /^\{"type":"push","id":("(?:[^"\\]|\\.)*"),"ts":\d+,"pos":\{[^{}]*\},"data":(.*)\}$/s.exec(text);
       if (match) received.set(JSON.parse(match[1]!) as string, match[2]!);
     });
 

@@ -13,7 +13,9 @@ describe('POST /api/push', () => {
     expect(response).toMatchObject({ status: 202, body: { id: expect.any(String), recipients: 3 } });
     for (const client of clients) {
       const [frame] = await client.waitForPushes(1);
-      expect(frame).toEqual({ type: 'push', id: response.body.id, ts: expect.any(Number), data: { text: 'hi', n: [1, 2] } });
+      // The first push of alice's stream: position 1 there, past the 0 her welcome gave.
+      expect(client.welcome.streams?.['u:alice']?.seq).toBe(0);
+      expect(frame).toEqual({ type: 'push', id: response.body.id, ts: expect.any(Number), pos: { 'u:alice': 1 }, data: { text: 'hi', n: [1, 2] } });
       expect(frame!.ts).toBeGreaterThanOrEqual(before);
     }
     // A marker to bob: a stray copy of alice's push would have reached him before it.

@@ -1,9 +1,11 @@
 import { epochMs } from '../telemetry/clock.ts';
 import { CloseCode, type CloseReason, type ConnectionInfo } from '../protocol.ts';
+import type { StreamPositions } from '../bus/bus.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { Connection } from './connection.ts';
 import { createFanOut } from './fan-out.ts';
 import type { HubObserver } from './hub-observer.ts';
+import type { QueuedFrame } from './prepared-push.ts';
 import { createRecentPushes } from './recent-pushes.ts';
 import { createRegistry, type Registry } from './registry.ts';
 import { bufferedOf, closedOf, closeSession, connectionInfoOf, createSession, type Session } from './session.ts';
@@ -17,14 +19,33 @@ export interface HubOptions {
 
 /** The node's connections and the fan-out of pushes to them. */
 export interface Hub {
-  register(connection: Connection): void;
+  /**
+   * Adds the connection to the index. With `held`, the frames of pushes that reach it are kept
+   * aside (not written) until `release`: the connection is being welcomed.
+   */
+  register(connection: Connection, options?: { held?: boolean }): void;
+  /** Keeps the connection's live frames aside from now on, until `release` (a resume is replayed). */
+  hold(connection: Connection): void;
+  /**
+   * Writes the frames given now, in order, ahead of anything held (a resume's replay), with the
+   * connection's queue, past its backpressure: they precede the frame sent after them.
+   */
+  replay(connection: Connection, frames: readonly QueuedFrame[]): void;
+  /**
+   * Writes what was held for the connection, except frames `keep` refuses (already replayed, or
+   * from before the connection's welcome positions), and goes back to writing frames at once.
+   */
+  release(connection: Connection, keep?: (frame: QueuedFrame) => boolean): void;
   /**
    * Called once the socket has closed; `code` is the close code seen on the wire. Returns the
    * reason the close is counted under (undefined when the connection was not registered).
    */
   unregister(connection: Connection, code: number): CloseReason | undefined;
-  /** Queues the push for every matching local connection and returns how many it reached. */
-  deliver(push: PushEnvelope): number;
+  /**
+   * Queues the push for every matching local connection and returns how many it reached; each
+   * frame carries the push's `positions` in that connection's streams.
+   */
+  deliver(push: PushEnvelope, positions?: StreamPositions): number;
   ack(connection: Connection, pushId: string): void;
   /** Holds socket writes (for a batch of pushes) until the returned release is called. */
   holdWrites(): () => void;
@@ -78,14 +99,43 @@ export function createHub(options: HubOptions): Hub {
   const kick = (session: Session) => closeSession(writer, session, CloseCode.Kicked, 'kicked', 'disconnected by the server');
 
   return {
-    register(connection) {
-      registry.add(createSession(connection, writer));
+    register(connection, { held = false } = {}) {
+      const session = createSession(connection, writer);
+      if (held) session.held = [];
+      registry.add(session);
       observer.connectionOpened(connection);
+    },
+    hold(connection) {
+      const session = sessionOf(connection);
+      if (session && !session.held) session.held = [];
+    },
+    replay(connection, frames) {
+      const session = sessionOf(connection);
+      if (!session || session.closeReason !== undefined || frames.length === 0) return;
+      for (const frame of frames) writer.enqueue(session.outbox, frame);
+      writer.writeBacklog(session.outbox);
+    },
+    release(connection, keep) {
+      const session = sessionOf(connection);
+      if (!session?.held) return;
+      const held = session.held;
+      session.held = undefined;
+      session.heldBytes = 0;
+      if (session.closeReason !== undefined) return;
+      let written = 0;
+      for (const frame of held) {
+        if (keep && !keep(frame)) continue;
+        writer.enqueue(session.outbox, frame);
+        writer.track(frame.prepared);
+        written += 1;
+      }
+      if (written > 0) writer.commit();
     },
     unregister(connection, code) {
       const session = sessionOf(connection);
       if (!session || !registry.remove(session)) return undefined;
-      const left = writer.discard(session.outbox);
+      const left = writer.discard(session.outbox) + (session.held?.length ?? 0);
+      session.held = undefined;
       if (left > 0) observer.dropped('closed', left);
       const reason = session.closeReason ?? clientCloseReason(code);
       session.closeReason = reason;

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { Connection } from './connection.ts';
-import type { PreparedPush } from './prepared-push.ts';
+import type { PreparedPush, QueuedFrame } from './prepared-push.ts';
 
 /**
  * One connection's frames waiting for the next coalesced write, or for its socket to drain. Part of the
@@ -9,7 +9,7 @@ import type { PreparedPush } from './prepared-push.ts';
  */
 export interface Outbox {
   readonly connection: Connection;
-  frames: PreparedPush[];
+  frames: QueuedFrame[];
   /** Bytes of `frames`. */
   bytes: number;
 }
@@ -18,9 +18,9 @@ export function createOutbox(connection: Connection): Outbox {
   return { connection, frames: [], bytes: 0 };
 }
 
-export function pushFrame(outbox: Outbox, prepared: PreparedPush): void {
-  outbox.frames.push(prepared);
-  outbox.bytes += prepared.frame.length;
+export function pushFrame(outbox: Outbox, queued: QueuedFrame): void {
+  outbox.frames.push(queued);
+  outbox.bytes += queued.frame.length;
 }
 
 /** Drops every queued frame; returns how many. */
@@ -95,8 +95,8 @@ export function writeHead(outbox: Outbox, maxBytes: number, late?: PreparedPush[
   const { socket } = outbox.connection;
   const queue = outbox.frames;
   if (queue.length === 1) {
-    const prepared = queue[0]!;
-    socket.write(prepared.frame);
+    const { frame, prepared } = queue[0]!;
+    socket.write(frame);
     if (prepared.written++ === 0) late?.push(prepared);
     outbox.frames = [];
     outbox.bytes = 0;
@@ -106,10 +106,10 @@ export function writeHead(outbox: Outbox, maxBytes: number, late?: PreparedPush[
   let bytes = 0;
   socket.cork();
   while (count < queue.length && bytes < maxBytes) {
-    const prepared = queue[count]!;
-    socket.write(prepared.frame);
+    const { frame, prepared } = queue[count]!;
+    socket.write(frame);
     if (prepared.written++ === 0) late?.push(prepared);
-    bytes += prepared.frame.length;
+    bytes += frame.length;
     count += 1;
   }
   socket.uncork();

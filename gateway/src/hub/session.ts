@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import type { CloseReason, ConnectionInfo } from '../protocol.ts';
 import type { Connection } from './connection.ts';
+import type { QueuedFrame } from './prepared-push.ts';
 import type { Outbox, WriteCoalescer } from './write-coalescer.ts';
 
 /**
@@ -16,11 +17,18 @@ export interface Session {
   readonly outbox: Outbox;
   /** Set when the gateway decided to close the connection; no frame is queued after that. */
   closeReason: CloseReason | undefined;
+  /**
+   * Live frames kept aside while the connection is being welcomed or resumed, so that none goes
+   * out before the welcome or overtakes a replayed push; written (or dropped as already
+   * replayed) on release. Undefined while frames go straight to the outbox.
+   */
+  held: QueuedFrame[] | undefined;
+  heldBytes: number;
 }
 
 export function createSession(connection: Connection, writer: WriteCoalescer): Session {
   const { id, user, tags } = connection;
-  return { id, user, tags, connection, outbox: writer.createOutbox(connection), closeReason: undefined };
+  return { id, user, tags, connection, outbox: writer.createOutbox(connection), closeReason: undefined, held: undefined, heldBytes: 0 };
 }
 
 /** Bytes handed to the connection but not yet sent to the peer: Node's socket buffer plus its queue. */

@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { epochMs } from '../telemetry/clock.ts';
 import type { Connection } from './connection.ts';
 import { createOutbox, createOutboxWriter, discardFrames, pushFrame, ROUND_BYTES, writeHead, type Outbox } from './outbox.ts';
-import type { PreparedPush } from './prepared-push.ts';
+import type { PreparedPush, QueuedFrame } from './prepared-push.ts';
 
 export { ROUND_BYTES, type Outbox };
 
@@ -10,7 +10,7 @@ export interface WriteCoalescer {
   /** The empty queue of a newly registered connection. */
   createOutbox(connection: Connection): Outbox;
   /** Queues a frame for the connection; it is written when the push is committed. */
-  enqueue(outbox: Outbox, prepared: PreparedPush): void;
+  enqueue(outbox: Outbox, queued: QueuedFrame): void;
   /** Marks a push as part of the current round so its write count is reported. */
   track(prepared: PreparedPush): void;
   /** A push finished queueing: write now, or coalesce with the pushes still arriving. */
@@ -88,10 +88,10 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
 
   return {
     createOutbox,
-    enqueue(outbox, prepared) {
+    enqueue(outbox, queued) {
       // A connection with frames still queued is either dirty already or waiting for 'drain'.
       if (outbox.frames.length === 0) dirty.push(outbox);
-      pushFrame(outbox, prepared);
+      pushFrame(outbox, queued);
     },
     track(prepared) {
       tracked.push(prepared);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { PushNotPublishedError, type Bus } from '../bus/bus.ts';
+import { PushNotPublishedError, type Bus, type StreamPositions } from '../bus/bus.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { createIdempotencyCache } from './idempotency-cache.ts';
 import type { PushEnvelope } from './push-envelope.ts';
@@ -14,10 +14,12 @@ export interface UnpublishedPush {
 
 export interface BusHandover {
   /**
-   * Hands an already delivered push to the bus. On failure it throws `PushNotPublishedError`
-   * and, with `keep`, remembers the push so that a retry under its id only publishes.
+   * Hands a push to the bus, then has `deliver` reach this node's connections: with the positions
+   * the bus gave it, or with none when the bus refused it. Resolves with `deliver`'s count. On
+   * failure it throws `PushNotPublishedError` (after delivering) and, with `keep`, remembers the
+   * push so that a retry under its id only publishes.
    */
-  handOver(push: PushEnvelope, headers: Record<string, string>, local: number, keep: boolean): Promise<void>;
+  handOver(push: PushEnvelope, headers: Record<string, string>, keep: boolean, deliver: (positions: StreamPositions) => number): Promise<number>;
   /** The remembered push of a caller id, if its publish failed within the idempotency window. */
   unpublished(id: string): Promise<UnpublishedPush> | undefined;
   /** The retry went through: forget it. */
@@ -37,16 +39,19 @@ export function createBusHandover(options: BusHandoverOptions): BusHandover {
   const { nodeId, bus, observer, logger } = options;
   const unpublished = createIdempotencyCache<UnpublishedPush>(options.idempotencyMs);
   return {
-    async handOver(push, headers, local, keep) {
+    async handOver(push, headers, keep, deliver) {
+      let positions: StreamPositions;
       try {
-        await bus.publish({ origin: nodeId, push, headers });
+        positions = await bus.publish({ origin: nodeId, push, headers });
       } catch (error) {
+        const local = deliver({});
         observer.pushFailed('bus');
         logger.warn({ push: push.id, err: error }, 'push could not be handed to the bus');
         if (keep) unpublished.set(push.id, Promise.resolve({ push, headers, local }));
         const reason = error instanceof Error ? error.message : String(error);
         throw new PushNotPublishedError(reason, push.id, local);
       }
+      return deliver(positions);
     },
     unpublished: (id) => unpublished.get(id),
     published: (id) => unpublished.delete(id),

@@ -38,8 +38,18 @@ export interface NormalizedTarget {
   all: boolean;
 }
 
-/** The exact text of the `push` frame clients receive (see protocol.ts `PushFrame`). */
-export function pushFrameText(push: PushEnvelope): string {
+/**
+ * The exact text of the `push` frame clients receive (see protocol.ts `PushFrame`), with `pos`
+ * the push's positions in the receiving connection's streams (none: no `pos` field).
+ */
+export function pushFrameText(push: PushEnvelope, pos?: Readonly<Record<string, number>>): string {
   const trace = push.traceClients && push.trace ? `,"trace":${JSON.stringify(push.trace)}` : '';
-  return `{"type":"push","id":${JSON.stringify(push.id)},"ts":${push.ts}${trace},"data":${push.payload}}`;
+  return `{"type":"push","id":${JSON.stringify(push.id)},"ts":${push.ts}${trace}${posText(pos)},"data":${push.payload}}`;
+}
+
+function posText(pos: Readonly<Record<string, number>> | undefined): string {
+  if (pos === undefined) return '';
+  let text = '';
+  for (const stream in pos) text += `${text === '' ? '' : ','}${JSON.stringify(stream)}:${pos[stream]}`;
+  return text === '' ? '' : `,"pos":{${text}}`;
 }

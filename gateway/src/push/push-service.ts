@@ -64,14 +64,14 @@ export function createPushService(options: PushServiceOptions): PushService {
   const spanAttributes = { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind };
 
   /**
-   * Delivers locally, then hands the push to the bus, under `publication`'s trace. Local delivery
-   * does not depend on the bus: a node cut off from it still serves its own connections.
+   * Hands the push to the bus, which appends it to its streams, then delivers it locally with the
+   * positions it was given, under `publication`'s trace. Local delivery does not depend on the
+   * bus: a node cut off from it still serves its own connections, with frames that carry no
+   * positions (nothing was appended), and the API answers 503.
    */
   const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
     const push = envelopeOf(request, id, acceptedAt, traceparent, traceClients);
-    const delivered = hub.deliver(push);
-    await handover.handOver(push, headers, delivered, request.id !== undefined);
-    return delivered;
+    return handover.handOver(push, headers, request.id !== undefined, (positions) => hub.deliver(push, positions));
   };
 
   /** The retry of a push that reached this node's connections but not the bus: publish only. */
@@ -79,7 +79,7 @@ export function createPushService(options: PushServiceOptions): PushService {
     const pending = await handover.unpublished(id);
     if (!pending) return undefined;
     const others = count.start(id);
-    await handover.handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, pending.local, true);
+    await handover.handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, true, () => pending.local);
     handover.published(id);
     observer.pushAccepted(pending.push.to);
     return count.total(id, pending.local, others);

@@ -25,7 +25,7 @@ export function receiveRemotePushes(options: RemotePushesOptions): () => void {
   return options.bus.subscribe((message) => {
     if (message.origin === nodeId) return;
     observer.remotePushReceived(epochMs() - message.push.publishedAt);
-    const recipients = hub.deliver(message.push);
+    const recipients = hub.deliver(message.push, message.positions);
     receipts?.send(message.push.id, message.origin, recipients);
     logger.debug({ push: message.push.id, origin: message.origin, recipients }, 'remote push delivered');
   });

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import { BUS_MESSAGE_KINDS, type BusMessageKind } from '../protocol.ts';
-import type { BusHealth } from '../bus/bus.ts';
+import type { BusHealth, HistorySize } from '../bus/bus.ts';
 import { zeroCounts } from '../stats/reason-counts.ts';
 import { MetricNames } from './metric-names.ts';
 
@@ -9,6 +9,8 @@ export interface BusMetricsOptions {
   busHealth: () => BusHealth;
   /** Messages the bus dropped as unusable since start, by kind, read at each scrape. */
   busInvalid: () => Readonly<Record<BusMessageKind, number>>;
+  /** What the streams' history holds, read at each scrape. */
+  historySize: () => HistorySize;
 }
 
 /**
@@ -43,4 +45,9 @@ export function registerBusMetrics(registers: Array<Registry<RegistryContentType
     },
   });
   for (const kind of BUS_MESSAGE_KINDS) busInvalid.inc({ kind }, 0);
+  const held = (name: string, help: string, read: (size: HistorySize) => number) =>
+    new Gauge({ name, help, registers, collect() { this.set(read(options.historySize())); } });
+  held(MetricNames.historyStreams, 'Streams holding history (this node\'s, or the broker\'s for the prefix).', (size) => size.streams);
+  held(MetricNames.historyMessages, 'Pushes held in the streams\' history.', (size) => size.messages);
+  held(MetricNames.historyBytes, 'Bytes of the pushes held in the streams\' history.', (size) => size.bytes);
 }

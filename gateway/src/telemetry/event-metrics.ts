@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry, type RegistryContentType } from 'prom-client';
-import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS } from '../protocol.ts';
+import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, RESUME_RESULTS } from '../protocol.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { DURATION_BUCKETS, LATENCY_BUCKETS, MetricNames } from './metric-names.ts';
 import { createWeightedHistogram } from './weighted-histogram.ts';
@@ -32,6 +32,10 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
   const pushToWrite = createWeightedHistogram({ name: MetricNames.pushToWrite, help: 'Push accepted to frame handed to the socket, per delivery.', buckets: LATENCY_BUCKETS, registers });
   const pushToAck = createWeightedHistogram({ name: MetricNames.pushToAck, help: 'Push accepted to client ack: end-to-end latency.', buckets: LATENCY_BUCKETS, registers });
   const busErrors = new Counter({ name: MetricNames.busPublishErrors, help: 'Pushes the bus could not take.', registers });
+  const resumes = new Counter({ name: MetricNames.resumes, help: 'Streams resumed, by result.', labelNames: ['result'], registers });
+  for (const result of RESUME_RESULTS) resumes.inc({ result }, 0);
+  const replayed = new Counter({ name: MetricNames.replayedPushes, help: 'Pushes written again to resuming connections.', registers });
+  const replayDuration = new Histogram({ name: MetricNames.replayDuration, help: 'One resume: read the history, write the replay, answer.', buckets: LATENCY_BUCKETS, registers });
   const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
 
   // Label children resolved once: the hot path never hashes label sets.
@@ -68,6 +72,11 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
       if (reason === 'bus') busErrors.inc();
     },
     remotePushReceived: (lagMs) => busLag.observe(Math.max(0, lagMs) / 1000),
+    resumed(report) {
+      for (const { result } of report.results) resumes.inc({ result });
+      replayed.inc(report.replayed.length);
+      replayDuration.observe(Math.max(0, report.endedAt - report.startedAt) / 1000);
+    },
     connectionRejected: (reason) => rejected.inc({ reason }),
     messageHandled: (durationMs) => handling.observe(durationMs / 1000),
   };

@@ -1,5 +1,7 @@
 import type { HubObserver } from '../hub/hub-observer.ts';
-import type { PushErrorReason, RejectReason } from '../protocol.ts';
+import type { BusMessage } from '../bus/bus.ts';
+import type { Connection } from '../hub/connection.ts';
+import type { PushErrorReason, RejectReason, ResumeResult } from '../protocol.ts';
 import type { NormalizedTarget } from '../push/push-envelope.ts';
 
 /**
@@ -14,6 +16,19 @@ export interface GatewayObserver extends HubObserver {
   messageHandled(durationMs: number): void;
   /** A push published by another node arrived here, `lagMs` after it was handed to the bus. */
   remotePushReceived(lagMs: number): void;
+  /** A connection's resume was replayed and answered. */
+  resumed(report: ResumeReport): void;
+}
+
+/** How one `resume` went: per stream it named that the connection holds, and what was replayed. */
+export interface ResumeReport {
+  connection: Connection;
+  results: Array<{ stream: string; result: ResumeResult; replayed: number }>;
+  /** The pushes written, in order, each once. */
+  replayed: readonly BusMessage[];
+  /** Epoch ms: the resume frame handled → the replay written and `resumed` sent. */
+  startedAt: number;
+  endedAt: number;
 }
 
 const ignore = () => undefined;
@@ -32,6 +47,7 @@ export const ignoringObserver: GatewayObserver = {
   connectionRejected: ignore,
   messageHandled: ignore,
   remotePushReceived: ignore,
+  resumed: ignore,
 };
 
 type Event = keyof GatewayObserver;

@@ -41,6 +41,16 @@ export const MetricNames = {
   busLag: 'wsgw_bus_lag_seconds',
   /** label `kind`: `BUS_MESSAGE_KINDS` (protocol.ts). Messages from the bus dropped as unusable. */
   busInvalidMessages: 'wsgw_bus_invalid_messages_total',
+  /** label `result`: `RESUME_RESULTS` (protocol.ts). One per stream a `resume` named that the connection holds. */
+  resumes: 'wsgw_resumes_total',
+  /** Pushes written again to resuming connections. */
+  replayedPushes: 'wsgw_replayed_pushes_total',
+  /** A `resume`: read the history, write the replay, answer `resumed`. */
+  replayDuration: 'wsgw_replay_duration_seconds',
+  /** Streams holding history, pushes held and their bytes: this node's (memory bus) or the broker's for the prefix. */
+  historyStreams: 'wsgw_history_streams',
+  historyMessages: 'wsgw_history_messages',
+  historyBytes: 'wsgw_history_bytes',
 } as const;
 
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

@@ -1,9 +1,11 @@
-import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { Connection } from '../hub/connection.ts';
 import type { PreparedPush } from '../hub/prepared-push.ts';
 import type { PushTiming } from '../hub/recent-pushes.ts';
 import { messagingAttributes, SpanAttributes as A, SpanNames } from './span-attributes.ts';
+import type { ResumeReport } from './gateway-observer.ts';
 import { contextFrom } from './trace-context.ts';
+import { sampledTraceId } from './trace-ids.ts';
 import { destinationOf, tracer } from './tracing.ts';
 
 /**
@@ -18,6 +20,11 @@ export interface PushSpans {
   delivery(prepared: PreparedPush, parent: Context, connection: Connection, writtenAt: number, failed: boolean): string;
   /** A client's ack, child of the traceparent `parent`. */
   ack(connection: Connection, pushId: string, timing: PushTiming & { writtenAt: number }, ackedAt: number, parent: string | undefined): void;
+  /**
+   * A resume, as a span of its own, and its replayed pushes whose traces are sampled, each a span
+   * in that push's trace linked to the resume (at most `maxReplaySpans`).
+   */
+  resume(report: ResumeReport, maxReplaySpans: number): void;
 }
 
 export interface PushSpansOptions {
@@ -71,6 +78,27 @@ export function createPushSpans(options: PushSpansOptions): PushSpans {
         [A.pushToAckMs]: ackedAt - timing.acceptedAt,
       };
       tracer.startSpan(SpanNames.ack, { kind: SpanKind.CONSUMER, startTime: timing.writtenAt, attributes }, contextFrom(parent)).end(ackedAt);
+    },
+    resume(report, maxReplaySpans) {
+      const { connection, startedAt, endedAt } = report;
+      const attributes = {
+        [A.node]: nodeId,
+        ...connectionAttributes(connection),
+        [A.resumeStreams]: report.results.length,
+        [A.resumeRecovered]: report.results.filter((stream) => stream.result === 'recovered').length,
+        [A.resumeReplayed]: report.replayed.length,
+      };
+      const span = tracer.startSpan(SpanNames.resume, { kind: SpanKind.SERVER, startTime: startedAt, attributes }, ROOT_CONTEXT);
+      span.end(endedAt);
+      const links = [{ context: span.spanContext() }];
+      let traced = 0;
+      for (const message of report.replayed) {
+        if (traced >= maxReplaySpans) break;
+        if (sampledTraceId(message.push.trace) === undefined) continue;
+        traced += 1;
+        const replayAttributes = { ...messagingAttributes('send', 'replay', message.push.id), [A.node]: nodeId, ...connectionAttributes(connection) };
+        tracer.startSpan(SpanNames.replay, { kind: SpanKind.PRODUCER, startTime: startedAt, attributes: replayAttributes, links }, contextFrom(message.push.trace)).end(endedAt);
+      }
     },
   };
 }

@@ -26,6 +26,10 @@ export const SpanAttributes = {
   dropReason: 'wsgw.drop.reason',
   writeToAckMs: 'wsgw.ack.write_to_ack_ms',
   pushToAckMs: 'wsgw.ack.push_to_ack_ms',
+  /** A resume: the streams it named that the connection holds, how many were recovered, the pushes replayed. */
+  resumeStreams: 'wsgw.resume.streams',
+  resumeRecovered: 'wsgw.resume.recovered',
+  resumeReplayed: 'wsgw.resume.replayed',
 } as const;
 
 export const MESSAGING_SYSTEM = 'wsgw';
@@ -49,4 +53,7 @@ export const SpanNames = {
   fanout: 'wsgw.fanout',
   deliver: 'wsgw.deliver',
   ack: 'wsgw.ack',
+  resume: 'wsgw.resume',
+  /** One push written again to a resuming connection, in the push's own trace. */
+  replay: 'wsgw.replay',
 } as const;

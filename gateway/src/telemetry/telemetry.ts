@@ -16,7 +16,7 @@ export interface TelemetryOptions {
   /** The gateway's version, in the node report. */
   version: string;
   /** Read at each scrape for the bus metrics. */
-  bus: Pick<Bus, 'health' | 'invalidMessages'>;
+  bus: Pick<Bus, 'health' | 'invalidMessages' | 'history'>;
 }
 
 /** Everything the node observes about itself, built before the hub and attached to it after. */
@@ -51,7 +51,7 @@ export function createTelemetry(config: TelemetryConfig, options: TelemetryOptio
     slowDeliveries: (count) => slowDeliveries.newest(count),
   });
   // Built even with metrics off, as it always was; it is then neither fed nor sampled nor served.
-  const metrics = createGatewayMetrics({ slowConsumerBytes: config.slowConsumerBytes, busHealth: () => options.bus.health(), busInvalid: () => options.bus.invalidMessages() });
+  const metrics = createGatewayMetrics({ slowConsumerBytes: config.slowConsumerBytes, busHealth: () => options.bus.health(), busInvalid: () => options.bus.invalidMessages(), historySize: () => options.bus.history.size() });
   const observer = combineObservers(
     stats,
     reporter.observer,

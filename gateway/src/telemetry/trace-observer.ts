@@ -80,6 +80,7 @@ export function createTraceObserver(options: TraceObserverOptions): GatewayObser
         recordFanout(prepared, writtenAt);
       }
     },
+    resumed: (report) => record.resume(report, TRACED_DELIVERIES),
     acked(connection, pushId, timing, ackedAt) {
       if (timing?.traceId === undefined || timing.writtenAt === undefined) return;
       const pushSpans = spans.get(pushId);

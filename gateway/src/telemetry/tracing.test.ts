@@ -2,6 +2,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { startTracing } from '@wsgw/otel/tracing';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PushFrame } from '../protocol.ts';
+import { connectClient } from '../testing/test-client.ts';
 import { useTestGateways } from '../testing/test-gateway.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -131,5 +132,25 @@ describe('one trace per push', () => {
     const fanouts = spans.filter((s) => s.name === 'wsgw.fanout');
     for (const fanout of fanouts) expect(parentOf(fanout)).toBe(publishes[0]!.spanContext().spanId);
     expect(new Set(fanouts.map((f) => f.attributes['messaging.message.id'])).size).toBe(4);
+  });
+
+  it('records a resume as a span, and each replayed push in its own trace, linked to the resume', async () => {
+    const gateway = await startTestGateway({ nodeId: 'trace-node' });
+    const away = await gateway.connect('alice');
+    const seen = away.welcome.streams!;
+    await away.close();
+    const { body } = await gateway.api('POST', '/api/push', { to: { users: ['alice'] }, data: 'missed' }, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
+    const back = await connectClient(`${gateway.wsUrl}?resume=1`, { authorization: `Bearer ${await gateway.token('alice')}` });
+    back.send({ type: 'resume', streams: seen });
+    await back.waitFor((frame) => frame.type === 'resumed');
+    const spans = await spansWhen((all) => all.some((s) => s.name === 'wsgw.replay') && all.some((s) => s.name === 'wsgw.resume'));
+    const [resume] = spans.filter((s) => s.name === 'wsgw.resume');
+    const [replay] = spans.filter((s) => s.name === 'wsgw.replay');
+    expect(resume!.attributes).toMatchObject({ 'wsgw.resume.streams': 2, 'wsgw.resume.recovered': 2, 'wsgw.resume.replayed': 1, 'wsgw.connection.id': back.welcome.connection, 'wsgw.node': 'trace-node' });
+    expect(resume!.spanContext().traceId).not.toBe(callerTrace);
+    expect(replay!.spanContext().traceId).toBe(callerTrace);
+    expect(replay!.attributes).toMatchObject({ 'messaging.message.id': body.id, 'messaging.operation.name': 'replay' });
+    expect(replay!.links.map((link) => link.context.spanId)).toEqual([resume!.spanContext().spanId]);
+    await back.close();
   });
 });

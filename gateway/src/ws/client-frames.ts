@@ -1,4 +1,4 @@
-import type { ClientFrame } from '../protocol.ts';
+import { MAX_EPOCH_LENGTH, MAX_RESUME_STREAMS, type ClientFrame, type StreamPosition } from '../protocol.ts';
 import { MAX_ID_LENGTH } from '../push/push-validation.ts';
 import { isBoundedString, isRecord } from '../validation.ts';
 
@@ -16,6 +16,7 @@ export function parseClientFrame(data: unknown): ParsedClientFrame {
   if (!isRecord(value)) return { ok: false, error: 'frame must be a JSON object' };
   const { type, id } = value;
   if (type === 'ping') return { ok: true, frame: { type: 'ping' } };
+  if (type === 'resume') return parseResume(value.streams);
   if (type === 'ack') {
     if (!isBoundedString(id, MAX_ID_LENGTH)) {
       return { ok: false, error: 'ack needs the push id as a string' };
@@ -23,4 +24,22 @@ export function parseClientFrame(data: unknown): ParsedClientFrame {
     return { ok: true, frame: { type: 'ack', id } };
   }
   return { ok: false, error: `unknown frame type ${JSON.stringify(type)}` };
+}
+
+/** Longest stream name in a resume: a user id or a tag (256 characters) and its prefix. */
+const MAX_STREAM_NAME_LENGTH = 258;
+
+function parseResume(streams: unknown): ParsedClientFrame {
+  const shape = `resume needs "streams": an object of at most ${MAX_RESUME_STREAMS} streams, each {"epoch": string, "seq": whole number}`;
+  if (!isRecord(streams)) return { ok: false, error: shape };
+  const entries = Object.entries(streams);
+  if (entries.length > MAX_RESUME_STREAMS) return { ok: false, error: shape };
+  const positions: Record<string, StreamPosition> = {};
+  for (const [stream, position] of entries) {
+    if (stream === '' || stream.length > MAX_STREAM_NAME_LENGTH || !isRecord(position)) return { ok: false, error: shape };
+    const { epoch, seq } = position;
+    if (!isBoundedString(epoch, MAX_EPOCH_LENGTH) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return { ok: false, error: shape };
+    positions[stream] = { epoch, seq };
+  }
+  return { ok: true, frame: { type: 'resume', streams: positions } };
 }

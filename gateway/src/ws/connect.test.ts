@@ -8,7 +8,14 @@ describe('GET /ws', () => {
   it('welcomes a connection authenticated by header and registers it', async () => {
     const gateway = await startTestGateway({ nodeId: 'node-a' });
     const client = await gateway.connect('alice', ['news']);
-    expect(client.welcome).toEqual({ type: 'welcome', connection: expect.any(String), user: 'alice', node: 'node-a' });
+    const stream = { epoch: expect.any(String), seq: 0 };
+    expect(client.welcome).toEqual({
+      type: 'welcome',
+      connection: expect.any(String),
+      user: 'alice',
+      node: 'node-a',
+      streams: { 'u:alice': stream, 't:news': stream, all: stream },
+    });
     const { body } = await gateway.api('GET', '/api/users/alice');
     expect(body.connections).toHaveLength(1);
     expect(body.connections[0]).toMatchObject({ id: client.welcome.connection, tags: ['news'], remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });

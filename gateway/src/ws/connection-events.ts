@@ -5,14 +5,16 @@ import type { GatewayConfig } from '../config.ts';
 import { socketOf, type Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import { createTokenBucket } from '../limits/token-bucket.ts';
-import { CloseCode, type ServerFrame, type WelcomeFrame } from '../protocol.ts';
+import { CloseCode, type ServerFrame } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
+import type { StreamResume } from './stream-resume.ts';
 import type { Admitted, ConnectionHandlers } from './ws-endpoint.ts';
 
 export interface ConnectionEventsOptions {
-  nodeId: string;
   hub: Hub;
+  /** The welcome with stream positions, and resumes. */
+  streams: StreamResume;
   config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
   observer: GatewayObserver;
   logger: Logger;
@@ -20,12 +22,12 @@ export interface ConnectionEventsOptions {
 
 /**
  * The handlers of the `GET /ws` connections: on open a connection is registered with the hub and
- * welcomed, then the inbound limits are applied to each client frame, which is answered or
+ * welcomed with its streams' positions (stream-resume.ts, which also replays a `resume`), then the inbound limits are applied to each client frame, which is answered or
  * recorded, and on close it is unregistered. One set serves every connection; each socket's
  * connection is found in a weak map, so nothing of it outlives the socket.
  */
 export function createConnectionEvents(options: ConnectionEventsOptions): ConnectionHandlers {
-  const { hub, config, observer, logger } = options;
+  const { hub, streams, config, observer, logger } = options;
   const connections = new WeakMap<WebSocket, Connection>();
 
   // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the same
@@ -52,9 +54,9 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       connections.set(ws, connection);
       ws.on('ping', onPing);
       ws.on('pong', onPong);
-      hub.register(connection);
-      const welcome: WelcomeFrame = { type: 'welcome', connection: connection.id, user: connection.user, node: options.nodeId };
-      ws.send(JSON.stringify(welcome));
+      // Held until the welcome is out: no push may precede it.
+      hub.register(connection, { held: true });
+      streams.open(connection, admission.resume);
       logger.debug({ connection: connection.id, user: connection.user, remote: connection.remote }, 'connection opened');
     },
 
@@ -62,7 +64,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       const connection = connections.get(ws);
       if (!connection || hub.closeReasonOf(connection) !== undefined) return;
       const started = performance.now();
-      handleFrame(hub, connection, data);
+      handleFrame(hub, streams, connection, data);
       observer.messageHandled(performance.now() - started);
     },
 
@@ -70,6 +72,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       const connection = connections.get(ws);
       if (!connection) return;
       connections.delete(ws);
+      streams.closed(connection);
       const reason = hub.unregister(connection, code);
       logger.debug({ connection: connection.id, code, reason }, 'connection closed');
     },
@@ -109,7 +112,7 @@ function takeInbound(hub: Hub, connection: Connection): boolean {
 }
 
 /** Applies the inbound limits to one client frame, then answers or records it. */
-function handleFrame(hub: Hub, connection: Connection, data: string | Buffer): void {
+function handleFrame(hub: Hub, streams: StreamResume, connection: Connection, data: string | Buffer): void {
   if (!takeInbound(hub, connection)) return;
   const parsed = parseClientFrame(data);
   if (!parsed.ok) {
@@ -120,8 +123,14 @@ function handleFrame(hub: Hub, connection: Connection, data: string | Buffer): v
     send(connection, { type: 'error', error: parsed.error });
     return;
   }
-  if (parsed.frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
-  else if (parsed.frame.type === 'ack') hub.ack(connection, parsed.frame.id);
+  const { frame } = parsed;
+  if (frame.type === 'resume') {
+    if (!streams.frame(connection, frame)) send(connection, { type: 'error', error: "resume must be the connection's first frame" });
+    return;
+  }
+  streams.frame(connection, undefined);
+  if (frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
+  else hub.ack(connection, frame.id);
 }
 
 function send(connection: Connection, frame: ServerFrame): void {

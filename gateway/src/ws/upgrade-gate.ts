@@ -7,7 +7,13 @@ import type { RejectReason } from '../protocol.ts';
 import type { ConnectRate } from './connect-rate.ts';
 
 export type Admission =
-  | { ok: true; principal: Principal; remote: string }
+  | {
+      ok: true;
+      principal: Principal;
+      remote: string;
+      /** Opened with `?resume=1`: the client's first frame will be a `resume`, so live pushes wait for its replay. */
+      resume: boolean;
+    }
   | { ok: false; status: number; error: string; reason?: RejectReason };
 
 export interface UpgradeGateOptions {
@@ -29,6 +35,8 @@ export function createUpgradeGate(options: UpgradeGateOptions) {
 
   return async function admit(request: IncomingMessage, url: URL): Promise<Admission> {
     if (options.isDraining()) return { ok: false, status: 503, error: 'server is shutting down' };
+    const resume = resumeOf(url);
+    if (resume === undefined) return { ok: false, status: 400, error: 'resume must be 1 or 0 (given once)' };
     const origin = request.headers.origin;
     if (origins.size > 0 && origin !== undefined && !origins.has(origin)) {
       return { ok: false, status: 403, error: 'origin not allowed', reason: 'origin' };
@@ -52,8 +60,16 @@ export function createUpgradeGate(options: UpgradeGateOptions) {
     if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
       return { ok: false, status: 429, error: 'too many connections for this user', reason: 'limit' };
     }
-    return { ok: true, principal, remote: `${ip}:${request.socket.remotePort ?? 0}` };
+    return { ok: true, principal, remote: `${ip}:${request.socket.remotePort ?? 0}`, resume };
   };
+}
+
+/** The `resume` query parameter: absent or `0` false, `1` true; anything else undefined. */
+function resumeOf(url: URL): boolean | undefined {
+  const values = url.searchParams.getAll('resume');
+  if (values.length === 0) return false;
+  if (values.length > 1) return undefined;
+  return values[0] === '1' ? true : values[0] === '0' ? false : undefined;
 }
 
 export type UpgradeGate = ReturnType<typeof createUpgradeGate>;

@@ -5,7 +5,9 @@ import type { GatewayConfig } from '../config.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { createConnectRate } from './connect-rate.ts';
+import type { StreamHistory } from '../bus/bus.ts';
 import { createConnectionEvents } from './connection-events.ts';
+import { createStreamResume } from './stream-resume.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createUpgradeGate } from './upgrade-gate.ts';
 import { createWsEndpoint, type WsEndpoint } from './ws-endpoint.ts';
@@ -27,6 +29,8 @@ export interface WsAreaOptions {
     | 'shutdownTimeoutMs'
   >;
   hub: Hub;
+  /** The bus's stream history: welcome positions and resumes. */
+  history: StreamHistory;
   observer: GatewayObserver;
   logger: Logger;
   /** True once the node is shutting down: upgrades are then refused with 503. */
@@ -56,7 +60,13 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   const connectRate = createConnectRate(config.connectRatePerIp);
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
-    handlers: createConnectionEvents({ nodeId: config.nodeId, hub, config, observer, logger }),
+    handlers: createConnectionEvents({
+      hub,
+      streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, observer, logger }),
+      config,
+      observer,
+      logger,
+    }),
     maxFrameBytes: config.maxFrameBytes,
     observer,
     logger,
