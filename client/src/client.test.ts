@@ -161,7 +161,7 @@ describe('when the client stops for good', () => {
     const holder = await gateway.connect('heidi');
     const { log } = clientOf(gateway, { token: await gateway.token('heidi') });
     const retry = await log.waitForState((change) => change.state === 'reconnecting');
-    expect(retry).toMatchObject({ reason: { type: 'refused' } });
+    expect(retry).toMatchObject({ reason: { type: 'refused', status: 429 } });
     await holder.close();
     await log.waitForState((change) => change.state === 'open');
   });
