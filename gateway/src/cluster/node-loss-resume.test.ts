@@ -42,7 +42,7 @@ describe.each(Object.entries(SERVERS))('a node killed with SIGKILL (%s)', (kind,
       WSGW_BUS: bus,
       WSGW_BUS_PREFIX: `wsgw-test-${randomUUID()}`,
       WSGW_CONSOLE: 'false',
-      WSGW_LOG_LEVEL: 'warn',
+      WSGW_LOG_LEVEL: 'info',
       WSGW_NODE_TIMEOUT_MS: '1500',
     });
     const prefix = env('x').WSGW_BUS_PREFIX;
