@@ -42,12 +42,12 @@ function createBus(config: GatewayConfig, logger: Logger): Bus {
   const scheme = config.bus === 'memory' ? 'memory' : new URL(config.bus).protocol.replace(':', '');
   switch (scheme) {
     case 'nats':
-      return createNatsBus({ url: config.bus, prefix: config.busPrefix, name: `wsgw-${config.nodeId}`, logger, history: config.history });
+      return createNatsBus({ url: config.bus, prefix: config.busPrefix, name: `wsgw-${config.nodeId}`, nodeId: config.nodeId, logger, history: config.history });
     case 'redis':
     case 'rediss':
-      return createRedisBus({ url: config.bus, prefix: config.busPrefix, logger, history: config.history });
+      return createRedisBus({ url: config.bus, prefix: config.busPrefix, nodeId: config.nodeId, logger, history: config.history });
     default:
-      return createMemoryBus(createMemoryBroker(config.history), logger);
+      return createMemoryBus(createMemoryBroker(config.history), { logger, nodeId: config.nodeId });
   }
 }
 

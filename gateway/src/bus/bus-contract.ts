@@ -8,7 +8,10 @@ import { BusUnavailableError, type Bus, type BusMessage, type HistoryLimits } fr
  * Makes a bus on a medium shared by every bus made with the same prefix; `history` applies to the
  * prefix's streams (the first bus made on a prefix may set it for all).
  */
-export type BusFactory = (prefix: string, history?: HistoryLimits) => Bus;
+export type BusFactory = (prefix: string, history?: HistoryLimits, nodeId?: string) => Bus;
+
+/** The streams the cases publish to, which `collect` watches. */
+const CASE_STREAMS = ['u:alice', 'u:bob', 't:news', 'all'];
 
 /** The history limits of the contract cases that do not set their own. */
 export const CONTRACT_HISTORY: HistoryLimits = { size: 100, ttlMs: 60_000, maxBytes: 16 * 1024 * 1024 };
@@ -47,7 +50,7 @@ interface ContractContext {
   made: Bus[];
   /** Two buses on one fresh prefix, both connected. */
   pair(history?: HistoryLimits): Promise<{ a: Bus; b: Bus }>;
-  /** What `bus` hears from the moment the broker has confirmed the subscription. */
+  /** What `bus` hears from the moment the broker has confirmed the subscription, watching the cases' streams. */
   collect(bus: Bus): Promise<BusMessage[]>;
 }
 
@@ -59,7 +62,7 @@ function createContractContext(name: string, makeBus: BusFactory): ContractConte
     made,
     async pair(history = CONTRACT_HISTORY) {
       const prefix = `wsgw-test-${randomUUID()}`;
-      const [a, b] = [makeBus(prefix, history), makeBus(prefix, history)];
+      const [a, b] = [makeBus(prefix, history, 'node-a'), makeBus(prefix, history, 'node-b')];
       made.push(a, b);
       await expect.poll(() => a.health().connected && b.health().connected, { ...patience, message: `${name} to connect` }).toBe(true);
       return { a, b };
@@ -67,6 +70,7 @@ function createContractContext(name: string, makeBus: BusFactory): ContractConte
     async collect(bus) {
       const received: BusMessage[] = [];
       await bus.subscribe((message) => received.push(message)).ready;
+      await Promise.all(CASE_STREAMS.map((stream) => bus.watch(stream).ready));
       return received;
     },
   };
@@ -263,6 +267,58 @@ function describeHistoryCases(context: ContractContext): void {
   });
 }
 
+/** Interest: a node hears the pushes of the streams it watches, and the signals sent to it. */
+function describeRoutingCases(context: ContractContext): void {
+  const { pair } = context;
+  const listen = async (bus: Bus, streams: string[]) => {
+    const received: BusMessage[] = [];
+    await bus.subscribe((message) => received.push(message)).ready;
+    const watches = streams.map((stream) => bus.watch(stream));
+    await Promise.all(watches.map((watch) => watch.ready));
+    return { received, watches };
+  };
+
+  it('routes a push only to the nodes watching one of its streams, once however many of them a node watches', async () => {
+    const { a, b } = await pair();
+    const atA = await listen(a, ['u:alice', 't:news']);
+    const atB = await listen(b, ['u:bob']);
+    await b.publish({ origin: 'node-b', push: envelope('both', '1', { users: ['alice'], tags: ['news'], all: false }), headers: {} });
+    await b.publish({ origin: 'node-b', push: envelope('nobody', '2', { users: ['carol'], tags: [], all: false }), headers: {} });
+    // Markers behind them on each node's own stream: whatever else was coming has arrived.
+    await a.publish({ origin: 'node-a', push: envelope('to-bob', '3', { users: ['bob'], tags: [], all: false }), headers: {} });
+    await b.publish({ origin: 'node-b', push: envelope('to-alice', '4'), headers: {} });
+    await expect.poll(() => [ids(atA.received).at(-1), ids(atB.received).at(-1)], patience).toEqual(['to-alice', 'to-bob']);
+    expect(ids(atA.received)).toEqual(['both', 'to-alice']);
+    expect(ids(atB.received)).toEqual(['to-bob']);
+  });
+
+  it('stops routing a stream to a node once its last watch ends', async () => {
+    const { a, b } = await pair();
+    const atB = await listen(b, ['u:alice', 'u:alice', 't:news']);
+    const [first, second] = atB.watches;
+    first!();
+    await a.publish({ origin: 'node-a', push: envelope('still'), headers: {} });
+    await expect.poll(() => ids(atB.received), patience).toEqual(['still']);
+    second!();
+    await a.publish({ origin: 'node-a', push: envelope('unwatched'), headers: {} });
+    await a.publish({ origin: 'node-a', push: envelope('marker', '1', { users: [], tags: ['news'], all: false }), headers: {} });
+    await expect.poll(() => ids(atB.received), patience).toEqual(['still', 'marker']);
+  });
+
+  it('carries a signal sent to one node to that node only', async () => {
+    const { a, b } = await pair();
+    const heard = { a: [] as unknown[], b: [] as unknown[] };
+    await a.onSignal({ topic: 'direct', parse: anyBody, handle: (_origin, body) => heard.a.push(body) }).ready;
+    await b.onSignal({ topic: 'direct', parse: anyBody, handle: (_origin, body) => heard.b.push(body) }).ready;
+    await a.signal({ origin: 'node-a', topic: 'direct', body: 'for b' }, 'node-b');
+    await b.signal({ origin: 'node-b', topic: 'direct', body: 'for a' }, 'node-a');
+    await a.signal({ origin: 'node-a', topic: 'direct', body: 'for nobody' }, 'node-z');
+    await a.signal({ origin: 'node-a', topic: 'direct', body: 'marker' });
+    await expect.poll(() => [heard.a.at(-1), heard.b.at(-1)], patience).toEqual(['marker', 'marker']);
+    expect(heard).toEqual({ a: ['for a', 'marker'], b: ['for b', 'marker'] });
+  });
+}
+
 /** Signals, and handlers that throw. */
 function describeSignalCases(context: ContractContext): void {
   const { pair, collect } = context;
@@ -379,6 +435,7 @@ export function describeBusContract(name: string, makeBus: BusFactory, privateSe
     });
     describePushCases(context);
     describeHistoryCases(context);
+    describeRoutingCases(context);
     describeSignalCases(context);
     describeFaultCases(context, privateServer);
   });

@@ -152,16 +152,26 @@ export class PushNotPublishedError extends BusUnavailableError {
 export interface Bus {
   readonly kind: string;
   /**
-   * Appends the push to each stream it targets, then hands it, with those positions, to every
-   * node's `subscribe` handlers (this node's included), in position order per stream for pushes
+   * Appends the push to each stream it targets, then hands it, with those positions, to the
+   * `subscribe` handlers of every node that watches one of those streams (this node's included),
+   * once per node however many of them it watches, in position order per stream for pushes
    * published through the same node. Resolves with the positions once the push is stored.
    */
   publish(message: OutgoingMessage): Promise<StreamPositions>;
   readonly history: StreamHistory;
   /** Returns the unsubscribe function, whose `ready` resolves once the broker has confirmed the subscription. */
   subscribe(handler: BusHandler): BusSubscription;
-  /** Sends a signal to every node (the sender's own handlers included). */
-  signal(signal: BusSignal): Promise<void>;
+  /**
+   * Routes the pushes appended to `stream` to this node from the moment `ready` resolves until the
+   * returned function is called. The caller watches each stream once (stream-interest.ts counts
+   * the connections holding it); a node hears only the pushes of the streams it watches.
+   */
+  watch(stream: string): BusSubscription;
+  /**
+   * Sends a signal to every node (the sender's own handlers included), or with `to` only to that
+   * node (a bus made without a node id hears only signals sent to every node).
+   */
+  signal(signal: BusSignal, to?: string): Promise<void>;
   /** Listens to one topic; a body its parser refuses is dropped and counted. Returns as `subscribe` does. */
   onSignal<T>(subscription: SignalSubscription<T>): BusSubscription;
   health(): BusHealth;

@@ -15,6 +15,8 @@ export interface NatsBusOptions {
   /** Subject prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
   name: string;
+  /** The node's id, for the signals sent to it alone. */
+  nodeId?: string;
   logger?: Logger;
   /** What each stream keeps (`WSGW_HISTORY_*`); `maxBytes` bounds the prefix's pushes on the server. */
   history?: HistoryLimits;
@@ -132,6 +134,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     },
     history,
     subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subject)),
+    // Every node hears every push on the one push subject for now: watching routes nothing yet.
+    watch: () => busSubscription(() => undefined, Promise.resolve()),
     async signal(signal) {
       ready().publish(signalSubject, JSON.stringify(signal));
     },

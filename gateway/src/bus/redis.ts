@@ -11,6 +11,8 @@ export interface RedisBusOptions {
   url: string;
   /** Channel prefix, so clusters (and test runs) sharing a server do not see each other. */
   prefix: string;
+  /** The node's id, for the signals sent to it alone. */
+  nodeId?: string;
   logger?: Logger;
   /** What each stream keeps (`WSGW_HISTORY_*`); `maxBytes` is not applied (Redis has its own `maxmemory`). */
   history?: HistoryLimits;
@@ -93,6 +95,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     publish: (message) => history.append(message),
     history,
     subscribe: (handler) => busSubscription(listeners.onPush(handler), link.whenLive(SUBSCRIBER)),
+    // Every node hears every push on the one push subject for now: watching routes nothing yet.
+    watch: () => busSubscription(() => undefined, Promise.resolve()),
     async signal(signal) {
       refuseUnlessConnected();
       await publisher.publish(signalChannel, JSON.stringify(signal));
