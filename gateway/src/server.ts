@@ -7,6 +7,7 @@ import { createMemoryBroker, createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { createRedisBus } from './bus/redis.ts';
 import { createClusterArea } from './cluster/cluster-area.ts';
+import { createStreamInterest } from './cluster/stream-interest.ts';
 import type { GatewayConfig } from './config.ts';
 import { createOperatorConsole } from './console/operator-console.ts';
 import { createHttpServer } from './http/http-server.ts';
@@ -69,7 +70,8 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const telemetry = createTelemetry(config, { version: VERSION, bus });
   const { stats, observer } = telemetry;
   const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
-  const ws = createWsArea({ config, hub, history: bus.history, observer, logger, isDraining: http.isDraining });
+  const interest = createStreamInterest(bus);
+  const ws = createWsArea({ config, hub, history: bus.history, interest, observer, logger, isDraining: http.isDraining });
   stops.push(() => ws.stop());
   telemetry.watch(hub);
   stops.push(() => telemetry.stop());

@@ -6,6 +6,7 @@ import { preparePush, variantOf, type QueuedFrame } from '../hub/prepared-push.t
 import { BROADCAST_STREAM, TAG_STREAM_PREFIX, type ResumeFrame, type ResumedFrame, type StreamRecovery, type WelcomeFrame } from '../protocol.ts';
 import { streamsOfConnection, userStream } from '../push/streams.ts';
 import { epochMs } from '../telemetry/clock.ts';
+import type { StreamInterest } from '../cluster/stream-interest.ts';
 import type { GatewayObserver, ResumeReport } from '../telemetry/gateway-observer.ts';
 
 /**
@@ -14,10 +15,19 @@ import type { GatewayObserver, ResumeReport } from '../telemetry/gateway-observe
  */
 export const RESUME_WAIT_MS = 10_000;
 
+/**
+ * How long a welcome waits for the bus to route the connection's streams to this node, ms. Past
+ * it (the bus is down or slow) the welcome goes out without positions: positions read before the
+ * node hears a stream could name pushes that never reach the connection.
+ */
+export const WATCH_WAIT_MS = 2000;
+
 export interface StreamResumeOptions {
   nodeId: string;
   hub: Hub;
   history: StreamHistory;
+  /** Routes the connection's streams to this node while it is open. */
+  interest: Pick<StreamInterest, 'hold' | 'release'>;
   observer: GatewayObserver;
   logger: Logger;
 }
@@ -60,14 +70,21 @@ export interface StreamResume {
  * the replay is written, then writes those after the replayed positions.
  */
 export function createStreamResume(options: StreamResumeOptions): StreamResume {
-  const { nodeId, hub, history, observer, logger } = options;
+  const { nodeId, hub, history, interest, observer, logger } = options;
   const welcomed = new WeakMap<Connection, Welcomed>();
 
   const open = async (connection: Connection, state: Welcomed) => {
     const streams = streamsOfConnection(connection.user, connection.tags);
     let positions: StreamPositions | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const routed = await Promise.race([
+      interest.hold(connection).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), WATCH_WAIT_MS).unref())),
+    ]);
+    clearTimeout(timer);
     try {
-      positions = await history.positions(streams);
+      // Read once the node hears the streams: every push after these positions reaches it.
+      if (routed) positions = await history.positions(streams);
     } catch (error) {
       logger.debug({ connection: connection.id, err: error }, 'stream positions unavailable: welcome without them');
     }
@@ -125,6 +142,7 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     open(connection, expectsResume) {
       const state: Welcomed = { seqs: undefined, sent: false, expectsResume };
       welcomed.set(connection, state);
+      // Runs up to its first await now: the streams are held before any close can release them.
       void open(connection, state);
     },
     frame(connection, frame) {
@@ -145,6 +163,7 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
       return true;
     },
     closed(connection) {
+      interest.release(connection);
       const state = welcomed.get(connection);
       if (state) clearTimeout(state.timer);
       welcomed.delete(connection);

@@ -6,6 +6,7 @@ import type { Hub } from '../hub/hub.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { createConnectRate } from './connect-rate.ts';
 import type { StreamHistory } from '../bus/bus.ts';
+import type { StreamInterest } from '../cluster/stream-interest.ts';
 import { createConnectionEvents } from './connection-events.ts';
 import { createStreamResume } from './stream-resume.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -31,6 +32,8 @@ export interface WsAreaOptions {
   hub: Hub;
   /** The bus's stream history: welcome positions and resumes. */
   history: StreamHistory;
+  /** Routes the streams of the node's connections to it. */
+  interest: StreamInterest;
   observer: GatewayObserver;
   logger: Logger;
   /** True once the node is shutting down: upgrades are then refused with 503. */
@@ -62,7 +65,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
     handlers: createConnectionEvents({
       hub,
-      streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, observer, logger }),
+      streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger }),
       config,
       observer,
       logger,
