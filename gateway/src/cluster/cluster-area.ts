@@ -2,9 +2,12 @@ import type { Bus } from '../bus/bus.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { ClusterView, NodeReport } from '../protocol.ts';
+import { userStream } from '../push/streams.ts';
 import { createClusterControl, type ClusterControl } from './cluster-control.ts';
+import { createInterestDirectory, type Holders } from './interest-directory.ts';
 import { clusterNodeOf, createMembership, type Membership } from './membership.ts';
 import { createReceipts, type Receipts } from './receipts.ts';
+import type { StreamInterest } from './stream-interest.ts';
 import { createUserDirectory, type ClusterUserConnections } from './user-directory.ts';
 
 /** Nodes announce themselves this often (ms). */
@@ -14,6 +17,8 @@ export interface ClusterAreaOptions {
   config: Pick<GatewayConfig, 'nodeId' | 'nodeTimeoutMs' | 'clusterWaitMs'>;
   bus: Bus;
   hub: Hub;
+  /** The streams this node watches, told to the others. */
+  interest: StreamInterest;
   /** This node's figures for the second that just ended, announced to the others. */
   report(): NodeReport;
 }
@@ -28,6 +33,8 @@ export interface ClusterArea {
   /** The longest a cluster-wide answer waits for the other nodes (ms, `WSGW_CLUSTER_WAIT_MS`). */
   readonly waitMs: number;
   peers(): string[];
+  /** The live peers holding one of `streams` (interest-directory.ts). */
+  holders(streams: readonly string[]): Holders;
   /** Whether `peers()` can be trusted to be complete (see `Membership.settled`). */
   settled(): boolean;
   /** A user's connections across the cluster. */
@@ -38,7 +45,7 @@ export interface ClusterArea {
   stop(): void;
 }
 
-/** Builds membership (and starts announcing), receipts, the user directory and cluster control. */
+/** Builds membership (and starts announcing), the interest directory, receipts, the user directory and cluster control. */
 export function createClusterArea(options: ClusterAreaOptions): ClusterArea {
   const { config, bus, hub } = options;
   const membership = createMembership({
@@ -50,8 +57,10 @@ export function createClusterArea(options: ClusterAreaOptions): ClusterArea {
   });
   const receipts = createReceipts(config.nodeId, bus);
   const settled = () => membership.settled();
+  const interest = createInterestDirectory({ nodeId: config.nodeId, bus, interest: options.interest, peers: () => membership.peers() });
+  const holders = (streams: readonly string[]) => interest.holders(streams, membership.peers());
   const directory = createUserDirectory(config.nodeId, bus, (user) => hub.userConnections(user), settled);
-  const control = createClusterControl(config.nodeId, bus, hub, settled);
+  const control = createClusterControl(config.nodeId, bus, hub, settled, holders);
   membership.start();
   return {
     membership,
@@ -59,14 +68,16 @@ export function createClusterArea(options: ClusterAreaOptions): ClusterArea {
     control,
     waitMs: config.clusterWaitMs,
     peers: () => membership.peers(),
+    holders,
     settled,
-    userConnections: (user) => directory.lookup(user, membership.peers(), config.clusterWaitMs),
+    userConnections: (user) => directory.lookup(user, holders([userStream(user)]), config.clusterWaitMs),
     view: () => ({ node: config.nodeId, nodes: membership.nodes().map(clusterNodeOf) }),
     stop() {
       membership.stop();
       receipts.stop();
       directory.stop();
       control.stop();
+      interest.stop();
     },
   };
 }

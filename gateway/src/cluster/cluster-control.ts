@@ -1,7 +1,9 @@
 import type { Bus, SignalBodyParser } from '../bus/bus.ts';
 import { isBoundedString, isRecord } from '../validation.ts';
 import type { Hub } from '../hub/hub.ts';
+import { userStream } from '../push/streams.ts';
 import { createClusterQuery } from './cluster-query.ts';
+import type { Holders } from './interest-directory.ts';
 
 /** Which connections to close: a user's (all of them) or one connection by id. */
 export type DisconnectOrder = { user: string } | { connection: string };
@@ -31,7 +33,7 @@ const parseCount: SignalBodyParser<number> = (body) =>
   typeof body === 'number' && Number.isSafeInteger(body) && body >= 0 ? { ok: true, value: body } : { ok: false, error: 'a disconnect answer must be a count' };
 
 /** Operator actions that must reach connections wherever they are held. */
-export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled: () => boolean): ClusterControl {
+export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled: () => boolean, holders: (streams: readonly string[]) => Holders): ClusterControl {
   const local = (order: DisconnectOrder): number =>
     'user' in order ? hub.disconnectUser(order.user) : hub.disconnectConnection(order.connection) ? 1 : 0;
   const query = createClusterQuery({ nodeId, bus, topic: 'control.disconnect', answer: local, parseQuestion: parseOrder, parseAnswer: parseCount, settled });
@@ -40,9 +42,12 @@ export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled
       let disconnected = local(order);
       // A connection id lives on one node: once found here, nobody else needs asking.
       if ('connection' in order && disconnected > 0) return { disconnected, complete: true };
-      const { answers, complete } = await query.ask(order, peers, waitMs);
+      // A user's connections are only on the nodes holding the user's stream; a connection id can
+      // be on any of them.
+      const asked = 'user' in order ? holders([userStream(order.user)]) : { peers, certain: true };
+      const { answers, complete } = await query.ask(order, asked.peers.filter((peer) => peers.includes(peer)), waitMs);
       for (const { answer } of answers) disconnected += answer;
-      return { disconnected, complete };
+      return { disconnected, complete: complete && asked.certain };
     },
     stop: query.stop,
   };

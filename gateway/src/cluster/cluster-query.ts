@@ -11,7 +11,7 @@ export interface ClusterAnswers<A> {
 }
 
 export interface ClusterQuery<Q, A> {
-  /** Asks every peer; resolves when all answered or `waitMs` passed. This node is not asked. */
+  /** Asks each of `peers`; resolves when all answered or `waitMs` passed. This node is not asked. */
   ask(question: Q, peers: string[], waitMs: number): Promise<ClusterAnswers<A>>;
   stop(): void;
 }
@@ -51,8 +51,8 @@ function envelopeParser<T>(parse: SignalBodyParser<T>, addressed: boolean): Sign
 }
 
 /**
- * Request/answer over the bus's signal channel: `topic.ask` goes to every node, each peer runs
- * `answer` and replies on `topic.answer` addressed to the asker. The bus carries no replies of its
+ * Request/answer over the bus's signals: `topic.ask` goes to each peer asked, which runs `answer`
+ * and replies on `topic.answer` to the asker alone. The bus carries no replies of its
  * own, and the same shape serves user lookups and disconnects across the cluster.
  */
 export function createClusterQuery<Q, A>(options: ClusterQueryOptions<Q, A>): ClusterQuery<Q, A> {
@@ -67,7 +67,7 @@ export function createClusterQuery<Q, A>(options: ClusterQueryOptions<Q, A>): Cl
     handle(origin, { query, body }) {
       if (origin === nodeId) return;
       const reply: Envelope<A> = { query, to: origin, body: options.answer(body) };
-      bus.signal({ origin: nodeId, topic: answerTopic, body: reply }).catch(() => undefined);
+      bus.signal({ origin: nodeId, topic: answerTopic, body: reply }, origin).catch(() => undefined);
     },
   });
   const stopAnswers = bus.onSignal<Envelope<A>>({
@@ -96,7 +96,8 @@ export function createClusterQuery<Q, A>(options: ClusterQueryOptions<Q, A>): Cl
           }
         });
         const envelope: Envelope<Q> = { query, body: question };
-        bus.signal({ origin: nodeId, topic: askTopic, body: envelope }).catch(() => resolve());
+        // Each asked peer alone: the question is for the nodes concerned, not the whole cluster.
+        for (const peer of peers) bus.signal({ origin: nodeId, topic: askTopic, body: envelope }, peer).catch(() => resolve());
       });
       pending.delete(query);
       return { answers, complete: waiting.size === 0 && settled };

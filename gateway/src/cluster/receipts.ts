@@ -79,7 +79,8 @@ export function createReceipts(nodeId: string, bus: Bus): Receipts {
 
   return {
     send(push, origin, recipients) {
-      bus.signal({ origin: nodeId, topic: TOPIC, body: { push, to: origin, recipients } satisfies Receipt }).catch(() => undefined);
+      // To the accepting node alone: the others have nothing to do with it.
+      bus.signal({ origin: nodeId, topic: TOPIC, body: { push, to: origin, recipients } satisfies Receipt }, origin).catch(() => undefined);
     },
     collect(push, peers, waitMs) {
       if (peers.length === 0) return Promise.resolve({ recipients: 0, complete: true });

@@ -13,15 +13,21 @@ export interface InterestChange {
  * least one connection holds it, so the node hears exactly the pushes it can deliver.
  */
 export interface StreamInterest {
-  /** Counts the connection's streams; resolves once the bus routes all of them to this node. */
+  /**
+   * Counts the connection's streams; resolves once the bus routes all of them to this node and the
+   * listeners told of a new one are done with it (the peers know: interest-directory.ts).
+   */
   hold(connection: Connection): Promise<void>;
   /** Uncounts them; a stream no connection holds any more is no longer watched. */
   release(connection: Connection): void;
   /** Whether this node watches `stream` now. */
   holds(stream: string): boolean;
-  /** Every stream watched now. */
+  /** Every stream the bus routes to this node now (its watch is ready). */
   streams(): IterableIterator<string>;
-  /** Tells `listener` of every stream that starts or stops being watched. */
+  /**
+   * Tells `listener` of every stream the bus starts routing to this node (once its watch is
+   * ready: a peer told earlier would wait for a receipt that cannot come) and stops routing.
+   */
   onChange(listener: (change: InterestChange) => void): void;
   readonly size: number;
 }
@@ -29,25 +35,37 @@ export interface StreamInterest {
 interface Watched {
   count: number;
   readonly watch: BusSubscription;
+  /** The watch is ready and the change was told. */
+  routed: boolean;
+  /** Resolves once the watch is ready and the listeners are done with the new stream. */
+  readonly ready: Promise<void>;
 }
 
 export function createStreamInterest(bus: Pick<Bus, 'watch'>): StreamInterest {
   const watched = new Map<string, Watched>();
-  const listeners: Array<(change: InterestChange) => void> = [];
-  const tell = (change: InterestChange) => {
-    for (const listener of listeners) listener(change);
-  };
+  const listeners: Array<(change: InterestChange) => Promise<void> | void> = [];
+  const tell = (change: InterestChange): Promise<unknown> => Promise.all(listeners.map((listener) => listener(change)));
   return {
     hold(connection) {
       const ready: Array<Promise<void>> = [];
       for (const stream of streamsOfConnection(connection.user, connection.tags)) {
         let entry = watched.get(stream);
         if (!entry) {
-          watched.set(stream, (entry = { count: 0, watch: bus.watch(stream) }));
-          tell({ stream, held: true });
+          const watch = bus.watch(stream);
+          const created: Watched = {
+            count: 0,
+            watch,
+            routed: false,
+            ready: watch.ready.then(async () => {
+              if (watched.get(stream) !== created) return;
+              created.routed = true;
+              await tell({ stream, held: true });
+            }),
+          };
+          watched.set(stream, (entry = created));
         }
         entry.count += 1;
-        ready.push(entry.watch.ready);
+        ready.push(entry.ready);
       }
       return Promise.all(ready).then(() => undefined);
     },
@@ -57,11 +75,13 @@ export function createStreamInterest(bus: Pick<Bus, 'watch'>): StreamInterest {
         if (!entry || --entry.count > 0) continue;
         watched.delete(stream);
         entry.watch();
-        tell({ stream, held: false });
+        if (entry.routed) void tell({ stream, held: false });
       }
     },
     holds: (stream) => watched.has(stream),
-    streams: () => watched.keys(),
+    *streams() {
+      for (const [stream, entry] of watched) if (entry.routed) yield stream;
+    },
     onChange(listener) {
       listeners.push(listener);
     },

@@ -2,6 +2,7 @@ import type { Bus, SignalBodyParser } from '../bus/bus.ts';
 import { isBoundedString, isRecord } from '../validation.ts';
 import type { ConnectionInfo } from '../protocol.ts';
 import { createClusterQuery } from './cluster-query.ts';
+import type { Holders } from './interest-directory.ts';
 
 export interface ClusterUserConnections {
   connections: Array<ConnectionInfo & { node: string }>;
@@ -10,8 +11,11 @@ export interface ClusterUserConnections {
 }
 
 export interface UserDirectory {
-  /** A user's connections on every node: this node's at once, the peers' within `waitMs`. */
-  lookup(user: string, peers: string[], waitMs: number): Promise<ClusterUserConnections>;
+  /**
+   * A user's connections on every node: this node's at once, those of the peers holding the user's
+   * stream within `waitMs` (only they can have any).
+   */
+  lookup(user: string, holders: Holders, waitMs: number): Promise<ClusterUserConnections>;
   stop(): void;
 }
 
@@ -49,11 +53,11 @@ const parseAnswer: SignalBodyParser<ConnectionInfo[]> = (body) => {
 export function createUserDirectory(nodeId: string, bus: Bus, local: (user: string) => ConnectionInfo[], settled: () => boolean): UserDirectory {
   const query = createClusterQuery({ nodeId, bus, topic: 'users', answer: ({ user }) => local(user), parseQuestion, parseAnswer, settled });
   return {
-    async lookup(user, peers, waitMs) {
+    async lookup(user, holders, waitMs) {
       const connections = local(user).map((connection) => ({ ...connection, node: nodeId }));
-      const { answers, complete } = await query.ask({ user }, peers, waitMs);
+      const { answers, complete } = await query.ask({ user }, holders.peers, waitMs);
       for (const { node, answer } of answers) connections.push(...answer.map((connection) => ({ ...connection, node })));
-      return { connections, complete };
+      return { connections, complete: complete && holders.certain };
     },
     stop: query.stop,
   };

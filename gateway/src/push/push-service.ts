@@ -78,8 +78,8 @@ export function createPushService(options: PushServiceOptions): PushService {
   const republish = async (id: string): Promise<PushResult | undefined> => {
     const pending = await handover.unpublished(id);
     if (!pending) return undefined;
-    const others = count.start(id);
     await handover.handOver({ ...pending.push, publishedAt: epochMs() }, pending.headers, true, () => pending.local);
+    const others = count.start(id, pending.push.to);
     handover.published(id);
     observer.pushAccepted(pending.push.to);
     return count.total(id, pending.local, others);
@@ -87,10 +87,12 @@ export function createPushService(options: PushServiceOptions): PushService {
 
   const accept = async (request: ValidPush, id: string, via: Via): Promise<PushResult> => {
     const acceptedAt = epochMs();
-    const others = count.start(id);
     const local = via.publication
       ? await publish(request, id, acceptedAt, via.publication)
       : await tracePublish(via.trace, { id, to: request.to }, spanAttributes, (publication) => publish(request, id, acceptedAt, publication));
+    // Whom to wait for is decided once the push is appended: a node whose interest its peers
+    // acknowledged before that hears the push and is waited for (receipts that beat this are kept).
+    const others = count.start(id, request.to);
     // Counted once the push is answered 202: a push the bus refused counts as a bus error only.
     observer.pushAccepted(request.to);
     return count.total(id, local, others);

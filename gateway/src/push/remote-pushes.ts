@@ -23,6 +23,7 @@ export interface RemotePushesOptions {
 export function receiveRemotePushes(options: RemotePushesOptions): () => void {
   const { nodeId, hub, observer, logger, receipts } = options;
   return options.bus.subscribe((message) => {
+    observer.busPushReceived();
     if (message.origin === nodeId) return;
     observer.remotePushReceived(epochMs() - message.push.publishedAt);
     const recipients = hub.deliver(message.push, message.positions);

@@ -36,6 +36,7 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
   for (const result of RESUME_RESULTS) resumes.inc({ result }, 0);
   const replayed = new Counter({ name: MetricNames.replayedPushes, help: 'Pushes written again to resuming connections.', registers });
   const replayDuration = new Histogram({ name: MetricNames.replayDuration, help: 'One resume: read the history, write the replay, answer.', buckets: LATENCY_BUCKETS, registers });
+  const busReceived = new Counter({ name: MetricNames.busPushesReceived, help: 'Pushes the bus handed this node, its own included.', registers });
   const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
 
   // Label children resolved once: the hot path never hashes label sets.
@@ -71,6 +72,7 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
       pushErrors.inc({ reason });
       if (reason === 'bus') busErrors.inc();
     },
+    busPushReceived: () => busReceived.inc(),
     remotePushReceived: (lagMs) => busLag.observe(Math.max(0, lagMs) / 1000),
     resumed(report) {
       for (const { result } of report.results) resumes.inc({ result });

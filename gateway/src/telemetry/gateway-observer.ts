@@ -14,6 +14,8 @@ export interface GatewayObserver extends HubObserver {
   connectionRejected(reason: RejectReason): void;
   /** One inbound client frame parsed, validated and handled. */
   messageHandled(durationMs: number): void;
+  /** The bus handed this node a push (its own included): one per push per node that watches its streams. */
+  busPushReceived(): void;
   /** A push published by another node arrived here, `lagMs` after it was handed to the bus. */
   remotePushReceived(lagMs: number): void;
   /** A connection's resume was replayed and answered. */
@@ -46,6 +48,7 @@ export const ignoringObserver: GatewayObserver = {
   pushFailed: ignore,
   connectionRejected: ignore,
   messageHandled: ignore,
+  busPushReceived: ignore,
   remotePushReceived: ignore,
   resumed: ignore,
 };

@@ -37,6 +37,8 @@ export const MetricNames = {
   busPublishErrors: 'wsgw_bus_publish_errors_total',
   /** Times the bus connection came back after being lost. */
   busReconnects: 'wsgw_bus_reconnects_total',
+  /** Pushes the bus handed this node, its own included: only those of the streams it watches. */
+  busPushesReceived: 'wsgw_bus_pushes_received_total',
   /** Handed to the bus on one node → received on another. */
   busLag: 'wsgw_bus_lag_seconds',
   /** label `kind`: `BUS_MESSAGE_KINDS` (protocol.ts). Messages from the bus dropped as unusable. */

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryBroker, createMemoryBus } from '../bus/memory.ts';
+import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
+
+const startTestGateway = useTestGateways();
+
+/** Three nodes on one in-process broker, each knowing the others. */
+async function cluster(): Promise<TestGateway[]> {
+  const broker = createMemoryBroker();
+  const nodes: TestGateway[] = [];
+  for (const nodeId of ['node-a', 'node-b', 'node-c']) {
+    const shared = nodes[0] ? { apiKey: nodes[0].config.apiKey, jwtSecret: nodes[0].config.jwtSecret } : {};
+    nodes.push(await startTestGateway({ nodeId, nodeTimeoutMs: 1500, clusterWaitMs: 1000, ...shared }, createMemoryBus(broker, { nodeId })));
+  }
+  for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/cluster')).body.nodes.length, { timeout: 5000 }).toBe(3);
+  for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
+  return nodes;
+}
+
+/** `wsgw_bus_pushes_received_total` of each node. */
+async function received(nodes: TestGateway[]): Promise<number[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      const text = await (await fetch(`${node.http}/metrics`)).text();
+      return Number(/^wsgw_bus_pushes_received_total (\d+)$/m.exec(text)?.[1]);
+    }),
+  );
+}
+
+describe('interest routing', () => {
+  it('hands a push only to the nodes holding its streams, and still counts every recipient', async () => {
+    const [a, b, c] = await cluster();
+    const alice = await a!.connect('alice');
+    const bobs = [await b!.connect('bob'), await c!.connect('bob', ['news'])];
+    const before = await received([a!, b!, c!]);
+
+    expect((await b!.push({ to: { users: ['alice'] }, data: 'to alice' })).body).toEqual({ id: expect.any(String), recipients: 1 });
+    expect((await a!.push({ to: { users: ['bob'] }, data: 'to bob' })).body).toEqual({ id: expect.any(String), recipients: 2 });
+    expect((await a!.push({ to: { tags: ['news'] }, data: 'news' })).body).toEqual({ id: expect.any(String), recipients: 1 });
+    await alice.waitForPushes(1);
+    for (const bob of bobs) await bob.waitFor((frame) => frame.type === 'push' && frame.data === 'to bob');
+    await bobs[1]!.waitFor((frame) => frame.type === 'push' && frame.data === 'news');
+
+    // One bus message per push per node holding a recipient: alice's push reached node-a only,
+    // bob's node-b and node-c, the tag's node-c; node-a's own pushes did not come back to it.
+    const after = await received([a!, b!, c!]);
+    expect(after.map((count, i) => count - before[i]!)).toEqual([1, 1, 2]);
+
+    const lookup = (await c!.api('GET', '/api/users/alice')).body;
+    expect(lookup).toMatchObject({ user: 'alice', connections: [{ id: alice.welcome.connection, node: 'node-a' }] });
+    expect(lookup.complete).toBeUndefined();
+    expect((await c!.push({ to: { all: true }, data: 'everyone' })).body.recipients).toBe(3);
+  });
+
+  it('counts a connection that opened just before the push, on another node', async () => {
+    const [a, , c] = await cluster();
+    for (let i = 0; i < 5; i += 1) {
+      const carol = await c!.connect(`carol-${i}`);
+      // Pushed the moment the welcome is in: the other nodes already know node-c holds her stream.
+      const answer = await a!.push({ to: { users: [`carol-${i}`] }, data: i });
+      expect(answer.body).toEqual({ id: expect.any(String), recipients: 1 });
+      await carol.waitForPushes(1);
+    }
+  });
+
+  it('stops handing a node the pushes of a stream once its last connection there has gone', async () => {
+    const [a, b] = await cluster();
+    const dave = await b!.connect('dave');
+    const erin = await b!.connect('erin');
+    await dave.close();
+    await expect.poll(async () => (await a!.push({ to: { users: ['dave'] }, data: 'closing' })).body.recipients).toBe(0);
+    const before = await received([a!, b!]);
+    expect((await a!.push({ to: { users: ['dave'] }, data: 'gone' })).body.recipients).toBe(0);
+    // A marker node-b still holds: once it is in, anything else it was handed is counted too.
+    expect((await a!.push({ to: { users: ['erin'] }, data: 'marker' })).body.recipients).toBe(1);
+    await erin.waitForPushes(1);
+    const after = await received([a!, b!]);
+    expect(after[1]! - before[1]!).toBe(1);
+  });
+});
