@@ -1,17 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryBroker, createMemoryBus } from '../bus/memory.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 
 const startTestGateway = useTestGateways();
 
-/** Three nodes on one in-process broker, each knowing the others. */
-async function cluster(): Promise<TestGateway[]> {
+// The servers this machine runs; each cluster uses its own prefix.
+const SERVERS = {
+  memory: 'memory',
+  nats: process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+  redis: process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
+/** Three nodes on one bus (an in-process broker for `memory`), each knowing the others. */
+async function cluster(bus = 'memory'): Promise<TestGateway[]> {
   const broker = createMemoryBroker();
+  const busPrefix = `wsgw-test-${randomUUID()}`;
   const nodes: TestGateway[] = [];
   for (const nodeId of ['node-a', 'node-b', 'node-c']) {
     const shared = nodes[0] ? { apiKey: nodes[0].config.apiKey, jwtSecret: nodes[0].config.jwtSecret } : {};
-    nodes.push(await startTestGateway({ nodeId, nodeTimeoutMs: 1500, clusterWaitMs: 1000, ...shared }, createMemoryBus(broker, { nodeId })));
+    const config = { nodeId, nodeTimeoutMs: 1500, clusterWaitMs: 1000, bus, busPrefix, ...shared };
+    nodes.push(await startTestGateway(config, bus === 'memory' ? createMemoryBus(broker, { nodeId }) : undefined));
   }
+  for (const node of nodes) await expect.poll(async () => (await fetch(`${node.http}/ready`)).status, { timeout: 5000 }).toBe(200);
   for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/cluster')).body.nodes.length, { timeout: 5000 }).toBe(3);
   for (const node of nodes) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
   return nodes;
@@ -26,6 +37,24 @@ async function received(nodes: TestGateway[]): Promise<number[]> {
     }),
   );
 }
+
+describe.each(Object.entries(SERVERS))('interest routing (%s)', (_kind, bus) => {
+  it('hands each push to one user only to the node holding that user: a third of a message per node per push', async () => {
+    const nodes = await cluster(bus);
+    const users = Array.from({ length: 30 }, (_, i) => `user-${i}`);
+    const clients = await Promise.all(users.map((user, i) => nodes[i % 3]!.connect(user)));
+    const before = await received(nodes);
+    // 90 pushes, each through a node chosen apart from where its user is.
+    for (let n = 0; n < 90; n += 1) {
+      const answer = await nodes[(n * 7) % 3]!.push({ to: { users: [users[n % 30]!] }, data: n });
+      expect(answer.body).toEqual({ id: expect.any(String), recipients: 1 });
+    }
+    await Promise.all(clients.map((client) => client.waitForPushes(3)));
+    const after = await received(nodes);
+    // Each node heard the 30 pushes to its 10 users, and nothing else: 30 / 90 per node per push.
+    expect(after.map((count, i) => count - before[i]!)).toEqual([30, 30, 30]);
+  });
+});
 
 describe('interest routing', () => {
   it('hands a push only to the nodes holding its streams, and still counts every recipient', async () => {
