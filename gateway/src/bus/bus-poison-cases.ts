@@ -136,5 +136,14 @@ export function signalCases(node: string): PoisonCase[] {
     { name: 'control.disconnect.ask user a number', text: signal('control.disconnect.ask', ask({ user: 5 })) },
     { name: 'control.disconnect.answer a string', text: signal('control.disconnect.answer', answer('3')) },
     { name: 'control.disconnect.answer negative', text: signal('control.disconnect.answer', answer(-1)) },
+    { name: 'interest null', text: signal('interest', null) },
+    { name: 'interest of no kind', text: signal('interest', { gen: 'g', seq: 1 }) },
+    { name: 'interest delta add a string', text: signal('interest', { kind: 'delta', gen: 'g', seq: 1, add: 'u:x', remove: [] }) },
+    { name: 'interest delta with a number', text: signal('interest', { kind: 'delta', gen: 'g', seq: 1, add: [5], remove: [] }) },
+    { name: 'interest delta over 2000 streams', text: signal('interest', { kind: 'delta', gen: 'g', seq: 1, add: tooMany(2001), remove: [] }) },
+    { name: 'interest delta seq negative', text: signal('interest', { kind: 'delta', gen: 'g', seq: -1, add: [], remove: [] }) },
+    { name: 'interest snapshot part past its parts', text: signal('interest', { kind: 'snapshot', gen: 'g', seq: 0, part: 2, parts: 2, streams: [] }) },
+    { name: 'interest snapshot of a million parts', text: signal('interest', { kind: 'snapshot', gen: 'g', seq: 0, part: 0, parts: 1e6, streams: [] }) },
+    { name: 'interest ack gen huge', text: signal('interest', { kind: 'ack', gen: 'g'.repeat(1000), seq: 1 }) },
   ];
 }
