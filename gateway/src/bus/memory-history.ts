@@ -46,6 +46,12 @@ export interface MemoryHistory extends StreamHistory {
 
 export function createMemoryHistory(limits: HistoryLimits = DEFAULT_HISTORY_LIMITS, now: () => number = Date.now): MemoryHistory {
   const streams = new Map<string, Stream>();
+  // One epoch string for every stream this history starts, so thousands of idle connections'
+  // streams share it instead of each holding a UUID of its own. Once it has forgotten a stream it
+  // cannot tell a new stream from one it forgot: from then on each gets an epoch of its own.
+  const epoch = randomUUID();
+  let forgot = false;
+  let started = 0;
   /** Every held push in the order appended, which is also age order: trimming by age and bytes looks at its front. */
   const order: Held[] = [];
   let orderHead = 0;
@@ -62,7 +68,7 @@ export function createMemoryHistory(limits: HistoryLimits = DEFAULT_HISTORY_LIMI
       streams.set(name, stream);
       return stream;
     }
-    stream = { name, epoch: randomUUID(), seq: 0, entries: [], head: 0, count: 0, trimmedThrough: 0 };
+    stream = { name, epoch: forgot ? `${epoch}.${(started += 1)}` : epoch, seq: 0, entries: [], head: 0, count: 0, trimmedThrough: 0 };
     streams.set(name, stream);
     forgetIdle();
     return stream;
@@ -74,7 +80,9 @@ export function createMemoryHistory(limits: HistoryLimits = DEFAULT_HISTORY_LIMI
     let looked = 0;
     for (const [name, stream] of streams) {
       if (streams.size <= MAX_IDLE_STREAMS || (looked += 1) > 64) return;
-      if (stream.count === 0) streams.delete(name);
+      if (stream.count > 0) continue;
+      streams.delete(name);
+      forgot = true;
     }
   };
 
