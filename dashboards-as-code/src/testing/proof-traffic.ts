@@ -59,9 +59,18 @@ export async function startProofTraffic(a: TestGateway, b: TestGateway): Promise
     const { status } = await node.api('POST', '/api/push', body, { traceparent: traceparent() });
     if (status === 202) pushes += 1;
   };
+  // A client that drops its connection every second and comes back with a resume, missing a push each time.
+  let erin = await a.connect('erin');
+  const resumeErin = async () => {
+    const seen = erin.welcome.streams!;
+    await erin.close();
+    await push(a, { to: { users: ['erin'] }, data: round });
+    erin = await a.reconnect('erin', [], seen);
+  };
   const loop = (async () => {
     while (!stopped) {
       round += 1;
+      if (round % 5 === 0) await resumeErin();
       await Promise.all([
         push(a, { to: { users: ['alice', 'carol'] }, data: round }),
         push(a, { to: { users: ['bob'] }, data: round }),

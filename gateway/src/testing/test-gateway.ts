@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mintToken } from '../auth/token-minter.ts';
 import type { Bus } from '../bus/bus.ts';
 import { loadConfig, type GatewayConfig } from '../config.ts';
+import type { StreamPosition } from '../protocol.ts';
 import { createServer, type GatewayServer } from '../server.ts';
 import { removeNatsHistory } from './nats-history-cleanup.ts';
 import { connectClient, expectRefusal, type TestClient } from './test-client.ts';
@@ -14,6 +15,8 @@ export interface TestGateway {
   readonly wsUrl: string;
   token(user: string, tags?: string[], expiresIn?: string | number): Promise<string>;
   connect(user: string, tags?: string[]): Promise<TestClient>;
+  /** Connects with `?resume=1`, sends a resume from `streams`, and waits for its `resumed`. */
+  reconnect(user: string, tags: string[], streams: Record<string, StreamPosition>): Promise<TestClient>;
   refusal(query?: string, headers?: Record<string, string>): ReturnType<typeof expectRefusal>;
   /** Calls the HTTP API with the API key unless `headers` overrides it. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
@@ -62,6 +65,13 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}, b
     async connect(user, tags) {
       const client = await connectClient(wsUrl, { authorization: `Bearer ${await token(user, tags)}` });
       clients.push(client);
+      return client;
+    },
+    async reconnect(user, tags, streams) {
+      const client = await connectClient(`${wsUrl}?resume=1`, { authorization: `Bearer ${await token(user, tags)}` });
+      clients.push(client);
+      client.send({ type: 'resume', streams });
+      await client.waitFor((frame) => frame.type === 'resumed');
       return client;
     },
     refusal: (query = '', headers = {}) => expectRefusal(`${wsUrl}${query}`, headers),
