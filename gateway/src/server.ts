@@ -78,7 +78,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   const cluster = createClusterArea({ config, bus, hub, interest, report: telemetry.nodeReport });
   stops.push(() => cluster.stop());
   const { idempotencyMs, traceClients } = config;
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster, interest });
   stops.push(() => pushes.stop());
   const operatorConsole = config.adminToken
     ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, cluster, pushes, observer, logger })

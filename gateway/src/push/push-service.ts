@@ -14,6 +14,8 @@ import { createIdempotencyCache } from './idempotency-cache.ts';
 import { envelopeOf } from './push-envelope.ts';
 import type { ValidPush } from './push-validation.ts';
 import { receiveRemotePushes } from './remote-pushes.ts';
+import { createStreamContinuity } from './stream-continuity.ts';
+import type { StreamInterest } from '../cluster/stream-interest.ts';
 
 export interface PushOutcome extends PushResult {
   /** True when the id was seen within the idempotency window and nothing was delivered again. */
@@ -46,6 +48,8 @@ export interface PushServiceOptions {
   traceClients?: boolean;
   /** Cluster-wide counts: receipts from the other nodes, waited for at most `waitMs`. */
   cluster?: PushCluster;
+  /** The streams this node watches: pushes of theirs that the bus dropped are read back from the history. */
+  interest?: StreamInterest;
 }
 
 type Via = { trace?: Context; publication?: Publication };
@@ -60,7 +64,16 @@ export function createPushService(options: PushServiceOptions): PushService {
   const seen = createIdempotencyCache<PushResult>(options.idempotencyMs);
   const handover = createBusHandover({ nodeId, bus, observer, logger, idempotencyMs: options.idempotencyMs });
   const count = createRecipientCount(options.cluster, logger);
-  const unsubscribe = receiveRemotePushes({ nodeId, hub, bus, observer, logger, receipts: options.cluster?.receipts });
+  const interest = options.interest;
+  const continuity = interest
+    ? createStreamContinuity({ bus, history: bus.history, watches: (stream) => interest.holds(stream), deliver: (message) => hub.deliver(message.push, message.positions), logger })
+    : undefined;
+  if (continuity) interest!.onChange(({ stream, held }) => void (held || continuity.forget(stream)));
+  const unsubscribeRemote = receiveRemotePushes({ nodeId, hub, bus, observer, logger, receipts: options.cluster?.receipts, continuity });
+  const unsubscribe = () => {
+    unsubscribeRemote();
+    continuity?.stop();
+  };
   const spanAttributes = { [SpanAttributes.node]: nodeId, [SpanAttributes.bus]: bus.kind };
 
   /**
@@ -71,7 +84,11 @@ export function createPushService(options: PushServiceOptions): PushService {
    */
   const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
     const push = envelopeOf(request, id, acceptedAt, traceparent, traceClients);
-    return handover.handOver(push, headers, request.id !== undefined, (positions) => hub.deliver(push, positions));
+    return handover.handOver(push, headers, request.id !== undefined, (positions) => {
+      // Delivered here already: the node does not read it back should its own copy from the bus not come.
+      continuity?.seen({ origin: nodeId, push, headers, positions });
+      return hub.deliver(push, positions);
+    });
   };
 
   /** The retry of a push that reached this node's connections but not the bus: publish only. */

@@ -3,6 +3,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Receipts } from '../cluster/receipts.ts';
 import type { Hub } from '../hub/hub.ts';
 import { epochMs } from '../telemetry/clock.ts';
+import type { StreamContinuity } from './stream-continuity.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 
 export interface RemotePushesOptions {
@@ -13,6 +14,8 @@ export interface RemotePushesOptions {
   logger: Logger;
   /** Where the count of each delivery goes back to the accepting node; absent on a lone node. */
   receipts?: Receipts;
+  /** Told of every push the bus hands the node, to notice the ones that did not arrive. */
+  continuity?: StreamContinuity;
 }
 
 /**
@@ -21,9 +24,10 @@ export interface RemotePushesOptions {
  * here already. Returns the unsubscribe function.
  */
 export function receiveRemotePushes(options: RemotePushesOptions): () => void {
-  const { nodeId, hub, observer, logger, receipts } = options;
+  const { nodeId, hub, observer, logger, receipts, continuity } = options;
   return options.bus.subscribe((message) => {
     observer.busPushReceived();
+    continuity?.seen(message);
     if (message.origin === nodeId) return;
     observer.remotePushReceived(epochMs() - message.push.publishedAt);
     const recipients = hub.deliver(message.push, message.positions);
