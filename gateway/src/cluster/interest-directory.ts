@@ -167,7 +167,8 @@ export function createInterestDirectory(options: InterestDirectoryOptions): Inte
     if (held) removed.delete(stream) || added.add(stream);
     else added.delete(stream) || removed.add(stream);
     flushTimer ??= setTimeout(flush, FLUSH_MS).unref();
-    if (!held) return;
+    // Alone, there is nobody to wait for: a lone node's welcomes do not wait for a flush.
+    if (!held || options.peers().length === 0) return;
     if (!nextFlush) {
       let resolve!: () => void;
       const promise = new Promise<void>((settle) => (resolve = settle));
