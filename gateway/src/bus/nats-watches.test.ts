@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { NormalizedTarget } from '../push/push-envelope.ts';
+import { removeNatsHistory } from '../testing/nats-history-cleanup.ts';
+import { startSubscriptionFaultBroker } from '../testing/subscription-faults.ts';
+import type { Bus, BusMessage } from './bus.ts';
+import { createNatsBus, type NatsBusOptions } from './nats.ts';
+
+const url = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const prefixes = new Set<string>();
+afterAll(() => removeNatsHistory(url, prefixes));
+
+/** A real pino logger writing into memory: the messages it was given, in order. */
+function memoryLogger() {
+  const messages: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) messages.push(String((JSON.parse(line) as { msg: unknown }).msg));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), messages };
+}
+
+const patience = { timeout: 10_000, interval: 20 };
+const users = (...names: string[]): NormalizedTarget => ({ users: names, tags: [], all: false });
+const push = (id: string, to: NormalizedTarget) => ({ origin: 'node-a', push: { id, ts: Date.now(), acceptedAt: Date.now(), publishedAt: Date.now(), to, payload: '1' }, headers: {} });
+
+describe('nats bus watches', () => {
+  const made: Bus[] = [];
+  const makeBus = (options: Omit<NatsBusOptions, 'name'>) => {
+    const bus = createNatsBus({ name: 'wsgw-test', ...options });
+    made.push(bus);
+    return bus;
+  };
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((bus) => bus.close()));
+  });
+  const listen = async (bus: Bus) => {
+    const heard: BusMessage[] = [];
+    await bus.subscribe((message) => heard.push(message)).ready;
+    return { heard, ids: () => heard.map((message) => message.push.id) };
+  };
+
+  it('watches 10,000 streams of one node, and routes a push to any of them once', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    prefixes.add(prefix);
+    const [a, b] = [makeBus({ url, prefix, nodeId: 'node-a' }), makeBus({ url, prefix, nodeId: 'node-b' })];
+    await expect.poll(() => a.health().connected, patience).toBe(true);
+    const atB = await listen(b);
+    const watches = Array.from({ length: 10_000 }, (_, i) => b.watch(`u:user-${i}`));
+    const marker = b.watch('u:marker');
+    await Promise.all([...watches, marker].map((watch) => watch.ready));
+    await a.publish(push('first-and-last', users('user-0', 'user-9999', 'user-5000')));
+    await a.publish(push('marker', users('marker')));
+    await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker']);
+    for (const unwatch of watches) unwatch();
+    await a.publish(push('unwatched', users('user-0', 'user-1')));
+    await a.publish(push('marker-2', users('marker')));
+    await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker', 'marker-2']);
+  });
+
+  it('loses the watched streams together and gets them back together, logging each once', async () => {
+    const server = await startSubscriptionFaultBroker('nats');
+    try {
+      const prefix = `wsgw-test-${randomUUID()}`;
+      const { logger, messages } = memoryLogger();
+      const a = makeBus({ url: server.url, prefix, nodeId: 'node-a' });
+      const b = makeBus({ url: server.url, prefix, nodeId: 'node-b', logger });
+      const atB = await listen(b);
+      await Promise.all(Array.from({ length: 500 }, (_, i) => b.watch(`u:user-${i}`).ready));
+      await expect.poll(() => a.health().connected && b.health().connected, patience).toBe(true);
+      const lost = 'bus watched stream subscription lost; subscribing again';
+      const back = 'bus watched stream subscriptions hold again';
+      await server.cutSubscriptions();
+      await expect.poll(() => messages.includes(lost), patience).toBe(true);
+      expect(b.health().connected).toBe(false);
+      await server.restoreSubscriptions();
+      await expect.poll(() => b.health().connected, patience).toBe(true);
+      expect(messages.filter((message) => message === lost || message === back)).toEqual([lost, back]);
+      // The server ended 500 subscriptions: none of them is a line of its own.
+      expect(messages.filter((message) => message === 'bus status').length).toBeLessThan(10);
+      await a.publish(push('again', users('user-0', 'user-499')));
+      await a.publish(push('marker', users('user-250')));
+      await expect.poll(atB.ids, patience).toEqual(['again', 'marker']);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
