@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { removeNatsHistory } from '../testing/nats-history-cleanup.ts';
 import { startSubscriptionFaultBroker } from '../testing/subscription-faults.ts';
 import type { Bus, BusMessage } from './bus.ts';
 import { createNatsBus, type NatsBusOptions } from './nats.ts';
+import { natsSubjects } from './nats-subjects.ts';
 
 const url = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const prefixes = new Set<string>();
@@ -22,6 +24,34 @@ function memoryLogger() {
     },
   });
   return { logger: pino({ level: 'info' }, sink), messages };
+}
+
+/**
+ * Sends one message with a raw header block, as no NATS client would (clients check header names),
+ * and resolves once the server has answered a PING behind it.
+ */
+async function publishRawHeaders(server: string, subject: string, headerBlock: string, body: string): Promise<void> {
+  const { hostname, port } = new URL(server);
+  const socket = connectTcp(Number(port), hostname);
+  const length = Buffer.byteLength(headerBlock);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      socket.on('error', reject);
+      // The server speaks first (INFO); the message goes once it has.
+      socket.once('data', () => {
+        socket.write('CONNECT {"verbose":false,"pedantic":false,"headers":true}\r\n');
+        socket.write(`HPUB ${subject} ${length} ${length + Buffer.byteLength(body)}\r\n${headerBlock}${body}\r\nPING\r\n`);
+      });
+      socket.on('data', (chunk) => {
+        seen += String(chunk);
+        if (seen.includes('PONG')) resolve();
+        if (seen.includes('-ERR')) reject(new Error(seen));
+      });
+    });
+  } finally {
+    socket.destroy();
+  }
 }
 
 const patience = { timeout: 10_000, interval: 20 };
@@ -60,6 +90,21 @@ describe('nats bus watches', () => {
     await a.publish(push('unwatched', users('user-0', 'user-1')));
     await a.publish(push('marker-2', users('marker')));
     await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker', 'marker-2']);
+  });
+
+  it('drops and counts a push whose NATS headers cannot be read, and keeps delivering', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    prefixes.add(prefix);
+    const b = makeBus({ url, prefix, nodeId: 'node-b' });
+    await expect.poll(() => b.health().connected, patience).toBe(true);
+    const atB = await listen(b);
+    await b.watch('u:alice').ready;
+    const { push: valid } = push('unreadable', users('alice'));
+    await publishRawHeaders(url, natsSubjects(prefix).stream('u:alice'), 'NATS/1.0\r\nbad name: 1\r\n\r\n', JSON.stringify({ origin: 'intruder', push: valid }));
+    await b.publish(push('marker', users('alice')));
+    await expect.poll(atB.ids, patience).toEqual(['marker']);
+    expect(b.invalidMessages()).toEqual({ push: 1, signal: 0 });
+    expect(b.health().connected).toBe(true);
   });
 
   it('loses the watched streams together and gets them back together, logging each once', async () => {

@@ -62,7 +62,9 @@ export function createNatsBus(options: NatsBusOptions): Bus {
 
   /** A push from one of the watched streams' subjects: checked, and handed over once however many of them carry it. */
   const onPush = (msg: Msg) => {
-    const message = parseBusMessage(msg.string(), headersOf(msg));
+    const headers = headersOf(msg);
+    if (!headers) return listeners.invalid('push', 'NATS headers that cannot be read');
+    const message = parseBusMessage(msg.string(), headers);
     if (!message.ok) return listeners.invalid('push', message.error);
     const { push } = message.value;
     // A push to one stream can only arrive once: the window is kept for those that can arrive twice.
@@ -217,10 +219,17 @@ function targetCount(to: NormalizedTarget): number {
   return to.users.length + to.tags.length + (to.all ? 1 : 0);
 }
 
-/** The first value of each NATS header: the propagation headers carried beside a push. */
-function headersOf(msg: Msg): Record<string, string> {
+/**
+ * The first value of each NATS header: the propagation headers carried beside a push. Undefined
+ * for a header block the client cannot read (it throws on a name no client would send).
+ */
+function headersOf(msg: Msg): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
-  for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+  try {
+    for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+  } catch {
+    return undefined;
+  }
   return headers;
 }
 
