@@ -92,6 +92,22 @@ describe('nats bus watches', () => {
     await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker', 'marker-2']);
   });
 
+  it('takes watches while it closes and after, without throwing', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    prefixes.add(prefix);
+    const bus = makeBus({ url, prefix, nodeId: 'node-a' });
+    await expect.poll(() => bus.health().connected, patience).toBe(true);
+    const held = bus.watch('u:alice');
+    await held.ready;
+    const closing = bus.close();
+    const during = bus.watch('u:bob');
+    held();
+    await closing;
+    const after = bus.watch('u:carol');
+    during();
+    after();
+  });
+
   it('drops and counts a push whose NATS headers cannot be read, and keeps delivering', async () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     prefixes.add(prefix);

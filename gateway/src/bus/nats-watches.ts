@@ -73,6 +73,8 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
   let attempt = 0;
 
   const current = (entry: Watched) => !stopped && watched.get(entry.stream) === entry;
+  /** The connection, while subscriptions can be made on it (not before it is made, nor once it drains). */
+  const usable = (): NatsConnection | undefined => (nc && !nc.isClosed() && !nc.isDraining() ? nc : undefined);
 
   // One callback for every subscription: messages carry their subject, and a closure each would cost 10k.
   const callback = (error: Error | null, msg: Msg) => {
@@ -99,7 +101,8 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
       entry.lost = true;
       lost.add(entry);
       if (lost.size === 1) {
-        logger?.warn({ bus: 'nats', stream: entry.subject, err: error?.message }, 'bus watched stream subscription lost; subscribing again');
+        // Once for all: a permissions change ends them all at once. The stream is not named: it is a user's.
+        logger?.warn({ bus: 'nats', err: error?.message }, 'bus watched stream subscription lost; subscribing again');
       }
     }
     const why = error instanceof Error ? error.message : 'ended by the server';
@@ -112,9 +115,10 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
     if (resubscribeTimer || stopped) return;
     resubscribeTimer = setTimeout(() => {
       resubscribeTimer = undefined;
-      if (stopped || !nc || nc.isClosed()) return;
+      const connection = usable();
+      if (stopped || !connection) return;
       attempt += 1;
-      for (const entry of toSubscribe) if (current(entry)) subscribe(entry, nc);
+      for (const entry of toSubscribe) if (current(entry)) subscribe(entry, connection);
       toSubscribe.clear();
       confirmSoon();
     }, resubscribeDelay(attempt));
@@ -177,16 +181,19 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
       lost.delete(entry);
       if (lost.size === 0) allHeld();
     }
-    if (nc && !nc.isClosed()) entry.subscription?.unsubscribe();
+    if (usable()) entry.subscription?.unsubscribe();
   };
 
   return {
     watch(stream) {
+      // Closing: nothing more is subscribed, and this `ready` never comes.
+      if (stopped) return busSubscription(() => undefined, new Promise(() => undefined));
       let entry = watched.get(stream);
       if (!entry) {
         entry = { stream, subject: options.subjectOf(stream), holders: 0, subscription: undefined, lost: false, waiting: [] };
         watched.set(stream, entry);
-        if (nc && !nc.isClosed()) subscribe(entry, nc);
+        const connection = usable();
+        if (connection) subscribe(entry, connection);
       }
       entry.holders += 1;
       const target = entry;
