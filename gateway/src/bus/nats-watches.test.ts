@@ -7,7 +7,8 @@ import type { NormalizedTarget } from '../push/push-envelope.ts';
 import { removeNatsHistory } from '../testing/nats-history-cleanup.ts';
 import { startSubscriptionFaultBroker } from '../testing/subscription-faults.ts';
 import type { Bus, BusMessage } from './bus.ts';
-import { createNatsBus, type NatsBusOptions } from './nats.ts';
+import { connect } from '@nats-io/transport-node';
+import { createNatsBus, WIDE_PUSH_BYTES, type NatsBusOptions } from './nats.ts';
 import { natsSubjects } from './nats-subjects.ts';
 
 const url = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -90,6 +91,32 @@ describe('nats bus watches', () => {
     await a.publish(push('unwatched', users('user-0', 'user-1')));
     await a.publish(push('marker-2', users('marker')));
     await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker', 'marker-2']);
+  });
+
+  it('sends a push too wide for a copy per stream once to every node, kept by those watching one of its streams', async () => {
+    const prefix = `wsgw-test-${randomUUID()}`;
+    prefixes.add(prefix);
+    const [a, b, c] = [makeBus({ url, prefix, nodeId: 'node-a' }), makeBus({ url, prefix, nodeId: 'node-b' }), makeBus({ url, prefix, nodeId: 'node-c' })];
+    for (const bus of [a, b, c]) await expect.poll(() => bus.health().connected, patience).toBe(true);
+    // What goes on which subject of the prefix: the stream subjects, or the wide one.
+    const raw = await connect({ servers: url });
+    const seen: string[] = [];
+    raw.subscribe(`${prefix}.>`, { callback: (_error, msg) => void (msg.subject.startsWith(`${prefix}.s.`) ? seen.push('stream') : msg.subject === `${prefix}.wide` && seen.push('wide')) });
+    await raw.flush();
+    try {
+      const [atB, atC] = [await listen(b), await listen(c)];
+      await b.watch('u:user-150').ready;
+      await c.watch('u:other').ready;
+      const many = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+      await a.publish(push('wide', users(...many)));
+      await a.publish(push('marker', users('user-150', 'other')));
+      await expect.poll(() => [atB.ids(), atC.ids()], patience).toEqual([['wide', 'marker'], ['marker']]);
+      // 200 copies of a push to 200 streams (with their positions, about 13 KB) pass the limit; the marker's two do not.
+      expect(200 * 13_000).toBeGreaterThan(WIDE_PUSH_BYTES);
+      await expect.poll(() => seen, patience).toEqual(['wide', 'stream', 'stream']);
+    } finally {
+      await raw.close();
+    }
   });
 
   it('takes watches while it closes and after, without throwing', async () => {

@@ -28,6 +28,8 @@ export interface NatsWatches {
   attach(nc: NatsConnection): void;
   /** The bus is closing: every watched stream's subscription ends, and `ready`s not yet given stay pending. */
   stop(): void;
+  /** Whether `stream` is watched now. */
+  has(stream: string): boolean;
   /** How many streams are watched now. */
   size(): number;
 }
@@ -222,6 +224,7 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
       for (const entry of watched.values()) if (connection) entry.subscription?.unsubscribe();
       watched.clear();
     },
+    has: (stream) => watched.has(stream),
     size: () => watched.size,
   };
 }

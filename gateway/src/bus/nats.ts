@@ -32,6 +32,13 @@ export interface NatsBusOptions {
 const DRAIN_TIMEOUT_MS = 2000;
 /** Longest wait for a JetStream answer, ms: past it the operation fails as the bus being unavailable. */
 const JETSTREAM_TIMEOUT_MS = 3000;
+/**
+ * Most bytes one push's copies on its streams' subjects may add up to: past it, the push goes once
+ * on the wide subject, which every node hears. A push's size grows with its streams (targets,
+ * positions), so its copies grow with their square: a push to 10,000 users is 660 KB, and a copy
+ * per stream would be 6.6 GB; to 100 users, 6 KB and 640 KB.
+ */
+export const WIDE_PUSH_BYTES = 1024 * 1024;
 /** No subscription is named so: waiting for it to be live waits for the connection alone. */
 const CONNECTION = '';
 
@@ -40,7 +47,9 @@ const CONNECTION = '';
  * then published on the core subject of each of those streams (nats-subjects.ts), with trace
  * context in NATS headers; a node subscribes to the subjects of the streams it watches
  * (nats-watches.ts), so the server carries a push only to the nodes that hold one of its streams,
- * and a copy of it that arrives through a second stream is dropped here. It never blocks start-up:
+ * and a copy of it that arrives through a second stream is dropped here. A push whose copies would
+ * be too many bytes goes once to every node instead (`WIDE_PUSH_BYTES`), each keeping it only if
+ * it watches one of its streams. It never blocks start-up:
  * it keeps connecting in the background, says so in `health()`, and refuses publishes until it
  * is connected, so the API can answer 503 instead of queueing pushes nobody may ever receive.
  * A subscription the server ends makes the node unready until it is made again, which the bus
@@ -57,19 +66,27 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   let connection: NatsConnection | undefined;
   let jetStream: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
   let closed = false;
-  /** Settles once this node's latest publish has gone out on the push subject: the next waits for it. */
+  /** Settles once this node's latest publish has gone out on its subjects: the next waits for it. */
   let pushTurn: Promise<void> = Promise.resolve();
 
-  /** A push from one of the watched streams' subjects: checked, and handed over once however many of them carry it. */
-  const onPush = (msg: Msg) => {
+  /** A push from the broker, checked; undefined (and counted) when unusable. */
+  const parsePush = (msg: Msg): BusMessage | undefined => {
     const headers = headersOf(msg);
-    if (!headers) return listeners.invalid('push', 'NATS headers that cannot be read');
+    if (!headers) return void listeners.invalid('push', 'NATS headers that cannot be read');
     const message = parseBusMessage(msg.string(), headers);
-    if (!message.ok) return listeners.invalid('push', message.error);
-    const { push } = message.value;
+    if (!message.ok) return void listeners.invalid('push', message.error);
+    return message.value;
+  };
+  /** A push from one of the watched streams' subjects: handed over once however many of them carry it. */
+  const onPush = (msg: Msg) => {
+    const message = parsePush(msg);
     // A push to one stream can only arrive once: the window is kept for those that can arrive twice.
-    if (targetCount(push.to) > 1 && !dedupe.first(push.id)) return;
-    listeners.deliver(message.value);
+    if (message && (targetCount(message.push.to) === 1 || dedupe.first(message.push.id))) listeners.deliver(message);
+  };
+  /** A push from the wide subject: every node hears it once, and hands it over if it watches one of its streams. */
+  const onWidePush = (msg: Msg) => {
+    const message = parsePush(msg);
+    if (message && streamsOfTarget(message.push.to).some(watches.has)) listeners.deliver(message);
   };
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
 
@@ -87,6 +104,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       connection = nc;
       jetStream = { js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm };
       const stopped = () => closed;
+      keepNatsSubscription({ nc, subject: subjects.wide, handle: onWidePush, link, logger: options.logger, stopped });
       keepNatsSubscription({ nc, subject: signalSubject, handle: onSignal, link, logger: options.logger, stopped });
       if (directSubject) keepNatsSubscription({ nc, subject: directSubject, handle: onSignal, link, logger: options.logger, stopped });
       watches.attach(nc);
@@ -173,8 +191,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       return appended.positions;
     },
     history,
-    // Handlers hear what the watches bring: confirmed once the connection is live.
-    subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(CONNECTION)),
+    // Handlers hear what the watches and the wide subject bring: confirmed with the wide subject.
+    subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subjects.wide)),
     watch: (stream) => watches.watch(stream),
     async signal(signal, to) {
       const nc = ready();
@@ -204,14 +222,17 @@ export function createNatsBus(options: NatsBusOptions): Bus {
 }
 
 /**
- * Publishes a push, with its positions, on the subject of each stream it targets, in the order of
- * its streams. Encoded once for all: a push to 10,000 users is 10,000 publishes of these bytes.
+ * Publishes a push, with all its positions, on the subject of each stream it targets, in the order
+ * of its streams, encoded once for all; or, when those copies would pass `WIDE_PUSH_BYTES`, once
+ * on the wide subject.
  */
 function sendPush(nc: NatsConnection, subjects: NatsSubjects, message: BusMessage): void {
   const headers = natsHeaders();
   for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
   const body = new TextEncoder().encode(encodeBusMessage({ ...message, headers: {} }, false));
-  for (const stream of streamsOfTarget(message.push.to)) nc.publish(subjects.stream(stream), body, { headers });
+  const streams = streamsOfTarget(message.push.to);
+  if (streams.length > 1 && streams.length * body.length > WIDE_PUSH_BYTES) return nc.publish(subjects.wide, body, { headers });
+  for (const stream of streams) nc.publish(subjects.stream(stream), body, { headers });
 }
 
 /** How many streams a push targets (`streamsOfTarget`), without listing them. */
