@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 import { pushCases, signalCases, validPush, type PoisonCase } from './bus-poison-cases.ts';
+import { natsSubjects } from './nats-subjects.ts';
 
 const startTestGateway = useTestGateways();
 
@@ -30,16 +31,18 @@ function parsed(text: string): unknown {
   }
 }
 
-async function rawNats(url: string, prefix: string): Promise<RawBus> {
+/** NATS routes pushes by stream: the poison goes on the subject of `stream`, which the nodes watch. */
+async function rawNats(url: string, prefix: string, stream: string): Promise<RawBus> {
   const nc = await connect({ servers: url });
+  const subjects = natsSubjects(prefix);
   const signals: unknown[] = [];
-  nc.subscribe(`${prefix}.signal`, { callback: (_error, msg) => void signals.push(parsed(msg.string())) });
+  nc.subscribe(subjects.signal, { callback: (_error, msg) => void signals.push(parsed(msg.string())) });
   await nc.flush();
   return {
     async publish(subject, text, headers) {
       const native = headers ? natsHeaders() : undefined;
       for (const [key, value] of Object.entries(headers ?? {})) native!.set(key, value);
-      nc.publish(`${prefix}.${subject}`, text, native ? { headers: native } : {});
+      nc.publish(subject === 'push' ? subjects.stream(stream) : subjects.signal, text, native ? { headers: native } : {});
       await nc.flush();
     },
     signals,
@@ -92,7 +95,7 @@ describe.each(Object.entries(SERVERS))('poisoned messages on %s', (kind, url) =>
     const busPrefix = `wsgw-test-${randomUUID()}`;
     const nodes = await startCluster(url, busPrefix);
     const clients: TestClient[] = await Promise.all(nodes.map((node) => node.connect('victim')));
-    const raw = kind === 'nats' ? await rawNats(url, busPrefix) : await rawRedis(url, busPrefix);
+    const raw = kind === 'nats' ? await rawNats(url, busPrefix, 'u:victim') : await rawRedis(url, busPrefix);
     try {
       const pushes = pushCases('victim', kind === 'redis');
       const signals = signalCases('node-a');

@@ -12,12 +12,12 @@ const prefixes = new Set<string>();
 afterAll(() => removeNatsHistory(url, prefixes));
 describeBusContract(
   'nats',
-  (prefix, history) => {
+  (prefix, history, nodeId) => {
     prefixes.add(prefix);
-    return createNatsBus({ url, prefix, name: 'wsgw-test', history });
+    return createNatsBus({ url, prefix, name: 'wsgw-test', history, nodeId });
   },
   async () => {
     const broker = await startSubscriptionFaultBroker('nats');
-    return { ...broker, makeBus: (prefix, history) => createNatsBus({ url: broker.url, prefix, name: 'wsgw-test', history }) };
+    return { ...broker, makeBus: (prefix, history, nodeId) => createNatsBus({ url: broker.url, prefix, name: 'wsgw-test', history, nodeId }) };
   },
 );

@@ -1,12 +1,18 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, PermissionViolationError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { NormalizedTarget } from '../push/push-envelope.ts';
+import { streamsOfTarget } from '../push/streams.ts';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
+import { parseBusMessage } from './bus-validation.ts';
 import { createLinkHealth, type LinkHealth } from './link-health.ts';
 import { createNatsHistory } from './nats-history.ts';
+import { natsSubjects, type NatsSubjects } from './nats-subjects.ts';
 import { keepNatsSubscription, resubscribeDelay } from './nats-subscription.ts';
-import { BusUnavailableError, busSubscription, type Bus, type HistoryLimits } from './bus.ts';
+import { createNatsWatches } from './nats-watches.ts';
+import { createPushDedupe } from './push-dedupe.ts';
+import { BusUnavailableError, busSubscription, type Bus, type BusMessage, type HistoryLimits } from './bus.ts';
 import { DEFAULT_HISTORY_LIMITS } from './memory-history.ts';
 
 export interface NatsBusOptions {
@@ -26,27 +32,62 @@ export interface NatsBusOptions {
 const DRAIN_TIMEOUT_MS = 2000;
 /** Longest wait for a JetStream answer, ms: past it the operation fails as the bus being unavailable. */
 const JETSTREAM_TIMEOUT_MS = 3000;
+/**
+ * Most bytes one push's copies on its streams' subjects may add up to: past it, the push goes once
+ * on the wide subject, which every node hears. A push's size grows with its streams (targets,
+ * positions), so its copies grow with their square: a push to 10,000 users is 660 KB, and a copy
+ * per stream would be 6.6 GB; to 100 users, 6 KB and 640 KB.
+ */
+export const WIDE_PUSH_BYTES = 1024 * 1024;
+/** No subscription is named so: waiting for it to be live waits for the connection alone. */
+const CONNECTION = '';
 
 /**
- * The NATS bus: pushes on `<prefix>.push`, trace context in NATS headers, each push first appended
- * to its streams' history in JetStream (nats-history.ts). It never blocks start-up:
+ * The NATS bus: each push first appended to its streams' history in JetStream (nats-history.ts),
+ * then published on the core subject of each of those streams (nats-subjects.ts), with trace
+ * context in NATS headers; a node subscribes to the subjects of the streams it watches
+ * (nats-watches.ts), so the server carries a push only to the nodes that hold one of its streams,
+ * and a copy of it that arrives through a second stream is dropped here. A push whose copies would
+ * be too many bytes goes once to every node instead (`WIDE_PUSH_BYTES`), each keeping it only if
+ * it watches one of its streams. It never blocks start-up:
  * it keeps connecting in the background, says so in `health()`, and refuses publishes until it
  * is connected, so the API can answer 503 instead of queueing pushes nobody may ever receive.
  * A subscription the server ends makes the node unready until it is made again, which the bus
  * retries by itself (nats-subscription.ts).
  */
 export function createNatsBus(options: NatsBusOptions): Bus {
-  const subject = `${options.prefix}.push`;
-  const signalSubject = `${options.prefix}.signal`;
-  const listeners = createBusListeners(options.logger, subject);
+  const subjects = natsSubjects(options.prefix);
+  const signalSubject = subjects.signal;
+  /** The subject of the signals to this node alone, when it has an id. */
+  const directSubject = options.nodeId === undefined ? undefined : subjects.directSignal(options.nodeId);
+  const listeners = createBusListeners(options.logger, `${options.prefix}.s`);
+  const dedupe = createPushDedupe();
   const link = createLinkHealth(`connecting to ${options.url}`);
   let connection: NatsConnection | undefined;
   let jetStream: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
   let closed = false;
-  /** Settles once this node's latest publish has gone out on the push subject: the next waits for it. */
+  /** Settles once this node's latest publish has gone out on its subjects: the next waits for it. */
   let pushTurn: Promise<void> = Promise.resolve();
 
-  const onPush = (msg: Msg) => listeners.push(msg.string(), headersOf(msg));
+  /** A push from the broker, checked; undefined (and counted) when unusable. */
+  const parsePush = (msg: Msg): BusMessage | undefined => {
+    const headers = headersOf(msg);
+    if (!headers) return void listeners.invalid('push', 'NATS headers that cannot be read');
+    const message = parseBusMessage(msg.string(), headers);
+    if (!message.ok) return void listeners.invalid('push', message.error);
+    return message.value;
+  };
+  /** A push from one of the watched streams' subjects: handed over once however many of them carry it. */
+  const onPush = (msg: Msg) => {
+    const message = parsePush(msg);
+    // A push to one stream can only arrive once: the window is kept for those that can arrive twice.
+    if (message && (targetCount(message.push.to) === 1 || dedupe.first(message.push.id))) listeners.deliver(message);
+  };
+  /** A push from the wide subject: every node hears it once, and hands it over if it watches one of its streams. */
+  const onWidePush = (msg: Msg) => {
+    const message = parsePush(msg);
+    if (message && streamsOfTarget(message.push.to).some(watches.has)) listeners.deliver(message);
+  };
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
 
   connect({
@@ -63,8 +104,10 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       connection = nc;
       jetStream = { js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm };
       const stopped = () => closed;
-      keepNatsSubscription({ nc, subject, handle: onPush, link, logger: options.logger, stopped });
+      keepNatsSubscription({ nc, subject: subjects.wide, handle: onWidePush, link, logger: options.logger, stopped });
       keepNatsSubscription({ nc, subject: signalSubject, handle: onSignal, link, logger: options.logger, stopped });
+      if (directSubject) keepNatsSubscription({ nc, subject: directSubject, handle: onSignal, link, logger: options.logger, stopped });
+      watches.attach(nc);
       link.up();
       history.connected();
       void watchStatus(nc, link, options, history.connected);
@@ -78,7 +121,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   );
 
   /**
-   * Resolves once the server has answered past the subscription to `to`. After a reconnection the
+   * Resolves once the server has answered past the subscription to `to` (`CONNECTION`: past
+   * everything sent so far). After a reconnection the
    * client sends its subscriptions again without waiting for the server, so liveness alone is not
    * enough: a round trip on the live connection confirms them. A round trip lost to a dropped
    * connection is tried again once the link is live again; a closed bus never resolves.
@@ -99,6 +143,14 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     return connection;
   };
 
+  const watches = createNatsWatches({
+    subjectOf: subjects.stream,
+    handle: onPush,
+    roundTrip: () => confirmed(CONNECTION),
+    link,
+    logger: options.logger,
+  });
+
   const history = createNatsHistory({
     prefix: options.prefix,
     limits: options.history ?? DEFAULT_HISTORY_LIMITS,
@@ -114,36 +166,53 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     kind: 'nats',
     async publish(message) {
       ready();
-      // Positions are reserved in the order of the calls; the pushes go out on the push subject
+      // Positions are reserved in the order of the calls; the pushes go out on the stream subjects
       // in that order too, so that a node's subscribers hear one publisher's pushes in position order.
       const appending = history.append(message);
       const previous = pushTurn;
       let done!: () => void;
       const mine = new Promise<void>((resolve) => (done = resolve));
       pushTurn = previous.then(() => mine);
+      let appended: BusMessage;
+      let nc: NatsConnection;
       try {
-        const appended = await appending;
+        appended = await appending;
         await previous;
-        const headers = natsHeaders();
-        for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
-        ready().publish(subject, encodeBusMessage({ ...appended, headers: {} }, false), { headers });
-        return appended.positions;
+        nc = ready();
+        sendPush(nc, subjects, appended);
       } finally {
         done();
       }
+      // Outside the turn, so that the next push need not wait for it. Once the server has answered
+      // past the push, one that any node publishes after this resolves reaches every node behind
+      // it. A push the connection lost before that is stored all the same: no error, or a retry
+      // would store it twice.
+      await nc.flush().catch(() => undefined);
+      return appended.positions;
     },
     history,
-    subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subject)),
-    // Every node hears every push on the one push subject for now: watching routes nothing yet.
-    watch: () => busSubscription(() => undefined, Promise.resolve()),
-    async signal(signal) {
-      ready().publish(signalSubject, JSON.stringify(signal));
+    // Handlers hear what the watches and the wide subject bring: confirmed with the wide subject.
+    subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subjects.wide)),
+    watch: (stream) => watches.watch(stream),
+    async signal(signal, to) {
+      const nc = ready();
+      nc.publish(to === undefined ? signalSubject : subjects.directSignal(to), JSON.stringify(signal));
+      // Resolved once the server has it, as a Redis PUBLISH is: what any node sends after reaches
+      // each node behind it.
+      await nc.flush().catch(() => {
+        throw new BusUnavailableError(`NATS connection lost before the server had the signal (${options.url})`);
+      });
     },
-    onSignal: (subscription) => busSubscription(listeners.onSignal(subscription), confirmed(signalSubject)),
+    onSignal: (subscription) =>
+      busSubscription(
+        listeners.onSignal(subscription),
+        Promise.all([confirmed(signalSubject), directSubject && confirmed(directSubject)]).then(() => undefined),
+      ),
     health: link.health,
     invalidMessages: listeners.invalidMessages,
     async close() {
       closed = true;
+      watches.stop();
       history.stop();
       listeners.clear();
       // Still connecting: the attempt closes the connection itself once it succeeds.
@@ -152,10 +221,36 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   };
 }
 
-/** The first value of each NATS header: the propagation headers carried beside a push. */
-function headersOf(msg: Msg): Record<string, string> {
+/**
+ * Publishes a push, with all its positions, on the subject of each stream it targets, in the order
+ * of its streams, encoded once for all; or, when those copies would pass `WIDE_PUSH_BYTES`, once
+ * on the wide subject.
+ */
+function sendPush(nc: NatsConnection, subjects: NatsSubjects, message: BusMessage): void {
+  const headers = natsHeaders();
+  for (const [key, value] of Object.entries(message.headers)) headers.set(key, value);
+  const body = new TextEncoder().encode(encodeBusMessage({ ...message, headers: {} }, false));
+  const streams = streamsOfTarget(message.push.to);
+  if (streams.length > 1 && streams.length * body.length > WIDE_PUSH_BYTES) return nc.publish(subjects.wide, body, { headers });
+  for (const stream of streams) nc.publish(subjects.stream(stream), body, { headers });
+}
+
+/** How many streams a push targets (`streamsOfTarget`), without listing them. */
+function targetCount(to: NormalizedTarget): number {
+  return to.users.length + to.tags.length + (to.all ? 1 : 0);
+}
+
+/**
+ * The first value of each NATS header: the propagation headers carried beside a push. Undefined
+ * for a header block the client cannot read (it throws on a name no client would send).
+ */
+function headersOf(msg: Msg): Record<string, string> | undefined {
   const headers: Record<string, string> = {};
-  for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+  try {
+    for (const [key, values] of msg.headers ?? []) if (values[0] !== undefined) headers[key] = values[0];
+  } catch {
+    return undefined;
+  }
   return headers;
 }
 
@@ -170,7 +265,10 @@ async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBu
       link.up();
       reconnected();
     }
-    if (status.type !== 'ping') options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
+    // A refused subscription is reported by the subscription's own loss, once for all watched
+    // streams: here it would be a line per stream, 10,000 on a busy node.
+    const refusedSubscription = status.type === 'error' && status.error instanceof PermissionViolationError && status.error.operation === 'subscription';
+    if (status.type !== 'ping' && !refusedSubscription) options.logger?.info({ bus: 'nats', status: status.type }, 'bus status');
   }
 }
 
