@@ -5,6 +5,8 @@ const segment = (name: string) => Buffer.from(name).toString('base64url');
 export interface RedisChannels {
   /** Where the append script publishes a stream's pushes (`u:<user>`, `t:<tag>`, `all`): `<prefix>.s.<stream>`. */
   stream(stream: string): string;
+  /** Pushes to more streams than are published on each, for every node: `<prefix>.push`. */
+  readonly fanOut: string;
   /** Signals for every node: `<prefix>.signal`. */
   readonly signal: string;
   /** Signals for one node: `<prefix>.signal.<node id>`. */
@@ -15,6 +17,7 @@ export interface RedisChannels {
 export function redisChannels(prefix: string): RedisChannels {
   return {
     stream: (stream) => `${prefix}.s.${segment(stream)}`,
+    fanOut: `${prefix}.push`,
     signal: `${prefix}.signal`,
     signalTo: (nodeId) => `${prefix}.signal.${segment(nodeId)}`,
   };

@@ -19,6 +19,8 @@ export interface RedisHistoryOptions {
   prefix: string;
   /** A stream's channel: the append script publishes there each push it stores in the stream. */
   channelOf(stream: string): string;
+  /** The channel of pushes to more streams than are published on each (`ROUTED_COPIES`). */
+  fanOut: string;
   limits: HistoryLimits;
   /** Throws `BusUnavailableError` unless the client can take commands now. */
   refuseUnlessConnected(): void;
@@ -94,7 +96,7 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
   return {
     async append(message) {
       const streams = [...new Set(streamsOfTarget(message.push.to))];
-      const args = [randomUUID(), String(limits.size), String(limits.ttlMs), metaTtl, encodeBusMessageHead(message), ...streams, ...streams.map(options.channelOf)];
+      const args = [randomUUID(), String(limits.size), String(limits.ttlMs), metaTtl, options.fanOut, encodeBusMessageHead(message), ...streams, ...streams.map(options.channelOf)];
       return positionsOf(streams, await run(APPEND_SCRIPT, [...streamKeys(streams), keys.body(), keys.index], args));
     },
 

@@ -25,8 +25,8 @@ export interface RedisSubscriptions {
    * held. `ready` resolves once Redis has confirmed it and the connection is live.
    */
   hold(channel: string): BusSubscription;
-  /** Channels held now (each counted once). */
-  size(): number;
+  /** Whether `channel` is held now. */
+  holds(channel: string): boolean;
   close(): void;
 }
 
@@ -201,7 +201,7 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
         release(channel);
       }, ready);
     },
-    size: () => holds.size,
+    holds: (channel) => holds.has(channel),
     close() {
       closed = true;
       clearTimeout(retryTimer);

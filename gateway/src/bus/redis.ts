@@ -25,9 +25,10 @@ export interface RedisBusOptions {
 
 /**
  * The Redis bus: pub/sub on a channel per stream (`<prefix>.s.<stream>`), each push stored first
- * in Redis streams, in the same script that publishes it on each of its streams' channels
- * (redis-history.ts). A node subscribes to the channels of the streams it watches
- * (redis-subscriptions.ts), and to `<prefix>.signal` and, with a node id, its own signal channel.
+ * in Redis streams, in the same script that publishes it on each of its streams' channels, or for a
+ * push to many streams once on `<prefix>.push` (redis-history.ts, redis-history-scripts.ts). A node
+ * subscribes to the channels of the streams it watches (redis-subscriptions.ts), to
+ * `<prefix>.push`, and to `<prefix>.signal` and, with a node id, its own signal channel.
  * Pub/sub has no headers, so the trace context travels inside the message. Like the NATS bus it
  * connects in the background, reconnects by itself, and refuses publishes while it is not
  * connected instead of queueing them. While the subscriber connection is down, or has not yet
@@ -58,14 +59,17 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     if (signalChannels.has(channel)) return listeners.signal(text);
     const message = parseBusMessage(text);
     if (!message.ok) return listeners.invalid('push', message.error);
-    // A push to several streams comes once per channel of them this node holds: the first is kept.
     const { push } = message.value;
-    if (streamsOfTarget(push.to).length > 1 && !dedupe.first(push.id)) return;
+    const streams = streamsOfTarget(push.to);
+    // Every node hears the fan-out channel: it keeps the pushes of the streams it watches.
+    if (channel === channels.fanOut && !streams.some((stream) => subscriptions.holds(channels.stream(stream)))) return;
+    // A push to several streams comes once per channel of them this node holds: the first is kept.
+    if (streams.length > 1 && !dedupe.first(push.id)) return;
     listeners.deliver(message.value);
   };
   const subscriptions = createRedisSubscriptions({ subscriber, link, listener: heard, logger: options.logger });
   // Held for the bus's life.
-  for (const channel of signalChannels) subscriptions.hold(channel);
+  for (const channel of [channels.fanOut, ...signalChannels]) subscriptions.hold(channel);
 
   const start = async () => {
     await publisher.connect();
@@ -82,6 +86,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     client: publisher,
     prefix: options.prefix,
     channelOf: channels.stream,
+    fanOut: channels.fanOut,
     limits: options.history ?? DEFAULT_HISTORY_LIMITS,
     refuseUnlessConnected,
     dropInvalid: listeners.invalid,
