@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 import { pushCases, signalCases, validPush, type PoisonCase } from './bus-poison-cases.ts';
+import { redisChannels } from './redis-channels.ts';
 
 const startTestGateway = useTestGateways();
 
@@ -47,7 +48,8 @@ async function rawNats(url: string, prefix: string): Promise<RawBus> {
   };
 }
 
-async function rawRedis(url: string, prefix: string): Promise<RawBus> {
+/** On Redis a node hears a stream's pushes on the stream's channel: the poison goes to the victim's. */
+async function rawRedis(url: string, prefix: string, stream: string): Promise<RawBus> {
   const publisher = createClient({ url });
   const subscriber = publisher.duplicate();
   await Promise.all([publisher.connect(), subscriber.connect()]);
@@ -55,7 +57,7 @@ async function rawRedis(url: string, prefix: string): Promise<RawBus> {
   await subscriber.subscribe(`${prefix}.signal`, (text) => signals.push(parsed(text)));
   return {
     async publish(subject, text) {
-      await publisher.publish(`${prefix}.${subject}`, text);
+      await publisher.publish(subject === 'push' ? redisChannels(prefix).stream(stream) : `${prefix}.${subject}`, text);
     },
     signals,
     close: async () => void (await Promise.allSettled([publisher.close(), subscriber.close()])),
@@ -92,7 +94,7 @@ describe.each(Object.entries(SERVERS))('poisoned messages on %s', (kind, url) =>
     const busPrefix = `wsgw-test-${randomUUID()}`;
     const nodes = await startCluster(url, busPrefix);
     const clients: TestClient[] = await Promise.all(nodes.map((node) => node.connect('victim')));
-    const raw = kind === 'nats' ? await rawNats(url, busPrefix) : await rawRedis(url, busPrefix);
+    const raw = kind === 'nats' ? await rawNats(url, busPrefix) : await rawRedis(url, busPrefix, 'u:victim');
     try {
       const pushes = pushCases('victim', kind === 'redis');
       const signals = signalCases('node-a');
