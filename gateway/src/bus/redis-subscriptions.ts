@@ -60,6 +60,8 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
   const holds = new Map<string, number>();
   const broker = new Map<string, BrokerState>();
   const waiting = new Map<string, (() => void)[]>();
+  /** Channels whose hold or broker state changed since the last flush: all it needs to look at. */
+  const dirty = new Set<string>();
   /** Channels to subscribe to again before the node is ready; undefined until the connection is. */
   let owed: Set<string> | undefined;
   let recovering = true;
@@ -86,9 +88,13 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
     for (const resolve of resolvers ?? []) resolve();
   };
 
+  /** A channel no longer owed: subscribed, or released. */
+  const paid = (channel: string) => {
+    owed?.delete(channel);
+    settleRecovery();
+  };
   const settleRecovery = () => {
-    if (!recovering || owed === undefined) return;
-    for (const channel of owed) if (holds.has(channel) && broker.get(channel) !== 'subscribed') return;
+    if (!recovering || owed === undefined || owed.size > 0) return;
     recovering = false;
     owed = undefined;
     link.subscribed(SUBSCRIBER);
@@ -114,13 +120,16 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
         for (const channel of channels) {
           broker.set(channel, 'subscribed');
           wake(channel);
+          // Released meanwhile: to be unsubscribed.
+          if (!holds.has(channel)) changed(channel);
+          paid(channel);
         }
-        settleRecovery();
-        // Some may have been released meanwhile.
-        schedule();
       },
       (error: unknown) => {
-        for (const channel of channels) broker.delete(channel);
+        for (const channel of channels) {
+          broker.delete(channel);
+          dirty.add(channel);
+        }
         retry(error);
       },
     );
@@ -130,13 +139,18 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
     for (const channel of channels) broker.set(channel, 'unsubscribing');
     subscriber.unsubscribe(channels, heard).then(
       () => {
-        for (const channel of channels) broker.delete(channel);
-        // Some may have been held again meanwhile.
-        schedule();
+        for (const channel of channels) {
+          broker.delete(channel);
+          // Held again meanwhile: to be subscribed again.
+          if (holds.has(channel)) changed(channel);
+        }
       },
       // node-redis keeps a channel whose UNSUBSCRIBE failed, and subscribes to it again on reconnection.
       (error: unknown) => {
-        for (const channel of channels) broker.set(channel, 'subscribed');
+        for (const channel of channels) {
+          broker.set(channel, 'subscribed');
+          dirty.add(channel);
+        }
         retry(error);
       },
     );
@@ -147,13 +161,20 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
     scheduled = false;
     // Commands sent while the connection is down would only fail; its `ready` flushes again.
     if (closed || !subscriber.isReady) return;
-    const wanted = [...holds.keys()].filter((channel) => !broker.has(channel));
-    const unwanted = [...broker].filter(([channel, state]) => state === 'subscribed' && !holds.has(channel)).map(([channel]) => channel);
+    const wanted: string[] = [];
+    const unwanted: string[] = [];
+    // A channel on its way (subscribing, unsubscribing) is looked at again when it gets there.
+    for (const channel of dirty) {
+      if (holds.has(channel) && !broker.has(channel)) wanted.push(channel);
+      else if (!holds.has(channel) && broker.get(channel) === 'subscribed') unwanted.push(channel);
+    }
+    dirty.clear();
     if (wanted.length > 0) subscribe(wanted);
     if (unwanted.length > 0) unsubscribe(unwanted);
   };
 
-  const schedule = () => {
+  const changed = (channel: string) => {
+    dirty.add(channel);
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(flush);
@@ -184,15 +205,18 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
     holds.delete(channel);
     // Whoever waited on it has let go of it: nothing is owed to them.
     wake(channel);
-    schedule();
+    changed(channel);
+    paid(channel);
   };
 
   return {
     hold(channel) {
-      holds.set(channel, (holds.get(channel) ?? 0) + 1);
+      const count = (holds.get(channel) ?? 0) + 1;
+      holds.set(channel, count);
       let held = true;
       const confirmed = broker.get(channel) === 'subscribed' ? Promise.resolve() : new Promise<void>((resolve) => awaitSubscribed(channel, resolve));
-      if (!broker.has(channel)) schedule();
+      // A channel on its way is looked at again when it gets there; a later hold has nothing to add.
+      if (count === 1 && !broker.has(channel)) changed(channel);
       // Released before confirmed: `ready` resolves at the release rather than never.
       const ready = confirmed.then(() => (held ? link.whenLive(SUBSCRIBER) : undefined));
       return busSubscription(() => {
