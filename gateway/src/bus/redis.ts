@@ -4,10 +4,8 @@ import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
 import { BusUnavailableError, busSubscription, type Bus, type HistoryLimits } from './bus.ts';
 import { DEFAULT_HISTORY_LIMITS } from './memory-history.ts';
-import { createPushDedupe } from './push-dedupe.ts';
-import { parseBusMessage } from './bus-validation.ts';
-import { streamsOfTarget } from '../push/streams.ts';
 import { redisChannels } from './redis-channels.ts';
+import { createRedisInbox } from './redis-inbox.ts';
 import { createRedisHistory } from './redis-history.ts';
 import { createRedisSubscriptions, SUBSCRIBER } from './redis-subscriptions.ts';
 
@@ -28,7 +26,8 @@ export interface RedisBusOptions {
  * in Redis streams, in the same script that publishes it on each of its streams' channels, or for a
  * push to many streams once on `<prefix>.push` (redis-history.ts, redis-history-scripts.ts). A node
  * subscribes to the channels of the streams it watches (redis-subscriptions.ts), to
- * `<prefix>.push`, and to `<prefix>.signal` and, with a node id, its own signal channel.
+ * `<prefix>.push`, to `<prefix>.signal` and, with a node id, to its own signal channel
+ * (redis-inbox.ts).
  * Pub/sub has no headers, so the trace context travels inside the message. Like the NATS bus it
  * connects in the background, reconnects by itself, and refuses publishes while it is not
  * connected instead of queueing them. While the subscriber connection is down, or has not yet
@@ -38,7 +37,6 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const channels = redisChannels(options.prefix);
   const listeners = createBusListeners(options.logger, `${options.prefix}.s`);
   const link = createLinkHealth(`connecting to ${options.url}`);
-  const dedupe = createPushDedupe();
   let closed = false;
   // Quick, unbounded retries: a gateway outlives a Redis restart without being restarted itself.
   const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
@@ -54,22 +52,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     client.on('ready', () => options.logger?.info({ bus: 'redis', role }, 'bus ready'));
   }
 
-  const signalChannels = new Set([channels.signal, ...(options.nodeId === undefined ? [] : [channels.signalTo(options.nodeId)])]);
-  const heard = (text: string, channel: string) => {
-    if (signalChannels.has(channel)) return listeners.signal(text);
-    const message = parseBusMessage(text);
-    if (!message.ok) return listeners.invalid('push', message.error);
-    const { push } = message.value;
-    const streams = streamsOfTarget(push.to);
-    // Every node hears the fan-out channel: it keeps the pushes of the streams it watches.
-    if (channel === channels.fanOut && !streams.some((stream) => subscriptions.holds(channels.stream(stream)))) return;
-    // A push to several streams comes once per channel of them this node holds: the first is kept.
-    if (streams.length > 1 && !dedupe.first(push.id)) return;
-    listeners.deliver(message.value);
-  };
-  const subscriptions = createRedisSubscriptions({ subscriber, link, listener: heard, logger: options.logger });
-  // Held for the bus's life.
-  for (const channel of [channels.fanOut, ...signalChannels]) subscriptions.hold(channel);
+  const inbox = createRedisInbox({ channels, nodeId: options.nodeId, listeners, watches: (stream) => subscriptions.holds(channels.stream(stream)) });
+  const subscriptions = createRedisSubscriptions({ subscriber, link, listener: inbox.hear, logger: options.logger });
+  for (const channel of inbox.standing) subscriptions.hold(channel);
 
   const start = async () => {
     await publisher.connect();
