@@ -100,6 +100,32 @@ describe('redis bus subscriptions', () => {
     await expect.poll(() => ids(received), patience).toEqual(['late', 'kept']);
   }, 30_000);
 
+  it('holds 10,000 watches, again after its subscriber connection is cut, and hears a push to all of them once without losing the connection', async () => {
+    const broker = await startBroker('redis');
+    cleanup.push(() => broker.stop());
+    const prefix = `wsgw-test-${randomUUID()}`;
+    const bus = await connectedBus(broker.url, prefix);
+    const received = await heard(bus);
+    const users = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+    await Promise.all(users.map((user) => bus.watch(`u:${user}`).ready));
+    const raw = await rawClient(broker.url);
+    const held = async () => ((await raw.sendCommand(['PUBSUB', 'CHANNELS', `${prefix}.s.*`])) as string[]).length;
+    expect(await held()).toBe(10_000);
+
+    const { reconnects } = bus.health();
+    await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await expect.poll(() => bus.health().reconnects, { ...patience, timeout: 10_000 }).toBe(reconnects + 1);
+    expect(bus.health().connected).toBe(true);
+    expect(await held()).toBe(10_000);
+
+    // Its text holds 10,000 positions: as 10,000 copies it would pass Redis's output limit for a subscriber.
+    const publisher = await connectedBus(broker.url, prefix);
+    await publisher.publish(toUsers('everyone', ...users));
+    await publisher.publish(toUsers('marker', 'user-0'));
+    await expect.poll(() => ids(received), { ...patience, timeout: 10_000 }).toEqual(['everyone', 'marker']);
+    expect(bus.health()).toMatchObject({ connected: true, reconnects: reconnects + 1 });
+  }, 30_000);
+
   it('drops what is not a push on a stream channel, or not a signal on its own signal channel, and stays ready', async () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     const channels = redisChannels(prefix);
