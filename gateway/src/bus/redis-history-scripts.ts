@@ -81,10 +81,10 @@ end
 
 /**
  * The most channels a push is published on, one copy each, and the most bytes those copies may
- * add up to. A push past either goes once on the fan-out channel instead: a push to 10,000 users,
- * its text holding 10,000 positions, would otherwise be 10,000 copies of half a megabyte, far past
- * Redis's output limit for a subscriber (`client-output-buffer-limit pubsub`, 32 MB), which then
- * drops the connection.
+ * add up to (a push to one stream goes on its channel whatever its size). A push past either goes
+ * once on the fan-out channel instead: a push to 10,000 users, its text holding 10,000 positions,
+ * would otherwise be 10,000 copies of half a megabyte, far past Redis's output limit for a
+ * subscriber (`client-output-buffer-limit pubsub`, 32 MB), which then drops the connection.
  */
 export const ROUTED_COPIES = 8;
 export const ROUTED_BYTES = 1024 * 1024;
@@ -134,7 +134,8 @@ for i = 1, n do
   reply[2 * i - 1], reply[2 * i] = epochs[i], seqs[i]
 end
 if size > 0 then redis.call('PEXPIRE', index, metaTtl) end
-if n <= ${ROUTED_COPIES} and n * #text <= ${ROUTED_BYTES} then
+-- One copy costs the same on either channel, and on its stream's reaches only the nodes watching it.
+if n == 1 or (n <= ${ROUTED_COPIES} and n * #text <= ${ROUTED_BYTES}) then
   for i = 1, n do redis.call('PUBLISH', ARGV[6 + n + i], text) end
 else
   redis.call('PUBLISH', ARGV[5], text)

@@ -168,12 +168,15 @@ describe('redis bus subscriptions', () => {
     const onFanOut: string[] = [];
     await (await rawClient(url)).subscribe(redisChannels(prefix).fanOut, (text) => onFanOut.push(JSON.parse(text).push.id));
     for (let i = 0; i < 10; i += 1) await publisher.publish(i % 2 === 0 ? toUsers(`many-${i}`, ...many) : toUsers(`one-${i}`, 'alice'));
-    await publisher.publish(toUsers('marker', 'bob'));
+    // One copy whatever its size: past the bytes of copies, still only on its stream's channel.
+    await publisher.publish({ origin: 'node-a', push: validPush('big', 'alice', JSON.stringify('x'.repeat(1_200_000))), headers: {} });
+    // A marker behind them on the fan-out channel too.
+    await publisher.publish(toUsers('marker', 'bob', ...Array.from({ length: ROUTED_COPIES }, (_, i) => `other-${i}`)));
     await expect.poll(() => ids(atOther), patience).toEqual(['marker']);
-    await expect.poll(() => ids(atWatching).length, patience).toBe(10);
-    expect(ids(atWatching)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? `many-${i}` : `one-${i}`)));
-    expect(atWatching.map((message) => message.positions['u:alice']!.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    await expect.poll(() => ids(atWatching).length, patience).toBe(11);
+    expect(ids(atWatching)).toEqual([...Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? `many-${i}` : `one-${i}`)), 'big']);
+    expect(atWatching.map((message) => message.positions['u:alice']!.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
     // Once on the fan-out channel, and only the pushes past the copies.
-    await expect.poll(() => onFanOut, patience).toEqual(['many-0', 'many-2', 'many-4', 'many-6', 'many-8']);
+    await expect.poll(() => onFanOut, patience).toEqual(['many-0', 'many-2', 'many-4', 'many-6', 'many-8', 'marker']);
   });
 });
