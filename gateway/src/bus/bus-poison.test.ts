@@ -6,6 +6,7 @@ import type { TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 import { pushCases, signalCases, validPush, type PoisonCase } from './bus-poison-cases.ts';
 import { natsSubjects } from './nats-subjects.ts';
+import { redisChannels } from './redis-channels.ts';
 
 const startTestGateway = useTestGateways();
 
@@ -36,7 +37,10 @@ async function rawNats(url: string, prefix: string, stream: string): Promise<Raw
   const nc = await connect({ servers: url });
   const subjects = natsSubjects(prefix);
   const signals: unknown[] = [];
-  nc.subscribe(subjects.signal, { callback: (_error, msg) => void signals.push(parsed(msg.string())) });
+  // Signals to every node, and the answers sent to this publisher alone (it asks as `intruder`).
+  for (const subject of [subjects.signal, subjects.directSignal('intruder')]) {
+    nc.subscribe(subject, { callback: (_error, msg) => void signals.push(parsed(msg.string())) });
+  }
   await nc.flush();
   return {
     async publish(subject, text, headers) {
@@ -50,15 +54,18 @@ async function rawNats(url: string, prefix: string, stream: string): Promise<Raw
   };
 }
 
-async function rawRedis(url: string, prefix: string): Promise<RawBus> {
+/** On Redis a node hears a stream's pushes on the stream's channel: the poison goes to the victim's. */
+async function rawRedis(url: string, prefix: string, stream: string): Promise<RawBus> {
   const publisher = createClient({ url });
   const subscriber = publisher.duplicate();
   await Promise.all([publisher.connect(), subscriber.connect()]);
   const signals: unknown[] = [];
-  await subscriber.subscribe(`${prefix}.signal`, (text) => signals.push(parsed(text)));
+  // Signals to every node, and the answers sent to this publisher alone (it asks as `intruder`).
+  const channels = redisChannels(prefix);
+  await subscriber.subscribe([channels.signal, channels.signalTo('intruder')], (text) => signals.push(parsed(text)));
   return {
     async publish(subject, text) {
-      await publisher.publish(`${prefix}.${subject}`, text);
+      await publisher.publish(subject === 'push' ? redisChannels(prefix).stream(stream) : `${prefix}.${subject}`, text);
     },
     signals,
     close: async () => void (await Promise.allSettled([publisher.close(), subscriber.close()])),
@@ -95,7 +102,7 @@ describe.each(Object.entries(SERVERS))('poisoned messages on %s', (kind, url) =>
     const busPrefix = `wsgw-test-${randomUUID()}`;
     const nodes = await startCluster(url, busPrefix);
     const clients: TestClient[] = await Promise.all(nodes.map((node) => node.connect('victim')));
-    const raw = kind === 'nats' ? await rawNats(url, busPrefix, 'u:victim') : await rawRedis(url, busPrefix);
+    const raw = kind === 'nats' ? await rawNats(url, busPrefix, 'u:victim') : await rawRedis(url, busPrefix, 'u:victim');
     try {
       const pushes = pushCases('victim', kind === 'redis');
       const signals = signalCases('node-a');

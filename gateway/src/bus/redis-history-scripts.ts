@@ -80,12 +80,26 @@ end
 `;
 
 /**
- * Appends one push to each stream it targets and publishes it, once, with all its positions.
+ * The most channels a push is published on, one copy each, and the most bytes those copies may
+ * add up to (a push to one stream goes on its channel whatever its size). A push past either goes
+ * once on the fan-out channel instead: a push to 10,000 users, its text holding 10,000 positions,
+ * would otherwise be 10,000 copies of half a megabyte, far past Redis's output limit for a
+ * subscriber (`client-output-buffer-limit pubsub`, 32 MB), which then drops the connection.
+ */
+export const ROUTED_COPIES = 8;
+export const ROUTED_BYTES = 1024 * 1024;
+
+/**
+ * Appends one push to each stream it targets and publishes it, with all its positions, on each
+ * stream's channel (a node hears the pushes of the streams it subscribes to, in position order,
+ * and keeps the first copy of a push it hears on several), or, past `ROUTED_COPIES` channels or
+ * `ROUTED_BYTES`, once on the fan-out channel every node hears (each keeps what it watches).
  * A push to one stream is held in its entry; one to several is held once, in a body key the
  * entries name, so a push to 10,000 users is not stored 10,000 times.
  * KEYS: meta and history of each stream in turn, the body key, the index of streams that hold
- * pushes. ARGV: fresh epoch, size, ttl ms, meta ttl ms, push channel, the message's text without
- * its positions and closing brace, then each stream's name. Returns epoch and seq of each stream.
+ * pushes. ARGV: fresh epoch, size, ttl ms, meta ttl ms, fan-out channel, the message's text
+ * without its positions and closing brace, each stream's name, then each stream's channel in the
+ * same order. Returns epoch and seq of each stream.
  */
 export const APPEND_SCRIPT = createRedisScript(`${HELPERS}
 local n = (#KEYS - 2) / 2
@@ -120,7 +134,12 @@ for i = 1, n do
   reply[2 * i - 1], reply[2 * i] = epochs[i], seqs[i]
 end
 if size > 0 then redis.call('PEXPIRE', index, metaTtl) end
-redis.call('PUBLISH', ARGV[5], text)
+-- One copy costs the same on either channel, and on its stream's reaches only the nodes watching it.
+if n == 1 or (n <= ${ROUTED_COPIES} and n * #text <= ${ROUTED_BYTES}) then
+  for i = 1, n do redis.call('PUBLISH', ARGV[6 + n + i], text) end
+else
+  redis.call('PUBLISH', ARGV[5], text)
+end
 return reply
 `);
 

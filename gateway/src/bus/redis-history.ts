@@ -17,8 +17,10 @@ const MIN_META_TTL_MS = 24 * 60 * 60_000;
 export interface RedisHistoryOptions {
   client: RedisScriptClient;
   prefix: string;
-  /** The push channel: the append script publishes there, once the push is stored. */
-  channel: string;
+  /** A stream's channel: the append script publishes there each push it stores in the stream. */
+  channelOf(stream: string): string;
+  /** The channel of pushes to more streams than are published on each (`ROUTED_COPIES`). */
+  fanOut: string;
   limits: HistoryLimits;
   /** Throws `BusUnavailableError` unless the client can take commands now. */
   refuseUnlessConnected(): void;
@@ -94,7 +96,7 @@ export function createRedisHistory(options: RedisHistoryOptions): RedisHistory {
   return {
     async append(message) {
       const streams = [...new Set(streamsOfTarget(message.push.to))];
-      const args = [randomUUID(), String(limits.size), String(limits.ttlMs), metaTtl, options.channel, encodeBusMessageHead(message), ...streams];
+      const args = [randomUUID(), String(limits.size), String(limits.ttlMs), metaTtl, options.fanOut, encodeBusMessageHead(message), ...streams, ...streams.map(options.channelOf)];
       return positionsOf(streams, await run(APPEND_SCRIPT, [...streamKeys(streams), keys.body(), keys.index], args));
     },
 

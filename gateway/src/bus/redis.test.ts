@@ -7,9 +7,9 @@ import { createRedisBus } from './redis.ts';
 const url = process.env.WSGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 describeBusContract(
   'redis',
-  (prefix, history) => createRedisBus({ url, prefix, history }),
+  (prefix, history, nodeId) => createRedisBus({ url, prefix, history, nodeId }),
   async () => {
     const broker = await startSubscriptionFaultBroker('redis');
-    return { ...broker, makeBus: (prefix, history) => createRedisBus({ url: broker.url, prefix, history }) };
+    return { ...broker, makeBus: (prefix, history, nodeId) => createRedisBus({ url: broker.url, prefix, history, nodeId }) };
   },
 );
