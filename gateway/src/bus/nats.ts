@@ -6,6 +6,7 @@ import { streamsOfTarget } from '../push/streams.ts';
 import { encodeBusMessage } from './bus-codec.ts';
 import { createBusListeners } from './bus-listeners.ts';
 import { parseBusMessage } from './bus-validation.ts';
+import { withoutCredentials } from './bus-url.ts';
 import { createLinkHealth, type LinkHealth } from './link-health.ts';
 import { createNatsHistory } from './nats-history.ts';
 import { natsSubjects, type NatsSubjects } from './nats-subjects.ts';
@@ -62,7 +63,8 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   const directSubject = options.nodeId === undefined ? undefined : subjects.directSignal(options.nodeId);
   const listeners = createBusListeners(options.logger, `${options.prefix}.s`);
   const dedupe = createPushDedupe();
-  const link = createLinkHealth(`connecting to ${options.url}`);
+  const shown = withoutCredentials(options.url);
+  const link = createLinkHealth(`connecting to ${shown}`);
   let connection: NatsConnection | undefined;
   let jetStream: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
   let closed = false;
@@ -91,7 +93,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
   const onSignal = (msg: Msg) => listeners.signal(msg.string());
 
   connect({
-    servers: options.url,
+    ...serverOf(options.url),
     name: options.name,
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
@@ -112,7 +114,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       history.connected();
       void watchStatus(nc, link, options, history.connected);
       void nc.closed().then(() => {
-        if (!closed) link.down(`NATS connection closed (${options.url})`);
+        if (!closed) link.down(`NATS connection closed (${shown})`);
       });
     },
     (error: unknown) => {
@@ -200,7 +202,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
       // Resolved once the server has it, as a Redis PUBLISH is: what any node sends after reaches
       // each node behind it.
       await nc.flush().catch(() => {
-        throw new BusUnavailableError(`NATS connection lost before the server had the signal (${options.url})`);
+        throw new BusUnavailableError(`NATS connection lost before the server had the signal (${shown})`);
       });
     },
     onSignal: (subscription) =>
@@ -260,7 +262,7 @@ function headersOf(msg: Msg): Record<string, string> | undefined {
  */
 async function watchStatus(nc: NatsConnection, link: LinkHealth, options: NatsBusOptions, reconnected: () => void): Promise<void> {
   for await (const status of nc.status()) {
-    if (status.type === 'disconnect') link.down(`NATS connection lost (${options.url})`);
+    if (status.type === 'disconnect') link.down(`NATS connection lost (${withoutCredentials(options.url)})`);
     else if (status.type === 'reconnect') {
       link.up();
       reconnected();
@@ -279,4 +281,17 @@ async function drainWithin(nc: NatsConnection, timeoutMs: number): Promise<void>
   await Promise.race([nc.drain().catch(() => undefined), patience]);
   clearTimeout(timer);
   if (!nc.isClosed()) await nc.close().catch(() => undefined);
+}
+
+/**
+ * The server and its credentials from a bus URL: `nats://user:password@host:4222` logs in as the
+ * user, `nats://token@host:4222` with a token. The client would otherwise ignore them.
+ */
+export function serverOf(url: string): { servers: string; user?: string; pass?: string; token?: string } {
+  const parsed = new URL(url);
+  const user = decodeURIComponent(parsed.username);
+  const pass = decodeURIComponent(parsed.password);
+  if (user === '') return { servers: url };
+  const servers = withoutCredentials(url);
+  return pass === '' ? { servers, token: user } : { servers, user, pass };
 }

@@ -2,6 +2,7 @@ import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import { createBusListeners } from './bus-listeners.ts';
 import { createLinkHealth } from './link-health.ts';
+import { withoutCredentials } from './bus-url.ts';
 import { BusUnavailableError, busSubscription, type Bus, type HistoryLimits } from './bus.ts';
 import { DEFAULT_HISTORY_LIMITS } from './memory-history.ts';
 import { redisChannels } from './redis-channels.ts';
@@ -36,7 +37,7 @@ export interface RedisBusOptions {
 export function createRedisBus(options: RedisBusOptions): Bus {
   const channels = redisChannels(options.prefix);
   const listeners = createBusListeners(options.logger, `${options.prefix}.s`);
-  const link = createLinkHealth(`connecting to ${options.url}`);
+  const link = createLinkHealth(`connecting to ${withoutCredentials(options.url)}`);
   let closed = false;
   // Quick, unbounded retries: a gateway outlives a Redis restart without being restarted itself.
   const socket = { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
