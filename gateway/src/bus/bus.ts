@@ -162,11 +162,15 @@ export interface Bus {
   /** Returns the unsubscribe function, whose `ready` resolves once the broker has confirmed the subscription. */
   subscribe(handler: BusHandler): BusSubscription;
   /**
-   * Routes the pushes appended to `stream` to this node from the moment `ready` resolves until the
-   * returned function is called. The caller watches each stream once (stream-interest.ts counts
-   * the connections holding it); a node hears only the pushes of the streams it watches.
+   * Routes the pushes appended to `stream` to this node from the moment the returned promise
+   * resolves (it never rejects; it stays pending on a bus closed before that) until as many
+   * `unwatch` calls have undone the watches. A node hears only the pushes of the streams it
+   * watches; stream-interest.ts watches each stream its connections hold, once. A pair of calls,
+   * not a handle per watch: a node with 10k users holds 10k watches.
    */
-  watch(stream: string): BusSubscription;
+  watch(stream: string): Promise<void>;
+  /** Undoes one `watch` of `stream` (nothing when it is not watched). */
+  unwatch(stream: string): void;
   /**
    * Sends a signal to every node (the sender's own handlers included), or with `to` only to that
    * node (a bus made without a node id hears only signals sent to every node).

@@ -158,16 +158,19 @@ export function createMemoryHistory(limits: HistoryLimits = DEFAULT_HISTORY_LIMI
     async positions(names) {
       const positions: StreamPositions = {};
       for (const name of names) {
-        // A stream nothing was appended to starts at 0, under the epoch it will keep.
-        const stream = streamOf(name);
-        positions[name] = { epoch: stream.epoch, seq: stream.seq };
+        // A stream nothing was appended to stands at 0 under the epoch it will start with: until
+        // something is appended it need not exist (idle users' streams cost nothing), unless
+        // that epoch would be one of its own (once the history has forgotten streams).
+        const stream = streams.get(name) ?? (forgot ? streamOf(name) : undefined);
+        positions[name] = stream ? { epoch: stream.epoch, seq: stream.seq } : { epoch, seq: 0 };
       }
       return positions;
     },
 
     async read(name, after): Promise<HistoryRead> {
       trimOldest(now());
-      const stream = streamOf(name);
+      const stream = streams.get(name) ?? (forgot ? streamOf(name) : undefined);
+      if (!stream) return after.epoch === epoch && after.seq === 0 ? { result: 'recovered', entries: [], position: { epoch, seq: 0 } } : { result: 'unknown_epoch', entries: [], position: { epoch, seq: 0 } };
       const position = { epoch: stream.epoch, seq: stream.seq };
       if (after.epoch !== stream.epoch || after.seq > stream.seq) return { result: 'unknown_epoch', entries: [], position };
       const entries: HistoryEntry[] = [];

@@ -21,6 +21,8 @@ export function createMemoryBroker(limits: HistoryLimits = DEFAULT_HISTORY_LIMIT
   return { nodes: new Set(), history: createMemoryHistory(limits) };
 }
 
+const ROUTED = Promise.resolve();
+
 export interface MemoryBusOptions {
   logger?: Logger;
   /** The node's id, for the signals sent to it alone. */
@@ -55,15 +57,14 @@ export function createMemoryBus(broker: MemoryBroker = createMemoryBroker(), opt
     subscribe: (handler) => busSubscription(listeners.onPush(handler), Promise.resolve()),
     watch(stream) {
       node.watched.set(stream, (node.watched.get(stream) ?? 0) + 1);
-      let watching = true;
-      const unwatch = () => {
-        if (!watching) return;
-        watching = false;
-        const count = (node.watched.get(stream) ?? 1) - 1;
-        if (count > 0) node.watched.set(stream, count);
-        else node.watched.delete(stream);
-      };
-      return busSubscription(unwatch, Promise.resolve());
+      // Routed at once: one settled promise serves every watch.
+      return ROUTED;
+    },
+    unwatch(stream) {
+      const count = node.watched.get(stream);
+      if (count === undefined) return;
+      if (count > 1) node.watched.set(stream, count - 1);
+      else node.watched.delete(stream);
     },
     async signal(signal, to) {
       for (const other of broker.nodes) {

@@ -90,7 +90,7 @@ describe('NATS history', () => {
     const [a, b] = [await connectedBus(prefix), await connectedBus(prefix)];
     const heard: number[] = [];
     await b.subscribe((message) => heard.push(message.positions['u:alice']!.seq)).ready;
-    await b.watch('u:alice').ready;
+    await b.watch('u:alice');
     await Promise.all(Array.from({ length: 50 }, (_, i) => a.publish({ origin: 'node-a', push: envelope(`p${i}`), headers: {} })));
     await expect.poll(() => heard.length, patience).toBe(50);
     expect(heard).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));

@@ -81,13 +81,12 @@ describe('nats bus watches', () => {
     const [a, b] = [makeBus({ url, prefix, nodeId: 'node-a' }), makeBus({ url, prefix, nodeId: 'node-b' })];
     await expect.poll(() => a.health().connected, patience).toBe(true);
     const atB = await listen(b);
-    const watches = Array.from({ length: 10_000 }, (_, i) => b.watch(`u:user-${i}`));
-    const marker = b.watch('u:marker');
-    await Promise.all([...watches, marker].map((watch) => watch.ready));
+    const streams = Array.from({ length: 10_000 }, (_, i) => `u:user-${i}`);
+    await Promise.all([...streams, 'u:marker'].map((stream) => b.watch(stream)));
     await a.publish(push('first-and-last', users('user-0', 'user-9999', 'user-5000')));
     await a.publish(push('marker', users('marker')));
     await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker']);
-    for (const unwatch of watches) unwatch();
+    for (const stream of streams) b.unwatch(stream);
     await a.publish(push('unwatched', users('user-0', 'user-1')));
     await a.publish(push('marker-2', users('marker')));
     await expect.poll(atB.ids, patience).toEqual(['first-and-last', 'marker', 'marker-2']);
@@ -105,8 +104,8 @@ describe('nats bus watches', () => {
     await raw.flush();
     try {
       const [atB, atC] = [await listen(b), await listen(c)];
-      await b.watch('u:user-150').ready;
-      await c.watch('u:other').ready;
+      await b.watch('u:user-150');
+      await c.watch('u:other');
       const many = Array.from({ length: 200 }, (_, i) => `user-${i}`);
       await a.publish(push('wide', users(...many)));
       await a.publish(push('marker', users('user-150', 'other')));
@@ -124,15 +123,14 @@ describe('nats bus watches', () => {
     prefixes.add(prefix);
     const bus = makeBus({ url, prefix, nodeId: 'node-a' });
     await expect.poll(() => bus.health().connected, patience).toBe(true);
-    const held = bus.watch('u:alice');
-    await held.ready;
+    await bus.watch('u:alice');
     const closing = bus.close();
-    const during = bus.watch('u:bob');
-    held();
+    void bus.watch('u:bob');
+    bus.unwatch('u:alice');
     await closing;
-    const after = bus.watch('u:carol');
-    during();
-    after();
+    void bus.watch('u:carol');
+    bus.unwatch('u:bob');
+    bus.unwatch('u:carol');
   });
 
   it('drops and counts a push whose NATS headers cannot be read, and keeps delivering', async () => {
@@ -141,7 +139,7 @@ describe('nats bus watches', () => {
     const b = makeBus({ url, prefix, nodeId: 'node-b' });
     await expect.poll(() => b.health().connected, patience).toBe(true);
     const atB = await listen(b);
-    await b.watch('u:alice').ready;
+    await b.watch('u:alice');
     const { push: valid } = push('unreadable', users('alice'));
     await publishRawHeaders(url, natsSubjects(prefix).stream('u:alice'), 'NATS/1.0\r\nbad name: 1\r\n\r\n', JSON.stringify({ origin: 'intruder', push: valid }));
     await b.publish(push('marker', users('alice')));
@@ -158,7 +156,7 @@ describe('nats bus watches', () => {
       const a = makeBus({ url: server.url, prefix, nodeId: 'node-a' });
       const b = makeBus({ url: server.url, prefix, nodeId: 'node-b', logger });
       const atB = await listen(b);
-      await Promise.all(Array.from({ length: 500 }, (_, i) => b.watch(`u:user-${i}`).ready));
+      await Promise.all(Array.from({ length: 500 }, (_, i) => b.watch(`u:user-${i}`)));
       await expect.poll(() => a.health().connected && b.health().connected, patience).toBe(true);
       const lost = 'bus watched stream subscription lost; subscribing again';
       const back = 'bus watched stream subscriptions hold again';

@@ -1,6 +1,5 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { busSubscription, type BusSubscription } from './bus.ts';
 import type { LinkHealth } from './link-health.ts';
 import { resubscribeDelay } from './nats-subscription.ts';
 
@@ -23,7 +22,10 @@ export interface NatsWatchesOptions {
 }
 
 export interface NatsWatches {
-  watch(stream: string): BusSubscription;
+  /** Resolves once the stream's subscription holds on the connection as it is now. */
+  watch(stream: string): Promise<void>;
+  /** Undoes one watch of the stream. */
+  unwatch(stream: string): void;
   /** The connection is made: every stream watched so far is subscribed on it. */
   attach(nc: NatsConnection): void;
   /** The bus is closing: every watched stream's subscription ends, and `ready`s not yet given stay pending. */
@@ -189,7 +191,7 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
   return {
     watch(stream) {
       // Closing: nothing more is subscribed, and this `ready` never comes.
-      if (stopped) return busSubscription(() => undefined, new Promise(() => undefined));
+      if (stopped) return new Promise<void>(() => undefined);
       let entry = watched.get(stream);
       if (!entry) {
         entry = { stream, subject: options.subjectOf(stream), holders: 0, subscription: undefined, lost: false, waiting: [] };
@@ -203,12 +205,11 @@ export function createNatsWatches(options: NatsWatchesOptions): NatsWatches {
       const ready = new Promise<void>((resolve) => target.waiting.push(resolve));
       unconfirmed.add(target);
       confirmSoon();
-      let holding = true;
-      return busSubscription(() => {
-        if (!holding) return;
-        holding = false;
-        unwatch(target);
-      }, ready);
+      return ready;
+    },
+    unwatch(stream) {
+      const entry = watched.get(stream);
+      if (entry && entry.holders > 0) unwatch(entry);
     },
     attach(connection) {
       nc = connection;

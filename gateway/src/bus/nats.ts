@@ -196,6 +196,7 @@ export function createNatsBus(options: NatsBusOptions): Bus {
     // Handlers hear what the watches and the wide subject bring: confirmed with the wide subject.
     subscribe: (handler) => busSubscription(listeners.onPush(handler), confirmed(subjects.wide)),
     watch: (stream) => watches.watch(stream),
+    unwatch: (stream) => watches.unwatch(stream),
     async signal(signal, to) {
       const nc = ready();
       nc.publish(to === undefined ? signalSubject : subjects.directSignal(to), JSON.stringify(signal));

@@ -51,20 +51,18 @@ describe('redis bus subscriptions', () => {
     const channels = redisChannels(prefix);
     const bus = await connectedBus(broker.url, prefix);
     const received = await heard(bus);
-    const kept = bus.watch('u:kept');
-    const released = bus.watch('u:released');
-    await Promise.all([kept.ready, released.ready]);
+    await Promise.all([bus.watch('u:kept'), bus.watch('u:released')]);
 
     await broker.stop();
     await expect.poll(() => bus.health().connected, patience).toBe(false);
     const late = bus.watch('u:late');
-    released();
+    bus.unwatch('u:released');
     await broker.restart();
     await expect.poll(() => bus.health().connected, { ...patience, timeout: 10_000 }).toBe(true);
     // Ready means subscribed: the watch made during the outage is held the moment the node says so.
     const raw = await rawClient(broker.url);
     expect(await raw.pubSubNumSub([channels.stream('u:late'), channels.stream('u:kept')])).toEqual({ [channels.stream('u:late')]: 1, [channels.stream('u:kept')]: 1 });
-    await late.ready;
+    await late;
     // The released one was subscribed again with the rest, and is given up once the node is back.
     await expect.poll(async () => (await raw.pubSubNumSub(channels.stream('u:released')))[channels.stream('u:released')], patience).toBe(0);
 
@@ -80,7 +78,7 @@ describe('redis bus subscriptions', () => {
     const channels = redisChannels(prefix);
     const bus = await connectedBus(broker.url, prefix);
     const received = await heard(bus);
-    await bus.watch('u:kept').ready;
+    await bus.watch('u:kept');
     const { reconnects } = bus.health();
 
     await broker.cutSubscriptions();
@@ -92,7 +90,7 @@ describe('redis bus subscriptions', () => {
     expect(bus.health().connected).toBe(false);
     await broker.restoreSubscriptions();
     await expect.poll(() => bus.health().connected, { ...patience, timeout: 10_000 }).toBe(true);
-    await late.ready;
+    await late;
     expect(bus.health().reconnects).toBe(reconnects + 1);
 
     const publisher = await connectedBus(broker.url, prefix);
@@ -107,7 +105,7 @@ describe('redis bus subscriptions', () => {
     const bus = await connectedBus(broker.url, prefix);
     const received = await heard(bus);
     const users = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
-    await Promise.all(users.map((user) => bus.watch(`u:${user}`).ready));
+    await Promise.all(users.map((user) => bus.watch(`u:${user}`)));
     const raw = await rawClient(broker.url);
     const held = async () => ((await raw.sendCommand(['PUBSUB', 'CHANNELS', `${prefix}.s.*`])) as string[]).length;
     expect(await held()).toBe(10_000);
@@ -133,7 +131,7 @@ describe('redis bus subscriptions', () => {
     const received = await heard(bus);
     const signals: unknown[] = [];
     await bus.onSignal({ topic: 'ping', parse: (body) => ({ ok: true, value: body }), handle: (_origin, body) => signals.push(body) }).ready;
-    await bus.watch('u:alice').ready;
+    await bus.watch('u:alice');
     const raw = await rawClient(url);
     for (const text of ['{"origin":', 'null', JSON.stringify({ origin: 'intruder', push: { ...validPush('x', 'alice'), id: 5 } })]) {
       await raw.publish(channels.stream('u:alice'), text);
@@ -151,7 +149,7 @@ describe('redis bus subscriptions', () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     const bus = await connectedBus(url, prefix);
     const received = await heard(bus);
-    await Promise.all(['u:alice', 'u:bob', 'u:carol'].map((stream) => bus.watch(stream).ready));
+    await Promise.all(['u:alice', 'u:bob', 'u:carol'].map((stream) => bus.watch(stream)));
     const publisher = await connectedBus(url, prefix);
     for (let i = 0; i < 50; i += 1) await publisher.publish(toUsers(`p${i}`, 'alice', 'bob', 'carol'));
     await publisher.publish(toUsers('marker', 'carol'));
@@ -163,7 +161,7 @@ describe('redis bus subscriptions', () => {
     const prefix = `wsgw-test-${randomUUID()}`;
     const [watching, other, publisher] = [await connectedBus(url, prefix), await connectedBus(url, prefix), await connectedBus(url, prefix)];
     const [atWatching, atOther] = [await heard(watching), await heard(other)];
-    await Promise.all([watching.watch('u:alice').ready, watching.watch('u:user-3').ready, other.watch('u:bob').ready]);
+    await Promise.all([watching.watch('u:alice'), watching.watch('u:user-3'), other.watch('u:bob')]);
     const many = ['alice', ...Array.from({ length: ROUTED_COPIES }, (_, i) => `user-${i}`)];
     const onFanOut: string[] = [];
     await (await rawClient(url)).subscribe(redisChannels(prefix).fanOut, (text) => onFanOut.push(JSON.parse(text).push.id));

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { busSubscription, type BusSubscription } from './bus.ts';
 import type { LinkHealth } from './link-health.ts';
 
 /** The subscriber connection stands for all its channels: it holds them, and loses them, together. */
@@ -20,11 +19,14 @@ export interface RedisSubscriber {
 /** The channels of one subscriber connection, each held by whoever needs it. */
 export interface RedisSubscriptions {
   /**
-   * Holds `channel` until the returned function is called. Holds are counted: the channel is
-   * subscribed from the first to the last, and its messages reach the listener only while one is
-   * held. `ready` resolves once Redis has confirmed it and the connection is live.
+   * Holds `channel` until as many `release` calls. Holds are counted: the channel is subscribed
+   * from the first to the last, and its messages reach the listener only while one is held. The
+   * promise resolves once Redis has confirmed it and the connection is live (or at the release,
+   * when that comes first).
    */
-  hold(channel: string): BusSubscription;
+  hold(channel: string): Promise<void>;
+  /** Undoes one hold of `channel` (nothing when it is not held). */
+  release(channel: string): void;
   /** Whether `channel` is held now. */
   holds(channel: string): boolean;
   close(): void;
@@ -213,17 +215,14 @@ export function createRedisSubscriptions(options: RedisSubscriptionsOptions): Re
     hold(channel) {
       const count = (holds.get(channel) ?? 0) + 1;
       holds.set(channel, count);
-      let held = true;
       const confirmed = broker.get(channel) === 'subscribed' ? Promise.resolve() : new Promise<void>((resolve) => awaitSubscribed(channel, resolve));
       // A channel on its way is looked at again when it gets there; a later hold has nothing to add.
       if (count === 1 && !broker.has(channel)) changed(channel);
-      // Released before confirmed: `ready` resolves at the release rather than never.
-      const ready = confirmed.then(() => (held ? link.whenLive(SUBSCRIBER) : undefined));
-      return busSubscription(() => {
-        if (!held) return;
-        held = false;
-        release(channel);
-      }, ready);
+      // Released before confirmed: it resolves at the release rather than never.
+      return confirmed.then(() => (holds.has(channel) ? link.whenLive(SUBSCRIBER) : undefined));
+    },
+    release(channel) {
+      if (holds.has(channel)) release(channel);
     },
     holds: (channel) => holds.has(channel),
     close() {

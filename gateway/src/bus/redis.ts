@@ -86,6 +86,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     history,
     subscribe: (handler) => busSubscription(listeners.onPush(handler), link.whenLive(SUBSCRIBER)),
     watch: (stream) => subscriptions.hold(channels.stream(stream)),
+    unwatch: (stream) => subscriptions.release(channels.stream(stream)),
     async signal(signal, to) {
       refuseUnlessConnected();
       await publisher.publish(to === undefined ? channels.signal : channels.signalTo(to), JSON.stringify(signal));

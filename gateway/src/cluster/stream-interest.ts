@@ -1,4 +1,4 @@
-import type { Bus, BusSubscription } from '../bus/bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import type { Connection } from '../hub/connection.ts';
 import { streamsOfConnection } from '../push/streams.ts';
 
@@ -34,14 +34,15 @@ export interface StreamInterest {
 
 interface Watched {
   count: number;
-  readonly watch: BusSubscription;
   /** The watch is ready and the change was told. */
   routed: boolean;
-  /** Resolves once the watch is ready and the listeners are done with the new stream. */
-  readonly ready: Promise<void>;
+  /** Resolves once the watch is ready and the listeners are done with the new stream (then a shared settled promise). */
+  ready: Promise<void>;
 }
 
-export function createStreamInterest(bus: Pick<Bus, 'watch'>): StreamInterest {
+const SETTLED = Promise.resolve();
+
+export function createStreamInterest(bus: Pick<Bus, 'watch' | 'unwatch'>): StreamInterest {
   const watched = new Map<string, Watched>();
   const listeners: Array<(change: InterestChange) => Promise<void> | void> = [];
   const tell = (change: InterestChange): Promise<unknown> => Promise.all(listeners.map((listener) => listener(change)));
@@ -51,15 +52,15 @@ export function createStreamInterest(bus: Pick<Bus, 'watch'>): StreamInterest {
       for (const stream of streamsOfConnection(connection.user, connection.tags)) {
         let entry = watched.get(stream);
         if (!entry) {
-          const watch = bus.watch(stream);
           const created: Watched = {
             count: 0,
-            watch,
             routed: false,
-            ready: watch.ready.then(async () => {
+            ready: bus.watch(stream).then(async () => {
               if (watched.get(stream) !== created) return;
               created.routed = true;
               await tell({ stream, held: true });
+              // The chain is not kept for the stream's whole life: later holds need only know it is done.
+              created.ready = SETTLED;
             }),
           };
           watched.set(stream, (entry = created));
@@ -74,7 +75,7 @@ export function createStreamInterest(bus: Pick<Bus, 'watch'>): StreamInterest {
         const entry = watched.get(stream);
         if (!entry || --entry.count > 0) continue;
         watched.delete(stream);
-        entry.watch();
+        bus.unwatch(stream);
         if (entry.routed) void tell({ stream, held: false });
       }
     },
