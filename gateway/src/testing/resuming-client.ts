@@ -36,37 +36,18 @@ interface StreamSeen {
   ahead: Set<number>;
 }
 
-export async function connectResumingClient(options: ResumingClientOptions): Promise<ResumingClient> {
+/** What a client has seen of its streams and pushes, across all its connections. */
+function createSeenStreams() {
   const streams = new Map<string, StreamSeen>();
   const pushes: PushFrame[] = [];
   const resumes: ResumedFrame[] = [];
-  let connections = 0;
   let node: string | undefined;
-  let closed = false;
-  let ws: WebSocket | undefined;
 
   const see = (stream: string, seq: number) => {
     const seen = streams.get(stream);
     if (!seen || seq <= seen.seq) return;
     seen.ahead.add(seq);
     while (seen.ahead.delete(seen.seq + 1)) seen.seq += 1;
-  };
-
-  const onFrame = (frame: ServerFrame) => {
-    if (frame.type === 'welcome') {
-      node = frame.node;
-      adopt(frame);
-    } else if (frame.type === 'push') {
-      pushes.push(frame);
-      for (const [stream, seq] of Object.entries(frame.pos ?? {})) see(stream, seq);
-    } else if (frame.type === 'resumed') {
-      resumes.push(frame);
-      // A stream it could not recover starts again where the replay left it.
-      for (const [stream, recovery] of Object.entries(frame.streams)) {
-        const seen = streams.get(stream);
-        if (!recovery.recovered || !seen) streams.set(stream, { epoch: recovery.epoch, seq: recovery.seq, ahead: new Set() });
-      }
-    }
   };
 
   /** The first welcome sets where each stream starts; a later one only adds streams it did not know. */
@@ -76,20 +57,53 @@ export async function connectResumingClient(options: ResumingClientOptions): Pro
     }
   };
 
+  return {
+    pushes,
+    resumes,
+    node: () => node,
+    /** Where to resume from: per stream, the position up to which every push was seen. */
+    positions(): Record<string, StreamPosition> {
+      const positions: Record<string, StreamPosition> = {};
+      for (const [stream, seen] of streams) positions[stream] = { epoch: seen.epoch, seq: seen.seq };
+      return positions;
+    },
+    record(frame: ServerFrame) {
+      if (frame.type === 'welcome') {
+        node = frame.node;
+        adopt(frame);
+      } else if (frame.type === 'push') {
+        pushes.push(frame);
+        for (const [stream, seq] of Object.entries(frame.pos ?? {})) see(stream, seq);
+      } else if (frame.type === 'resumed') {
+        resumes.push(frame);
+        // A stream it could not recover starts again where the replay left it.
+        for (const [stream, recovery] of Object.entries(frame.streams)) {
+          if (!recovery.recovered || !streams.has(stream)) streams.set(stream, { epoch: recovery.epoch, seq: recovery.seq, ahead: new Set() });
+        }
+      }
+    },
+  };
+}
+
+export async function connectResumingClient(options: ResumingClientOptions): Promise<ResumingClient> {
+  const seen = createSeenStreams();
+  let connections = 0;
+  let closed = false;
+  let ws: WebSocket | undefined;
+
   const open = (resume: boolean) =>
     new Promise<void>((resolve, reject) => {
       const url = options.urls[connections % options.urls.length]!;
       connections += 1;
       const socket = new WebSocket(`${url}?token=${encodeURIComponent(options.token)}${resume ? '&resume=1' : ''}`);
       ws = socket;
-      const positions: Record<string, StreamPosition> = {};
-      for (const [stream, seen] of streams) positions[stream] = { epoch: seen.epoch, seq: seen.seq };
+      const positions = seen.positions();
       socket.on('open', () => {
         if (resume) socket.send(JSON.stringify({ type: 'resume', streams: positions }));
       });
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as ServerFrame;
-        onFrame(frame);
+        seen.record(frame);
         if (frame.type === 'welcome') resolve();
       });
       socket.on('error', reject);
@@ -104,13 +118,13 @@ export async function connectResumingClient(options: ResumingClientOptions): Pro
   await open(false);
   return {
     user: options.user,
-    pushes,
-    resumes,
+    pushes: seen.pushes,
+    resumes: seen.resumes,
     get connections() {
       return connections;
     },
     get node() {
-      return node;
+      return seen.node();
     },
     close() {
       closed = true;
