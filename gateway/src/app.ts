@@ -20,7 +20,7 @@ export interface AppOptions {
   /** Stats, slow deliveries and `/metrics` (absent with `WSGW_METRICS=false`: a 404 then). */
   telemetry: Pick<Telemetry, 'stats' | 'observer' | 'renderMetrics' | 'slowDeliveries'>;
   /** `GET /api/cluster`, and a user's connections across the cluster. */
-  cluster: Pick<ClusterArea, 'view' | 'userConnections'>;
+  cluster: Pick<ClusterArea, 'view' | 'userConnections' | 'disconnect'>;
   logger: Logger;
   /** `/ws`: the WebSocket endpoint's routes (`WsEndpoint.route`). */
   ws: Hono;
@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/deliveries/slow', (c) => c.json(options.telemetry.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(cluster.view()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes, logger));
-  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, cluster.userConnections));
+  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, cluster));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

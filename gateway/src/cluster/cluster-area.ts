@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { ClusterView, NodeReport } from '../protocol.ts';
 import { userStream } from '../push/streams.ts';
-import { createClusterControl, type ClusterControl } from './cluster-control.ts';
+import { createClusterControl, type ClusterControl, type ClusterDisconnect, type DisconnectOrder } from './cluster-control.ts';
 import { createInterestDirectory, type Holders } from './interest-directory.ts';
 import { clusterNodeOf, createMembership, type Membership } from './membership.ts';
 import { createReceipts, type Receipts } from './receipts.ts';
@@ -39,6 +39,8 @@ export interface ClusterArea {
   settled(): boolean;
   /** A user's connections across the cluster. */
   userConnections(user: string): Promise<ClusterUserConnections>;
+  /** Closes the matching connections (4001) wherever they are held, within `clusterWaitMs`. */
+  disconnect(order: DisconnectOrder): Promise<ClusterDisconnect>;
   /** `GET /api/cluster`: this node and the nodes it hears. */
   view(): ClusterView;
   /** Stops announcing and answering the other nodes. */
@@ -71,6 +73,7 @@ export function createClusterArea(options: ClusterAreaOptions): ClusterArea {
     holders,
     settled,
     userConnections: (user) => directory.lookup(user, holders([userStream(user)]), config.clusterWaitMs),
+    disconnect: (order) => control.disconnect(order, membership.peers(), config.clusterWaitMs),
     view: () => ({ node: config.nodeId, nodes: membership.nodes().map(clusterNodeOf) }),
     stop() {
       membership.stop();

@@ -106,4 +106,15 @@ describe('interest routing', () => {
     const after = await received([a!, b!]);
     expect(after[1]! - before[1]!).toBe(1);
   });
+
+  it('closes a user\'s connections, or one by id, on whichever nodes hold them, through /api on any node', async () => {
+    const [a, b, c] = await cluster();
+    const alice = [await b!.connect('alice'), await c!.connect('alice')];
+    const bob = await c!.connect('bob');
+    expect((await a!.api('POST', '/api/users/alice/disconnect')).body).toEqual({ disconnected: 2 });
+    for (const client of alice) expect((await client.closed).code).toBe(4001);
+    expect((await a!.api('POST', `/api/connections/${bob.welcome.connection}/disconnect`)).body).toEqual({ disconnected: 1 });
+    expect((await bob.closed).code).toBe(4001);
+    expect(await a!.api('POST', '/api/connections/nobody/disconnect')).toMatchObject({ status: 404, body: { error: 'no such connection' } });
+  });
 });

@@ -20,11 +20,11 @@ export interface OperatorConsole {
 }
 
 export interface OperatorConsoleOptions {
-  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'clusterWaitMs' | 'traceUrlTemplate'>;
+  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'traceUrlTemplate'>;
   adminToken: string;
   version: string;
   /** The nodes the console shows, the users it looks up and the disconnects it orders. */
-  cluster: Pick<ClusterArea, 'membership' | 'peers' | 'userConnections' | 'control'>;
+  cluster: Pick<ClusterArea, 'membership' | 'userConnections' | 'disconnect'>;
   pushes: PushService;
   observer: GatewayObserver;
   logger: Logger;
@@ -45,10 +45,7 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
     pushes: options.pushes,
     observer: options.observer,
     maxBodyBytes: config.maxBodyBytes,
-    userConnections: cluster.userConnections,
-    control: cluster.control,
-    peers: cluster.peers,
-    clusterWaitMs: config.clusterWaitMs,
+    cluster,
   });
   return {
     app: { adminToken, routes, assets: createConsoleAssets() },
