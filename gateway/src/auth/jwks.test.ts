@@ -1,4 +1,4 @@
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { exportSPKI, importJWK, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type GatewayConfig } from '../config.ts';
 import { createProviderKey, signWith, startJwksServer, type JwksServer } from '../testing/jwks-server.ts';
@@ -61,6 +61,16 @@ describe('connection tokens verified with a JWKS', () => {
     expect(server.fetches).toBe(2);
     // A kid that is still unknown after the refresh is refused.
     expect(await gateway.refusal(`?token=${await signWith(rotated, 'mallory', { kid: 'made-up' })}`)).toEqual(refused('token kid is not in the JWKS'));
+  });
+
+  it('drops a key the provider removed once the cached set is older than the max age', async () => {
+    const key = await createProviderKey('k1');
+    const server = await jwksServer([key.jwk]);
+    // A max age of 0: every token finds the cache stale, so the removal is seen on the next one.
+    const gateway = await jwksGateway(server, { maxAgeMs: 0 });
+    await connectClient(`${gateway.wsUrl}?token=${await signWith(key, 'alice')}`);
+    server.publish([]);
+    expect(await gateway.refusal(`?token=${await signWith(key, 'alice')}`)).toEqual(refused('token kid is not in the JWKS'));
   });
 
   it('bounds the refreshes: a flood of unknown kids costs one fetch per cooldown, and known kids keep working', async () => {
@@ -136,6 +146,15 @@ describe('issuer and audience', () => {
     expect(await gateway.refusal(`?token=${await signWith(key, 'm', { aud: 'wsgw' })}`)).toEqual(refused('token issuer is not accepted'));
     expect(await gateway.refusal(`?token=${await signWith(key, 'm', { iss: issuer, aud: 'other-app' })}`)).toEqual(refused('token audience is not accepted'));
     expect(await gateway.refusal(`?token=${await signWith(key, 'm', { iss: issuer })}`)).toEqual(refused('token audience is not accepted'));
+  });
+
+  it('checks iss and aud on tokens verified with a PEM public key', async () => {
+    const key = await createProviderKey('pem', 'ES256');
+    const pem = await exportSPKI(await importJWK(key.jwk, 'ES256') as CryptoKey);
+    const gateway = await startTestGateway({ jwtSecret: undefined, jwtPublicKey: pem, jwtIssuer: issuer, jwtAudience: ['wsgw'] });
+    expect((await connectClient(`${gateway.wsUrl}?token=${await signWith(key, 'alice', { iss: issuer, aud: 'wsgw' })}`)).welcome.user).toBe('alice');
+    expect(await gateway.refusal(`?token=${await signWith(key, 'm', { iss: 'other', aud: 'wsgw' })}`)).toEqual(refused('token issuer is not accepted'));
+    expect(await gateway.refusal(`?token=${await signWith(key, 'm', { iss: issuer, aud: 'x' })}`)).toEqual(refused('token audience is not accepted'));
   });
 
   it('checks iss and aud on tokens signed with the JWT secret too', async () => {
