@@ -2,7 +2,8 @@ import { exportSPKI, importJWK, SignJWT, UnsecuredJWT, type CryptoKey } from 'jo
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type GatewayConfig } from '../config.ts';
 import { createProviderKey, signWith, startJwksServer, type JwksServer } from '../testing/jwks-server.ts';
-import { connectClient } from '../testing/test-client.ts';
+import { spawnGateway, type GatewayProcess } from '../testing/gateway-process.ts';
+import { connectClient, expectRefusal } from '../testing/test-client.ts';
 import { useTestGateways } from '../testing/test-gateway.ts';
 
 const startTestGateway = useTestGateways();
@@ -130,6 +131,33 @@ describe('connection tokens verified with a JWKS', () => {
     expect(await gateway.refusal(`?token=${await signWith(key, 'alice')}`)).toEqual(refused('token signing keys are unavailable: the JWKS endpoint could not be read'));
     server.mode('serve');
     expect((await connectClient(`${gateway.wsUrl}?token=${await signWith(key, 'alice')}`)).welcome.user).toBe('alice');
+  });
+});
+
+describe('a production gateway with only a JWKS', () => {
+  let running: GatewayProcess | undefined;
+  afterEach(async () => {
+    running?.child.kill('SIGTERM');
+    await running?.exited;
+    running = undefined;
+  });
+
+  it('starts without a JWT secret, verifies JWKS tokens, and logs a failed refresh without the token', async () => {
+    const key = await createProviderKey('k1');
+    const server = await jwksServer([key.jwk]);
+    running = spawnGateway({ NODE_ENV: 'production', WSGW_API_KEY: 'k'.repeat(32), WSGW_CONSOLE: 'false', WSGW_JWT_JWKS_URL: server.url, WSGW_JWT_JWKS_COOLDOWN: '1s' });
+    const port = await running.port;
+    const token = await signWith(key, 'alice');
+    expect((await connectClient(`ws://127.0.0.1:${port}/ws?token=${token}`)).welcome.user).toBe('alice');
+    server.mode('fail');
+    // Past the 1 s cooldown, so the unknown kid does make the gateway ask (and fail).
+    await expect.poll(async () => {
+      const unknown = await signWith(key, 'mallory', { kid: 'new' });
+      await expectRefusal(`ws://127.0.0.1:${port}/ws?token=${unknown}`);
+      return running!.output();
+    }, { timeout: 5000, interval: 300 }).toContain('JWKS refresh failed');
+    expect(running.output()).toContain(`JWKS fetch from ${server.url} failed: HTTP 503`);
+    expect(running.output()).not.toContain(token.split('.')[2]!);
   });
 });
 
