@@ -86,27 +86,28 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
 }
 
 async function fetchKeys(options: JwksKeysOptions): Promise<CachedKey[]> {
+  const where = loggableUrl(options.url);
   let response: Response;
   try {
     response = await fetch(options.url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/json' } });
   } catch (error) {
     const cause = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : describeCause(error);
-    throw new Error(`JWKS fetch from ${options.url} failed: ${cause}`);
+    throw new Error(`JWKS fetch from ${where} failed: ${cause}`);
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(`JWKS fetch from ${options.url} failed: HTTP ${response.status}`);
+    throw new Error(`JWKS fetch from ${where} failed: HTTP ${response.status}`);
   }
-  const text = await response.text();
-  if (text.length > MAX_JWKS_BYTES) throw new Error(`JWKS from ${options.url} is larger than ${MAX_JWKS_BYTES} bytes`);
+  const text = await readBounded(response, MAX_JWKS_BYTES);
+  if (text === undefined) throw new Error(`JWKS from ${where} is larger than ${MAX_JWKS_BYTES} bytes`);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new Error(`JWKS from ${options.url} is not JSON`);
+    throw new Error(`JWKS from ${where} is not JSON`);
   }
   const list = (body as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(list)) throw new Error(`JWKS from ${options.url} has no "keys" array`);
+  if (!Array.isArray(list)) throw new Error(`JWKS from ${where} has no "keys" array`);
   const imported = await Promise.all(list.map((jwk) => importKey(jwk as JWK)));
   return imported.filter((key): key is CachedKey => key !== undefined);
 }
@@ -127,6 +128,26 @@ async function importKey(jwk: JWK): Promise<CachedKey | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The body as text, or undefined once it passes `limit` bytes (the rest is not read). */
+async function readBounded(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the stream: the rest is never downloaded.
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The URL without credentials or query: either may hold a secret, and this text is logged. */
+function loggableUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
 }
 
 function describeCause(error: unknown): string {

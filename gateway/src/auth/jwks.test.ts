@@ -123,6 +123,13 @@ describe('connection tokens verified with a JWKS', () => {
     expect((await gateway.api('GET', '/api/stats')).status).toBe(200);
   });
 
+  it('refuses a JWKS larger than 512 KiB instead of reading it whole', async () => {
+    const key = await createProviderKey('k1');
+    const server = await jwksServer([key.jwk, { kty: 'oct', k: 'a'.repeat(600 * 1024) }]);
+    const gateway = await jwksGateway(server);
+    expect(await gateway.refusal(`?token=${await signWith(key, 'alice')}`)).toEqual(refused('token signing keys are unavailable: the JWKS endpoint could not be read'));
+  });
+
   it('comes back once the endpoint answers again', async () => {
     const key = await createProviderKey('k1');
     const server = await jwksServer([key.jwk]);
