@@ -31,7 +31,7 @@ describe('loadConfig', () => {
 
   it('refuses production without an API key or a JWT key', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production', WSGW_API_KEY: 'k' })).toThrow('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+    expect(() => loadConfig({ NODE_ENV: 'production', WSGW_API_KEY: 'k' })).toThrow('WSGW_JWT_SECRET, WSGW_JWT_PUBLIC_KEY or WSGW_JWT_JWKS_URL');
     expect(() => loadConfig({ NODE_ENV: 'production', WSGW_JWT_SECRET: 's'.repeat(32) })).toThrow('WSGW_API_KEY');
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).production).toBe(true);
   });

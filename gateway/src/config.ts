@@ -19,6 +19,15 @@ export interface GatewayConfig {
   traceUrlTemplate: string | undefined;
   jwtSecret?: string;
   jwtPublicKey?: string;
+  /**
+   * An identity provider's JWKS (`WSGW_JWT_JWKS_URL`): RS256/ES256 keys by `kid`, cached, fetched
+   * again for an unknown kid at most once per `cooldownMs`, each fetch bounded by `timeoutMs`.
+   */
+  jwks?: { url: string; cooldownMs: number; timeoutMs: number; maxAgeMs: number };
+  /** Required `iss` of connection tokens (`WSGW_JWT_ISSUER`), whatever key verifies them. */
+  jwtIssuer?: string;
+  /** Accepted `aud` values of connection tokens (`WSGW_JWT_AUDIENCE`, comma-separated); empty: not checked. */
+  jwtAudience: string[];
   /** Largest accepted HTTP body, bytes. */
   maxBodyBytes: number;
   /** Buffered bytes per connection above which it is closed as a slow consumer. */
@@ -75,10 +84,15 @@ export function loadConfig(env: Env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
   const jwtSecret = nonEmpty(env.WSGW_JWT_SECRET);
   const jwtPublicKey = nonEmpty(env.WSGW_JWT_PUBLIC_KEY);
+  const jwksUrl = httpUrl(env, 'WSGW_JWT_JWKS_URL');
+  if (jwtPublicKey && jwksUrl) {
+    throw new ConfigError('WSGW_JWT_PUBLIC_KEY and WSGW_JWT_JWKS_URL are exclusive: set the one that holds your signing keys');
+  }
+  const hasJwtKey = Boolean(jwtSecret || jwtPublicKey || jwksUrl);
   let apiKey = nonEmpty(env.WSGW_API_KEY);
   const missing: string[] = [];
   if (!apiKey) missing.push('WSGW_API_KEY');
-  if (!jwtSecret && !jwtPublicKey) missing.push('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
+  if (!hasJwtKey) missing.push('WSGW_JWT_SECRET, WSGW_JWT_PUBLIC_KEY or WSGW_JWT_JWKS_URL');
   const consoleEnabled = flag(env, 'WSGW_CONSOLE', true);
   let adminToken = consoleEnabled ? nonEmpty(env.WSGW_ADMIN_TOKEN) : undefined;
   if (consoleEnabled && !adminToken) missing.push('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
@@ -94,7 +108,7 @@ export function loadConfig(env: Env): GatewayConfig {
   const devSecrets = missing.length > 0;
   apiKey ??= generateSecret();
   if (consoleEnabled) adminToken ??= generateSecret();
-  const generatedJwt = !jwtSecret && !jwtPublicKey ? generateSecret() : undefined;
+  const generatedJwt = hasJwtKey ? undefined : generateSecret();
 
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -107,6 +121,18 @@ export function loadConfig(env: Env): GatewayConfig {
     traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE),
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
+    ...(jwksUrl
+      ? {
+          jwks: {
+            url: jwksUrl,
+            cooldownMs: duration(env, 'WSGW_JWT_JWKS_COOLDOWN', 30_000, 1000),
+            timeoutMs: duration(env, 'WSGW_JWT_JWKS_TIMEOUT', 5_000, 100),
+            maxAgeMs: duration(env, 'WSGW_JWT_JWKS_MAX_AGE', 10 * 60_000, 1000),
+          },
+        }
+      : {}),
+    ...(nonEmpty(env.WSGW_JWT_ISSUER) ? { jwtIssuer: env.WSGW_JWT_ISSUER!.trim() } : {}),
+    jwtAudience: list(env.WSGW_JWT_AUDIENCE),
     maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),
     slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024 * 1024, 1024),
     maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 100_000, 1),
@@ -155,6 +181,21 @@ function busUrl(value: string | undefined): string {
   const bus = nonEmpty(value) ?? 'memory';
   if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
   throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env[name])?.trim();
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  }
+  return value;
 }
 
 function traceUrlTemplate(value: string | undefined): string | undefined {

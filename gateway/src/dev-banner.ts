@@ -15,7 +15,7 @@ export async function devBanner(config: GatewayConfig, address: AddressInfo): Pr
     'wsgw is running in DEV MODE with generated secrets (set NODE_ENV=production to require real ones).',
     '',
     `  WSGW_API_KEY=${config.apiKey}`,
-    ...(config.jwtPublicKey ? [] : [`  WSGW_JWT_SECRET=${config.jwtSecret}`]),
+    ...(config.jwtSecret && !config.jwtPublicKey && !config.jwks ? [`  WSGW_JWT_SECRET=${config.jwtSecret}`] : []),
     ...(config.adminToken ? [`  WSGW_ADMIN_TOKEN=${config.adminToken}`] : []),
     '',
   ];

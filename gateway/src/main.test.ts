@@ -55,7 +55,7 @@ describe('the gateway process', () => {
     const { code } = await running.exited;
     expect(code).toBe(78);
     expect(running.output()).toContain(
-      'production mode requires WSGW_API_KEY and WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY and WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)',
+      'production mode requires WSGW_API_KEY and WSGW_JWT_SECRET, WSGW_JWT_PUBLIC_KEY or WSGW_JWT_JWKS_URL and WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)',
     );
   });
 

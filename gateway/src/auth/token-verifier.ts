@@ -1,5 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { JWKS_ALGORITHMS, type JwksKeys } from './jwks-keys.ts';
+import { TokenError } from './token-error.ts';
+
+export { TokenError };
 
 /** Who a verified connection token speaks for. */
 export interface Principal {
@@ -12,14 +16,15 @@ export interface TokenVerifierOptions {
   secret?: string;
   /** PEM (SPKI) public key; RSA keys verify RS256, EC P-256 keys verify ES256. */
   publicKey?: string;
+  /** Keys from an identity provider's JWKS endpoint (RS256 and ES256 only). */
+  jwks?: JwksKeys;
+  /** When set, the token's `iss` must be this. */
+  issuer?: string;
+  /** When set, the token's `aud` must contain one of these. */
+  audience?: string[];
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
-
-/** Raised for every token that must not open a connection; the message is safe to return to the client. */
-export class TokenError extends Error {
-  override name = 'TokenError';
-}
 
 const MAX_TAGS = 64;
 const MAX_ID_LENGTH = 256;
@@ -36,8 +41,15 @@ const UNFIT_ID = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const publicKey = options.publicKey ? readPublicKey(options.publicKey) : undefined;
-  const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.alg] : [])];
-  if (algorithms.length === 0) throw new Error('a JWT secret or public key is required');
+  const { jwks } = options;
+  if (publicKey && jwks) throw new Error('a JWT public key and a JWKS are exclusive: both would claim RS256/ES256 tokens');
+  const algorithms = [...(secret ? ['HS256'] : []), ...(publicKey ? [publicKey.alg] : []), ...(jwks ? JWKS_ALGORITHMS : [])];
+  if (algorithms.length === 0) throw new Error('a JWT secret, public key or JWKS is required');
+  const claims = {
+    algorithms,
+    ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+    ...(options.audience !== undefined && options.audience.length > 0 ? { audience: options.audience } : {}),
+  };
 
   // Imported once: given the raw bytes, jose imports a new WebCrypto key for every token, work
   // and garbage on each of 10k handshakes.
@@ -48,13 +60,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return hmacKey;
     }
     if (publicKey && header.alg === publicKey.alg) return publicKey.key;
+    // HS256 never reaches the JWKS: the secret answered it above, or `algorithms` refused it.
+    if (jwks && header.alg !== 'HS256') return jwks.keyFor(header);
     throw new TokenError(`token algorithm ${String(header.alg)} is not accepted`);
   };
 
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keyFor, { algorithms }));
+      ({ payload } = await jwtVerify(token, keyFor, claims));
     } catch (error) {
       throw new TokenError(describe(error));
     }
@@ -86,6 +100,8 @@ function readPublicKey(pem: string): { key: KeyObject; alg: 'RS256' | 'ES256' } 
 function describe(error: unknown): string {
   if (error instanceof TokenError) return error.message;
   if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') return 'token issuer is not accepted';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') return 'token audience is not accepted';
   if (error instanceof errors.JWTClaimValidationFailed) return `token claim ${error.claim} is not valid yet or invalid`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not accepted';

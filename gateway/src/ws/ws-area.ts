@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { createJwksKeys } from '../auth/jwks-keys.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Hub } from '../hub/hub.ts';
@@ -19,6 +20,9 @@ export interface WsAreaOptions {
     | 'nodeId'
     | 'jwtSecret'
     | 'jwtPublicKey'
+    | 'jwks'
+    | 'jwtIssuer'
+    | 'jwtAudience'
     | 'allowedOrigins'
     | 'connectRatePerIp'
     | 'maxConnections'
@@ -59,7 +63,13 @@ export interface WsArea {
  */
 export function createWsArea(options: WsAreaOptions): WsArea {
   const { config, hub, observer, logger } = options;
-  const verify = createTokenVerifier({ secret: config.jwtSecret, publicKey: config.jwtPublicKey });
+  const verify = createTokenVerifier({
+    secret: config.jwtSecret,
+    publicKey: config.jwtPublicKey,
+    jwks: config.jwks && createJwksKeys({ ...config.jwks, onFetchError: (message) => logger.warn({ cause: message }, 'JWKS refresh failed; serving the cached keys, if any') }),
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
