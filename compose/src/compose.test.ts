@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { BlockList } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +88,26 @@ describe('the compose stack', () => {
     expect(collector.service.pipelines.traces.exporters).toEqual(['otlp/tempo']);
     expect(collector.exporters['otlp/tempo'].endpoint).toBe(`tempo:${port(tempo.distributor.receivers.otlp.protocols.grpc.endpoint)}`);
     expect(collector.service.extensions).toContain('health_check');
+  });
+
+  it('has the gateways trust the load balancer for client addresses instead of a raised per-IP limit', async () => {
+    const { loadConfig } = await import('../../gateway/src/config.ts');
+    const { createClientAddressResolver } = await import('../../gateway/src/http/forwarded-for.ts');
+    const compose = await readYaml(at('compose.yaml'));
+    const lbAddress = compose.services.lb.networks.default.ipv4_address as string;
+    const subnet = compose.networks.default.ipam.config[0].subnet as string;
+    const [network, prefix] = subnet.split('/');
+    const inSubnet = new BlockList();
+    inSubnet.addSubnet(network!, Number(prefix));
+    expect(inSubnet.check(lbAddress)).toBe(true);
+    for (const name of ['gateway-1', 'gateway-2', 'gateway-3']) {
+      const config = loadConfig({ ...SECRETS, NODE_ENV: 'production', ...compose.services[name].environment });
+      expect(config.connectRatePerIp).toBe(loadConfig({}).connectRatePerIp);
+      // What nginx's $proxy_add_x_forwarded_for sends: the client's own header, then its address.
+      const client = createClientAddressResolver(config.trustedProxies).resolve(lbAddress, '10.6.6.6, 203.0.113.7');
+      expect(client).toEqual({ ip: '203.0.113.7', forwarded: true });
+    }
+    expect(await readFile(at('nginx.conf'), 'utf8')).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
   });
 
   it('runs the gateway image as npm start does: the compiled gateway, no tsx', async () => {

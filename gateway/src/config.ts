@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { parseCidr } from './http/forwarded-for.ts';
 
 /** Everything the gateway reads from its environment, already validated. */
 export interface GatewayConfig {
@@ -33,6 +34,11 @@ export interface GatewayConfig {
   maxFrameBytes: number;
   /** Invalid frames tolerated in a burst before the connection is closed with 1008. */
   maxInvalidFrames: number;
+  /**
+   * Proxies (CIDRs) whose `X-Forwarded-For` names the client: its address then counts for the
+   * per-IP connect rate, logs and connection info. Empty means no one is trusted.
+   */
+  trustedProxies: string[];
   /** Empty means any origin (tokens, not cookies, authenticate connections). */
   allowedOrigins: string[];
   heartbeatMs: number;
@@ -116,6 +122,7 @@ export function loadConfig(env: Env): GatewayConfig {
     maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64 * 1024, 64),
     maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 10, 1),
     allowedOrigins: list(env.WSGW_ALLOWED_ORIGINS),
+    trustedProxies: cidrs(env.WSGW_TRUSTED_PROXIES),
     heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 25_000, 100),
     idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
     shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
@@ -149,6 +156,18 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function cidrs(value: string | undefined): string[] {
+  const entries = list(value);
+  for (const entry of entries) {
+    try {
+      parseCidr(entry);
+    } catch (error) {
+      throw new ConfigError(`WSGW_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8 or fd00::/8: ${(error as Error).message}`);
+    }
+  }
+  return entries;
 }
 
 function busUrl(value: string | undefined): string {

@@ -20,6 +20,7 @@ export interface WsAreaOptions {
     | 'jwtSecret'
     | 'jwtPublicKey'
     | 'allowedOrigins'
+    | 'trustedProxies'
     | 'connectRatePerIp'
     | 'maxConnections'
     | 'maxConnectionsPerUser'
