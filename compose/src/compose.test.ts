@@ -51,13 +51,18 @@ describe('the compose stack', () => {
     const compose = await readYaml(at('compose.yaml'));
     const gateways = Object.entries(compose.services as Record<string, { build?: { dockerfile: string }; profiles?: string[] }>)
       .filter(([, service]) => service.build?.dockerfile === 'compose/gateway.Dockerfile' && !service.profiles)
-      .map(([name]) => `${name}:8080`);
+      .map(([name]) => name);
     expect(gateways).toHaveLength(3);
     const prometheus = await readYaml(at('prometheus.yml'));
     const wsgw = prometheus.scrape_configs.find((job: { job_name: string }) => job.job_name === 'wsgw');
-    expect(wsgw.static_configs.flatMap((c: { targets: string[] }) => c.targets).sort()).toEqual(gateways.sort());
+    // Scraped on their metrics port, balanced on their client port, and the two differ.
+    const metricsPort = compose.services[gateways[0]!].environment.WSGW_METRICS_PORT as string;
+    expect(metricsPort).toMatch(/^\d+$/);
+    expect(metricsPort).not.toBe('8080');
+    expect(wsgw.static_configs.flatMap((c: { targets: string[] }) => c.targets).sort()).toEqual(gateways.map((name) => `${name}:${metricsPort}`).sort());
     const nginx = await readFile(at('nginx.conf'), 'utf8');
-    for (const gateway of gateways) expect(nginx).toContain(`server ${gateway};`);
+    for (const gateway of gateways) expect(nginx).toContain(`server ${gateway}:8080;`);
+    expect(nginx).not.toContain(`:${metricsPort};`);
     expect(compose.services.prometheus.command).toContain('--enable-feature=exemplar-storage');
     // The NATS bus keeps the streams' history in JetStream.
     expect(compose.services.nats.command).toContain('-js');

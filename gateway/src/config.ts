@@ -57,6 +57,10 @@ export interface GatewayConfig {
   nodeTimeoutMs: number;
   /** Serve Prometheus metrics at /metrics (and keep them up to date). */
   metrics: boolean;
+  /** Serve /metrics on this port only, not on `port` (`WSGW_METRICS_PORT`; 0 picks a free one). */
+  metricsPort: number | undefined;
+  /** Bearer token a scrape of /metrics must present (`WSGW_METRICS_TOKEN`). */
+  metricsToken: string | undefined;
   /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
   traceClients: boolean;
   /** Put the opaque user id on delivery and ack spans. */
@@ -97,13 +101,22 @@ export function loadConfig(env: Env): GatewayConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('WSGW_ADMIN_TOKEN must be at least 16 characters');
   }
+  const metricsToken = nonEmpty(env.WSGW_METRICS_TOKEN);
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('WSGW_METRICS_TOKEN must be at least 16 characters');
+  }
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const metricsPort = nonEmpty(env.WSGW_METRICS_PORT) === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`WSGW_METRICS_PORT must differ from PORT (${port}): unset it to serve /metrics on the main port`);
+  }
   const devSecrets = missing.length > 0;
   apiKey ??= generateSecret();
   if (consoleEnabled) adminToken ??= generateSecret();
   const generatedJwt = !jwtSecret && !jwtPublicKey ? generateSecret() : undefined;
 
   return {
-    port: integer(env, 'PORT', 8080, 0, 65535),
+    port,
     host: env.HOST || '0.0.0.0',
     production,
     devSecrets,
@@ -132,6 +145,8 @@ export function loadConfig(env: Env): GatewayConfig {
     clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 250, 0),
     nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 3000, 100),
     metrics: flag(env, 'WSGW_METRICS', true),
+    metricsPort,
+    metricsToken,
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
     slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),
