@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { valueOf, type VariableName } from './config-variables.ts';
 import { parseCidr } from './http/forwarded-for.ts';
 
 /** Everything the gateway reads from its environment, already validated. */
@@ -80,17 +81,20 @@ type Env = Record<string, string | undefined>;
 /**
  * Reads the configuration. Without secrets outside production it generates them
  * (dev mode); with `NODE_ENV=production` missing secrets are a ConfigError.
+ *
+ * Every variable is read through `valueOf`, which takes the default from CONFIG_VARIABLES (the
+ * table `wsgw --help` prints); the checks here are what a table cannot say.
  */
 export function loadConfig(env: Env): GatewayConfig {
-  const production = env.NODE_ENV === 'production';
-  const jwtSecret = nonEmpty(env.WSGW_JWT_SECRET);
-  const jwtPublicKey = nonEmpty(env.WSGW_JWT_PUBLIC_KEY);
-  let apiKey = nonEmpty(env.WSGW_API_KEY);
+  const production = valueOf(env, 'NODE_ENV') === 'production';
+  const jwtSecret = valueOf(env, 'WSGW_JWT_SECRET');
+  const jwtPublicKey = valueOf(env, 'WSGW_JWT_PUBLIC_KEY');
+  let apiKey = valueOf(env, 'WSGW_API_KEY');
   const missing: string[] = [];
   if (!apiKey) missing.push('WSGW_API_KEY');
   if (!jwtSecret && !jwtPublicKey) missing.push('WSGW_JWT_SECRET or WSGW_JWT_PUBLIC_KEY');
-  const consoleEnabled = flag(env, 'WSGW_CONSOLE', true);
-  let adminToken = consoleEnabled ? nonEmpty(env.WSGW_ADMIN_TOKEN) : undefined;
+  const consoleEnabled = flag(env, 'WSGW_CONSOLE');
+  let adminToken = consoleEnabled ? valueOf(env, 'WSGW_ADMIN_TOKEN') : undefined;
   if (consoleEnabled && !adminToken) missing.push('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
   if (production && missing.length > 0) {
     throw new ConfigError(`production mode requires ${missing.join(' and ')}`);
@@ -101,12 +105,12 @@ export function loadConfig(env: Env): GatewayConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('WSGW_ADMIN_TOKEN must be at least 16 characters');
   }
-  const metricsToken = nonEmpty(env.WSGW_METRICS_TOKEN);
+  const metricsToken = valueOf(env, 'WSGW_METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('WSGW_METRICS_TOKEN must be at least 16 characters');
   }
-  const port = integer(env, 'PORT', 8080, 0, 65535);
-  const metricsPort = nonEmpty(env.WSGW_METRICS_PORT) === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 0, 65535);
+  const port = integer(env, 'PORT', 0, 65535);
+  const metricsPort = valueOf(env, 'WSGW_METRICS_PORT') === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 65535);
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
     throw new ConfigError(`WSGW_METRICS_PORT must differ from PORT (${port}): unset it to serve /metrics on the main port`);
   }
@@ -117,53 +121,49 @@ export function loadConfig(env: Env): GatewayConfig {
 
   return {
     port,
-    host: env.HOST || '0.0.0.0',
+    host: valueOf(env, 'HOST')!,
     production,
     devSecrets,
-    nodeId: nonEmpty(env.WSGW_NODE_ID) ?? `${hostname()}-${process.pid}`,
+    nodeId: valueOf(env, 'WSGW_NODE_ID') ?? `${hostname()}-${process.pid}`,
     apiKey,
     adminToken,
-    traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE),
+    traceUrlTemplate: traceUrlTemplate(valueOf(env, 'WSGW_TRACE_URL_TEMPLATE')),
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
-    maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),
-    slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024 * 1024, 1024),
-    maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 100_000, 1),
-    maxConnectionsPerUser: integer(env, 'WSGW_MAX_CONNECTIONS_PER_USER', 100, 1),
-    connectRatePerIp: integer(env, 'WSGW_CONNECT_RATE_PER_IP', 100, 1),
-    inboundRate: integer(env, 'WSGW_INBOUND_RATE', 50, 1),
-    maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64 * 1024, 64),
-    maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 10, 1),
-    allowedOrigins: list(env.WSGW_ALLOWED_ORIGINS),
-    trustedProxies: cidrs(env.WSGW_TRUSTED_PROXIES),
-    heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 25_000, 100),
-    idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
-    shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
-    logLevel: env.WSGW_LOG_LEVEL || 'info',
-    bus: busUrl(env.WSGW_BUS),
-    busPrefix: nonEmpty(env.WSGW_BUS_PREFIX) ?? 'wsgw',
-    clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 250, 0),
-    nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 3000, 100),
-    metrics: flag(env, 'WSGW_METRICS', true),
+    maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024),
+    slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024),
+    maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 1),
+    maxConnectionsPerUser: integer(env, 'WSGW_MAX_CONNECTIONS_PER_USER', 1),
+    connectRatePerIp: integer(env, 'WSGW_CONNECT_RATE_PER_IP', 1),
+    inboundRate: integer(env, 'WSGW_INBOUND_RATE', 1),
+    maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64),
+    maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 1),
+    allowedOrigins: list(valueOf(env, 'WSGW_ALLOWED_ORIGINS')),
+    trustedProxies: cidrs(valueOf(env, 'WSGW_TRUSTED_PROXIES')),
+    heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 100),
+    idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 1000),
+    shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 100),
+    logLevel: valueOf(env, 'WSGW_LOG_LEVEL')!,
+    bus: busUrl(valueOf(env, 'WSGW_BUS')),
+    busPrefix: valueOf(env, 'WSGW_BUS_PREFIX')!,
+    clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 0),
+    nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 100),
+    metrics: flag(env, 'WSGW_METRICS'),
     metricsPort,
     metricsToken,
-    traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
-    traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
-    slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),
+    traceClients: flag(env, 'WSGW_TRACE_CLIENTS'),
+    traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS'),
+    slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 1),
     history: {
-      size: integer(env, 'WSGW_HISTORY_SIZE', 100, 0, 100_000),
-      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 5 * 60_000, 1000),
-      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 64 * 1024 * 1024, 0),
+      size: integer(env, 'WSGW_HISTORY_SIZE', 0, 100_000),
+      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 1000),
+      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 0),
     },
   };
 }
 
 function generateSecret(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function list(value: string | undefined): string[] {
@@ -186,13 +186,12 @@ function cidrs(value: string | undefined): string[] {
 }
 
 function busUrl(value: string | undefined): string {
-  const bus = nonEmpty(value) ?? 'memory';
+  const bus = value!;
   if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
   throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
 }
 
-function traceUrlTemplate(value: string | undefined): string | undefined {
-  const template = nonEmpty(value);
+function traceUrlTemplate(template: string | undefined): string | undefined {
   if (template === undefined) return undefined;
   if (!/^https?:\/\//.test(template) || !template.includes('{traceId}')) {
     throw new ConfigError(`WSGW_TRACE_URL_TEMPLATE must be an http(s) URL containing {traceId}, got "${template}"`);
@@ -200,9 +199,8 @@ function traceUrlTemplate(value: string | undefined): string | undefined {
   return template;
 }
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = nonEmpty(env[name])?.trim().toLowerCase();
-  if (raw === undefined) return fallback;
+function flag(env: Env, name: VariableName): boolean {
+  const raw = valueOf(env, name)?.trim().toLowerCase();
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
@@ -211,9 +209,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A duration such as `300ms`, `90s`, `5m` or `1h`; a bare number is seconds. */
-function duration(env: Env, name: string, fallbackMs: number, minMs: number): number {
-  const raw = nonEmpty(env[name])?.trim();
-  if (raw === undefined) return fallbackMs;
+function duration(env: Env, name: VariableName, minMs: number): number {
+  const raw = valueOf(env, name)!.trim();
   const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
   if (!match) throw new ConfigError(`${name} must be a duration such as 300s, 5m or 1h, got "${raw}"`);
   const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
@@ -221,9 +218,8 @@ function duration(env: Env, name: string, fallbackMs: number, minMs: number): nu
   return ms;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
+function integer(env: Env, name: VariableName, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = valueOf(env, name)!;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
