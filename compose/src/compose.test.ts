@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+import { startTestGateway } from '../../gateway/src/testing/test-gateway.ts';
+
 const run = promisify(execFile);
 const COMPOSE = fileURLToPath(new URL('../', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -113,6 +115,28 @@ describe('the compose stack', () => {
       expect(client).toEqual({ ip: '203.0.113.7', forwarded: true });
     }
     expect(await readFile(at('nginx.conf'), 'utf8')).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+  });
+
+  it("runs the gateway as a non-root user, healthy exactly while a real gateway is ready", async () => {
+    const dockerfile = (await readFile(at('gateway.Dockerfile'), 'utf8')).replace(/\\\n\s*/g, '');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const user = /^USER (\S+)$/m.exec(runtime)?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+    expect(runtime.indexOf('USER ')).toBeLessThan(runtime.indexOf('\nCMD '));
+    const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.+\])$/m.exec(runtime)![1]!) as string[];
+    // compose.yaml writes `$` as `$$`; with that undone, it runs the image's command.
+    const composed = (await readYaml(at('compose.yaml'))).services['gateway-1'].healthcheck.test as string[];
+    expect(composed.map((word) => word.replaceAll('$$', '$'))).toEqual(['CMD', ...healthcheck]);
+
+    const [command, ...args] = healthcheck;
+    expect(command).toBe('node');
+    const probe = (port: number) => exitOf(process.execPath, args, { PORT: String(port) });
+    const gateway = await startTestGateway();
+    const port = Number(new URL(gateway.http).port);
+    expect(await probe(port)).toMatchObject({ code: 0 });
+    await gateway.close();
+    expect(await probe(port)).toMatchObject({ code: 1 });
   });
 
   it('runs the gateway image as npm start does: the compiled gateway, no tsx', async () => {
