@@ -39,12 +39,19 @@ COPY loadtest/package.json loadtest/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/otel/dist otel/dist
 COPY --from=build /app/gateway/dist gateway/dist
+# `wsgw` (`npx wsgw --help` lists the configuration).
+COPY gateway/bin gateway/bin
 COPY --from=build /app/console/dist console/dist
 COPY loadtest/bin loadtest/bin
 COPY loadtest/src loadtest/src
 
+# The image's own user (uid 1000), not root: the gateway needs no privilege, not even a low port.
 USER node
 WORKDIR /app/gateway
 EXPOSE 8080
+# Healthy while the node is ready (503 once it drains or loses its bus); node, since the slim
+# image has neither curl nor wget. PORT is the container's, as the gateway reads it.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=10 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 8080}/ready`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # What `npm start` runs (gateway/package.json), without npm in between to pass signals on.
 CMD ["node", "--import", "@wsgw/otel/dist/register", "dist/main.js"]

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { BlockList } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+
+import { startTestGateway } from '../../gateway/src/testing/test-gateway.ts';
 
 const run = promisify(execFile);
 const COMPOSE = fileURLToPath(new URL('../', import.meta.url));
@@ -50,13 +53,18 @@ describe('the compose stack', () => {
     const compose = await readYaml(at('compose.yaml'));
     const gateways = Object.entries(compose.services as Record<string, { build?: { dockerfile: string }; profiles?: string[] }>)
       .filter(([, service]) => service.build?.dockerfile === 'compose/gateway.Dockerfile' && !service.profiles)
-      .map(([name]) => `${name}:8080`);
+      .map(([name]) => name);
     expect(gateways).toHaveLength(3);
     const prometheus = await readYaml(at('prometheus.yml'));
     const wsgw = prometheus.scrape_configs.find((job: { job_name: string }) => job.job_name === 'wsgw');
-    expect(wsgw.static_configs.flatMap((c: { targets: string[] }) => c.targets).sort()).toEqual(gateways.sort());
+    // Scraped on their metrics port, balanced on their client port, and the two differ.
+    const metricsPort = compose.services[gateways[0]!].environment.WSGW_METRICS_PORT as string;
+    expect(metricsPort).toMatch(/^\d+$/);
+    expect(metricsPort).not.toBe('8080');
+    expect(wsgw.static_configs.flatMap((c: { targets: string[] }) => c.targets).sort()).toEqual(gateways.map((name) => `${name}:${metricsPort}`).sort());
     const nginx = await readFile(at('nginx.conf'), 'utf8');
-    for (const gateway of gateways) expect(nginx).toContain(`server ${gateway};`);
+    for (const gateway of gateways) expect(nginx).toContain(`server ${gateway}:8080;`);
+    expect(nginx).not.toContain(`:${metricsPort};`);
     expect(compose.services.prometheus.command).toContain('--enable-feature=exemplar-storage');
     // The NATS bus keeps the streams' history in JetStream.
     expect(compose.services.nats.command).toContain('-js');
@@ -87,6 +95,48 @@ describe('the compose stack', () => {
     expect(collector.service.pipelines.traces.exporters).toEqual(['otlp/tempo']);
     expect(collector.exporters['otlp/tempo'].endpoint).toBe(`tempo:${port(tempo.distributor.receivers.otlp.protocols.grpc.endpoint)}`);
     expect(collector.service.extensions).toContain('health_check');
+  });
+
+  it('has the gateways trust the load balancer for client addresses instead of a raised per-IP limit', async () => {
+    const { loadConfig } = await import('../../gateway/src/config.ts');
+    const { createClientAddressResolver } = await import('../../gateway/src/http/forwarded-for.ts');
+    const compose = await readYaml(at('compose.yaml'));
+    const lbAddress = compose.services.lb.networks.default.ipv4_address as string;
+    const subnet = compose.networks.default.ipam.config[0].subnet as string;
+    const [network, prefix] = subnet.split('/');
+    const inSubnet = new BlockList();
+    inSubnet.addSubnet(network!, Number(prefix));
+    expect(inSubnet.check(lbAddress)).toBe(true);
+    for (const name of ['gateway-1', 'gateway-2', 'gateway-3']) {
+      const config = loadConfig({ ...SECRETS, NODE_ENV: 'production', ...compose.services[name].environment });
+      expect(config.connectRatePerIp).toBe(loadConfig({}).connectRatePerIp);
+      // What nginx's $proxy_add_x_forwarded_for sends: the client's own header, then its address.
+      const client = createClientAddressResolver(config.trustedProxies).resolve(lbAddress, '10.6.6.6, 203.0.113.7');
+      expect(client).toEqual({ ip: '203.0.113.7', forwarded: true });
+    }
+    expect(await readFile(at('nginx.conf'), 'utf8')).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+  });
+
+  it("runs the gateway as a non-root user, healthy exactly while a real gateway is ready", async () => {
+    const dockerfile = (await readFile(at('gateway.Dockerfile'), 'utf8')).replace(/\\\n\s*/g, '');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const user = /^USER (\S+)$/m.exec(runtime)?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+    expect(runtime.indexOf('USER ')).toBeLessThan(runtime.indexOf('\nCMD '));
+    const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.+\])$/m.exec(runtime)![1]!) as string[];
+    // compose.yaml writes `$` as `$$`; with that undone, it runs the image's command.
+    const composed = (await readYaml(at('compose.yaml'))).services['gateway-1'].healthcheck.test as string[];
+    expect(composed.map((word) => word.replaceAll('$$', '$'))).toEqual(['CMD', ...healthcheck]);
+
+    const [command, ...args] = healthcheck;
+    expect(command).toBe('node');
+    const probe = (port: number) => exitOf(process.execPath, args, { PORT: String(port) });
+    const gateway = await startTestGateway();
+    const port = Number(new URL(gateway.http).port);
+    expect(await probe(port)).toMatchObject({ code: 0 });
+    await gateway.close();
+    expect(await probe(port)).toMatchObject({ code: 1 });
   });
 
   it('runs the gateway image as npm start does: the compiled gateway, no tsx', async () => {

@@ -17,8 +17,10 @@ export interface AppOptions {
   config: Pick<GatewayConfig, 'apiKey' | 'maxBodyBytes' | 'nodeId'>;
   hub: Hub;
   pushes: PushService;
-  /** Stats, slow deliveries and `/metrics` (absent with `WSGW_METRICS=false`: a 404 then). */
-  telemetry: Pick<Telemetry, 'stats' | 'observer' | 'renderMetrics' | 'slowDeliveries'>;
+  /** Stats and slow deliveries. */
+  telemetry: Pick<Telemetry, 'stats' | 'observer' | 'slowDeliveries'>;
+  /** `/metrics` (`createMetricsRoutes`); absent with `WSGW_METRICS=false` or on its own port: a 404 then. */
+  metrics?: Hono;
   /** `GET /api/cluster`, and a user's connections across the cluster. */
   cluster: Pick<ClusterArea, 'view' | 'userConnections' | 'disconnect'>;
   logger: Logger;
@@ -44,13 +46,7 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ status: 'ready', node: config.nodeId });
   });
 
-  const { renderMetrics } = options.telemetry;
-  if (renderMetrics) {
-    app.get('/metrics', async (c) => {
-      const { contentType, body } = await renderMetrics(c.req.header('accept'));
-      return c.body(body, 200, { 'Content-Type': contentType });
-    });
-  }
+  if (options.metrics) app.route('/', options.metrics);
 
   app.route('/', options.ws);
   if (options.console) app.route('/', options.console.assets);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { valueOf, type VariableName } from './config-variables.ts';
+import { parseCidr } from './http/forwarded-for.ts';
 
 /** Everything the gateway reads from its environment, already validated. */
 export interface GatewayConfig {
@@ -42,6 +44,11 @@ export interface GatewayConfig {
   maxFrameBytes: number;
   /** Invalid frames tolerated in a burst before the connection is closed with 1008. */
   maxInvalidFrames: number;
+  /**
+   * Proxies (CIDRs) whose `X-Forwarded-For` names the client: its address then counts for the
+   * per-IP connect rate, logs and connection info. Empty means no one is trusted.
+   */
+  trustedProxies: string[];
   /** Empty means any origin (tokens, not cookies, authenticate connections). */
   allowedOrigins: string[];
   heartbeatMs: number;
@@ -60,6 +67,10 @@ export interface GatewayConfig {
   nodeTimeoutMs: number;
   /** Serve Prometheus metrics at /metrics (and keep them up to date). */
   metrics: boolean;
+  /** Serve /metrics on this port only, not on `port` (`WSGW_METRICS_PORT`; 0 picks a free one). */
+  metricsPort: number | undefined;
+  /** Bearer token a scrape of /metrics must present (`WSGW_METRICS_TOKEN`). */
+  metricsToken: string | undefined;
   /** Add the push's traceparent to push frames (`"trace"`), so clients can continue the trace. */
   traceClients: boolean;
   /** Put the opaque user id on delivery and ack spans. */
@@ -79,22 +90,25 @@ type Env = Record<string, string | undefined>;
 /**
  * Reads the configuration. Without secrets outside production it generates them
  * (dev mode); with `NODE_ENV=production` missing secrets are a ConfigError.
+ *
+ * Every variable is read through `valueOf`, which takes the default from CONFIG_VARIABLES (the
+ * table `wsgw --help` prints); the checks here are what a table cannot say.
  */
 export function loadConfig(env: Env): GatewayConfig {
-  const production = env.NODE_ENV === 'production';
-  const jwtSecret = nonEmpty(env.WSGW_JWT_SECRET);
-  const jwtPublicKey = nonEmpty(env.WSGW_JWT_PUBLIC_KEY);
+  const production = valueOf(env, 'NODE_ENV') === 'production';
+  const jwtSecret = valueOf(env, 'WSGW_JWT_SECRET');
+  const jwtPublicKey = valueOf(env, 'WSGW_JWT_PUBLIC_KEY');
   const jwksUrl = httpUrl(env, 'WSGW_JWT_JWKS_URL');
   if (jwtPublicKey && jwksUrl) {
     throw new ConfigError('WSGW_JWT_PUBLIC_KEY and WSGW_JWT_JWKS_URL are exclusive: set the one that holds your signing keys');
   }
   const hasJwtKey = Boolean(jwtSecret || jwtPublicKey || jwksUrl);
-  let apiKey = nonEmpty(env.WSGW_API_KEY);
+  let apiKey = valueOf(env, 'WSGW_API_KEY');
   const missing: string[] = [];
   if (!apiKey) missing.push('WSGW_API_KEY');
   if (!hasJwtKey) missing.push('WSGW_JWT_SECRET, WSGW_JWT_PUBLIC_KEY or WSGW_JWT_JWKS_URL');
-  const consoleEnabled = flag(env, 'WSGW_CONSOLE', true);
-  let adminToken = consoleEnabled ? nonEmpty(env.WSGW_ADMIN_TOKEN) : undefined;
+  const consoleEnabled = flag(env, 'WSGW_CONSOLE');
+  let adminToken = consoleEnabled ? valueOf(env, 'WSGW_ADMIN_TOKEN') : undefined;
   if (consoleEnabled && !adminToken) missing.push('WSGW_ADMIN_TOKEN (or WSGW_CONSOLE=false)');
   if (production && missing.length > 0) {
     throw new ConfigError(`production mode requires ${missing.join(' and ')}`);
@@ -105,69 +119,77 @@ export function loadConfig(env: Env): GatewayConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('WSGW_ADMIN_TOKEN must be at least 16 characters');
   }
+  const metricsToken = valueOf(env, 'WSGW_METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('WSGW_METRICS_TOKEN must be at least 16 characters');
+  }
+  const port = integer(env, 'PORT', 0, 65535);
+  const metricsPort = valueOf(env, 'WSGW_METRICS_PORT') === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`WSGW_METRICS_PORT must differ from PORT (${port}): unset it to serve /metrics on the main port`);
+  }
   const devSecrets = missing.length > 0;
   apiKey ??= generateSecret();
   if (consoleEnabled) adminToken ??= generateSecret();
   const generatedJwt = hasJwtKey ? undefined : generateSecret();
 
   return {
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    port,
+    host: valueOf(env, 'HOST')!,
     production,
     devSecrets,
-    nodeId: nonEmpty(env.WSGW_NODE_ID) ?? `${hostname()}-${process.pid}`,
+    nodeId: valueOf(env, 'WSGW_NODE_ID') ?? `${hostname()}-${process.pid}`,
     apiKey,
     adminToken,
-    traceUrlTemplate: traceUrlTemplate(env.WSGW_TRACE_URL_TEMPLATE),
+    traceUrlTemplate: traceUrlTemplate(valueOf(env, 'WSGW_TRACE_URL_TEMPLATE')),
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
     ...(jwksUrl
       ? {
           jwks: {
             url: jwksUrl,
-            cooldownMs: duration(env, 'WSGW_JWT_JWKS_COOLDOWN', 30_000, 1000),
-            timeoutMs: duration(env, 'WSGW_JWT_JWKS_TIMEOUT', 5_000, 100),
-            maxAgeMs: duration(env, 'WSGW_JWT_JWKS_MAX_AGE', 10 * 60_000, 1000),
+            cooldownMs: duration(env, 'WSGW_JWT_JWKS_COOLDOWN', 1000),
+            timeoutMs: duration(env, 'WSGW_JWT_JWKS_TIMEOUT', 100),
+            maxAgeMs: duration(env, 'WSGW_JWT_JWKS_MAX_AGE', 1000),
           },
         }
       : {}),
-    ...(nonEmpty(env.WSGW_JWT_ISSUER) ? { jwtIssuer: env.WSGW_JWT_ISSUER!.trim() } : {}),
-    jwtAudience: list(env.WSGW_JWT_AUDIENCE),
-    maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024 * 1024, 1024),
-    slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024 * 1024, 1024),
-    maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 100_000, 1),
-    maxConnectionsPerUser: integer(env, 'WSGW_MAX_CONNECTIONS_PER_USER', 100, 1),
-    connectRatePerIp: integer(env, 'WSGW_CONNECT_RATE_PER_IP', 100, 1),
-    inboundRate: integer(env, 'WSGW_INBOUND_RATE', 50, 1),
-    maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64 * 1024, 64),
-    maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 10, 1),
-    allowedOrigins: list(env.WSGW_ALLOWED_ORIGINS),
-    heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 25_000, 100),
-    idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 60_000, 1000),
-    shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 8_000, 100),
-    logLevel: env.WSGW_LOG_LEVEL || 'info',
-    bus: busUrl(env.WSGW_BUS),
-    busPrefix: nonEmpty(env.WSGW_BUS_PREFIX) ?? 'wsgw',
-    clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 250, 0),
-    nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 3000, 100),
-    metrics: flag(env, 'WSGW_METRICS', true),
-    traceClients: flag(env, 'WSGW_TRACE_CLIENTS', false),
-    traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS', true),
-    slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 250, 1),
+    ...(valueOf(env, 'WSGW_JWT_ISSUER') ? { jwtIssuer: valueOf(env, 'WSGW_JWT_ISSUER')!.trim() } : {}),
+    jwtAudience: list(valueOf(env, 'WSGW_JWT_AUDIENCE')),
+    maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024),
+    slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024),
+    maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 1),
+    maxConnectionsPerUser: integer(env, 'WSGW_MAX_CONNECTIONS_PER_USER', 1),
+    connectRatePerIp: integer(env, 'WSGW_CONNECT_RATE_PER_IP', 1),
+    inboundRate: integer(env, 'WSGW_INBOUND_RATE', 1),
+    maxFrameBytes: integer(env, 'WSGW_MAX_FRAME_BYTES', 64),
+    maxInvalidFrames: integer(env, 'WSGW_MAX_INVALID_FRAMES', 1),
+    allowedOrigins: list(valueOf(env, 'WSGW_ALLOWED_ORIGINS')),
+    trustedProxies: cidrs(valueOf(env, 'WSGW_TRUSTED_PROXIES')),
+    heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 100),
+    idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 1000),
+    shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 100),
+    logLevel: valueOf(env, 'WSGW_LOG_LEVEL')!,
+    bus: busUrl(valueOf(env, 'WSGW_BUS')),
+    busPrefix: valueOf(env, 'WSGW_BUS_PREFIX')!,
+    clusterWaitMs: integer(env, 'WSGW_CLUSTER_WAIT_MS', 0),
+    nodeTimeoutMs: integer(env, 'WSGW_NODE_TIMEOUT_MS', 100),
+    metrics: flag(env, 'WSGW_METRICS'),
+    metricsPort,
+    metricsToken,
+    traceClients: flag(env, 'WSGW_TRACE_CLIENTS'),
+    traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS'),
+    slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 1),
     history: {
-      size: integer(env, 'WSGW_HISTORY_SIZE', 100, 0, 100_000),
-      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 5 * 60_000, 1000),
-      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 64 * 1024 * 1024, 0),
+      size: integer(env, 'WSGW_HISTORY_SIZE', 0, 100_000),
+      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 1000),
+      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 0),
     },
   };
 }
 
 function generateSecret(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function list(value: string | undefined): string[] {
@@ -177,14 +199,26 @@ function list(value: string | undefined): string[] {
     .filter((item) => item !== '');
 }
 
+function cidrs(value: string | undefined): string[] {
+  const entries = list(value);
+  for (const entry of entries) {
+    try {
+      parseCidr(entry);
+    } catch (error) {
+      throw new ConfigError(`WSGW_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8 or fd00::/8: ${(error as Error).message}`);
+    }
+  }
+  return entries;
+}
+
 function busUrl(value: string | undefined): string {
-  const bus = nonEmpty(value) ?? 'memory';
+  const bus = value!;
   if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
   throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
 }
 
-function httpUrl(env: Env, name: string): string | undefined {
-  const value = nonEmpty(env[name])?.trim();
+function httpUrl(env: Env, name: VariableName): string | undefined {
+  const value = valueOf(env, name)?.trim();
   if (value === undefined) return undefined;
   let url: URL | undefined;
   try {
@@ -198,8 +232,7 @@ function httpUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
-function traceUrlTemplate(value: string | undefined): string | undefined {
-  const template = nonEmpty(value);
+function traceUrlTemplate(template: string | undefined): string | undefined {
   if (template === undefined) return undefined;
   if (!/^https?:\/\//.test(template) || !template.includes('{traceId}')) {
     throw new ConfigError(`WSGW_TRACE_URL_TEMPLATE must be an http(s) URL containing {traceId}, got "${template}"`);
@@ -207,9 +240,8 @@ function traceUrlTemplate(value: string | undefined): string | undefined {
   return template;
 }
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = nonEmpty(env[name])?.trim().toLowerCase();
-  if (raw === undefined) return fallback;
+function flag(env: Env, name: VariableName): boolean {
+  const raw = valueOf(env, name)?.trim().toLowerCase();
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
@@ -218,9 +250,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A duration such as `300ms`, `90s`, `5m` or `1h`; a bare number is seconds. */
-function duration(env: Env, name: string, fallbackMs: number, minMs: number): number {
-  const raw = nonEmpty(env[name])?.trim();
-  if (raw === undefined) return fallbackMs;
+function duration(env: Env, name: VariableName, minMs: number): number {
+  const raw = valueOf(env, name)!.trim();
   const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
   if (!match) throw new ConfigError(`${name} must be a duration such as 300s, 5m or 1h, got "${raw}"`);
   const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
@@ -228,9 +259,8 @@ function duration(env: Env, name: string, fallbackMs: number, minMs: number): nu
   return ms;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
+function integer(env: Env, name: VariableName, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = valueOf(env, name)!;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);

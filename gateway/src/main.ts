@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   const address = await gateway.listen();
-  logger.info({ host: address.address, port: address.port, bus: gateway.bus.kind, production: config.production }, 'listening');
+  const metricsPort = gateway.metricsAddress()?.port;
+  logger.info({ host: address.address, port: address.port, ...(metricsPort !== undefined && { metricsPort }), bus: gateway.bus.kind, production: config.production }, 'listening');
   if (config.devSecrets) process.stdout.write(`${await devBanner(config, address)}\n`);
 
   let stopping = false;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { Bus } from './bus/bus.ts';
@@ -11,6 +12,7 @@ import { createStreamInterest } from './cluster/stream-interest.ts';
 import type { GatewayConfig } from './config.ts';
 import { createOperatorConsole } from './console/operator-console.ts';
 import { createHttpServer } from './http/http-server.ts';
+import { createMetricsRoutes } from './http/metrics-routes.ts';
 import { createHub, type Hub } from './hub/hub.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
@@ -25,7 +27,10 @@ export interface GatewayServer {
   readonly stats: StatsCollector;
   readonly logger: Logger;
   readonly bus: Bus;
+  /** Listens on the main port and, with `WSGW_METRICS_PORT`, on the metrics port too. */
   listen(): Promise<AddressInfo>;
+  /** Where /metrics is served on a port of its own, once `listen` resolved; otherwise undefined. */
+  metricsAddress(): AddressInfo | undefined;
   /** Graceful stop: not ready, no new connections, every connection closed with 1001. */
   shutdown(): Promise<void>;
 }
@@ -50,6 +55,16 @@ function createBus(config: GatewayConfig, logger: Logger): Bus {
     default:
       return createMemoryBus(createMemoryBroker(config.history), { logger, nodeId: config.nodeId });
   }
+}
+
+/** `/metrics` alone, for `WSGW_METRICS_PORT`: everything else there is a JSON 404. */
+function createMetricsServer(metrics: Hono, logger: Logger) {
+  const app = new Hono();
+  app.route('/', metrics);
+  app.notFound((c) => c.json({ error: 'not found: this port serves /metrics only' }, 404));
+  const http = createHttpServer(logger);
+  http.serve(app);
+  return http;
 }
 
 /**
@@ -84,6 +99,9 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, cluster, pushes, observer, logger })
     : undefined;
   if (operatorConsole) stops.push(() => operatorConsole.stop());
+  const metrics = telemetry.renderMetrics && createMetricsRoutes({ render: telemetry.renderMetrics, token: config.metricsToken });
+  const metricsHttp = metrics && config.metricsPort !== undefined ? createMetricsServer(metrics, logger) : undefined;
+  if (metricsHttp) stops.push(() => metricsHttp.close());
   const app = createApp({
     config,
     hub,
@@ -91,6 +109,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     telemetry,
     cluster,
     logger,
+    ...(metrics && !metricsHttp && { metrics }),
     ws: ws.route,
     isDraining: http.isDraining,
     busHealth: () => bus.health(),
@@ -99,6 +118,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   http.serve(app);
   ws.attach(http.server, operatorConsole?.upgradeRoutes);
   stops.push(() => http.stopListening());
+  let metricsAddress: AddressInfo | undefined;
 
   return {
     nodeId: config.nodeId,
@@ -106,7 +126,11 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stats,
     logger,
     bus,
-    listen: () => http.listen(config.port, config.host),
+    async listen() {
+      if (metricsHttp) metricsAddress = await metricsHttp.listen(config.metricsPort!, config.host);
+      return http.listen(config.port, config.host);
+    },
+    metricsAddress: () => metricsAddress,
     shutdown: () => stops.unwind(),
   };
 }

@@ -18,3 +18,6 @@ export const apiKeyAuth = (apiKey: string): MiddlewareHandler => bearerSecretAut
 
 /** The operator token (`WSGW_ADMIN_TOKEN`), held by people using the console. */
 export const adminTokenAuth = (adminToken: string): MiddlewareHandler => bearerSecretAuth(adminToken, 'operator token');
+
+/** The scrape token (`WSGW_METRICS_TOKEN`), held by Prometheus. */
+export const metricsTokenAuth = (metricsToken: string): MiddlewareHandler => bearerSecretAuth(metricsToken, 'metrics token');

@@ -30,6 +30,13 @@ export function spawnStartScript(env: Record<string, string>): GatewayProcess {
   return spawnNode(startArguments(), env, GATEWAY_DIR);
 }
 
+/** The package's `wsgw` executable (`npx wsgw`), run as a process of its own with `args`. */
+export const WSGW_BIN = fileURLToPath(new URL('../../bin/wsgw.js', import.meta.url));
+export function spawnBin(env: Record<string, string>, args: string[] = []): GatewayProcess {
+  startArguments(); // throws, naming what is missing, when the gateway is not built
+  return spawnNode([WSGW_BIN, ...args], env);
+}
+
 function spawnNode(args: string[], env: Record<string, string>, cwd?: string): GatewayProcess {
   const child = spawn(process.execPath, args, {
     cwd,

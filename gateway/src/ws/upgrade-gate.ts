@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { bearerToken } from '../auth/secret-compare.ts';
 import { TokenError, type Principal, type TokenVerifier } from '../auth/token-verifier.ts';
 import type { GatewayConfig } from '../config.ts';
+import { createClientAddressResolver } from '../http/forwarded-for.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { RejectReason } from '../protocol.ts';
 import type { ConnectRate } from './connect-rate.ts';
@@ -14,10 +15,10 @@ export type Admission =
       /** Opened with `?resume=1`: the client's first frame will be a `resume`, so live pushes wait for its replay. */
       resume: boolean;
     }
-  | { ok: false; status: number; error: string; reason?: RejectReason };
+  | { ok: false; status: number; error: string; reason?: RejectReason; /** The client address, once it is known. */ remote?: string };
 
 export interface UpgradeGateOptions {
-  config: Pick<GatewayConfig, 'allowedOrigins' | 'maxConnections' | 'maxConnectionsPerUser'>;
+  config: Pick<GatewayConfig, 'allowedOrigins' | 'maxConnections' | 'maxConnectionsPerUser' | 'trustedProxies'>;
   verify: TokenVerifier;
   hub: Hub;
   connectRate: ConnectRate;
@@ -32,6 +33,7 @@ export interface UpgradeGateOptions {
 export function createUpgradeGate(options: UpgradeGateOptions) {
   const { config, verify, hub, connectRate } = options;
   const origins = new Set(config.allowedOrigins);
+  const clientAddress = createClientAddressResolver(config.trustedProxies);
 
   return async function admit(request: IncomingMessage, url: URL): Promise<Admission> {
     if (options.isDraining()) return { ok: false, status: 503, error: 'server is shutting down' };
@@ -41,26 +43,30 @@ export function createUpgradeGate(options: UpgradeGateOptions) {
     if (origins.size > 0 && origin !== undefined && !origins.has(origin)) {
       return { ok: false, status: 403, error: 'origin not allowed', reason: 'origin' };
     }
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const client = clientAddress.resolve(request.socket.remoteAddress, forwardedFor(request));
+    if (!client) return { ok: false, status: 400, error: 'malformed X-Forwarded-For: expected a comma-separated list of IP addresses' };
+    const { ip } = client;
+    // A forwarded client's port is unknown: the socket's is the proxy's.
+    const remote = client.forwarded ? ip : `${ip}:${request.socket.remotePort ?? 0}`;
     if (!connectRate.allow(ip)) {
-      return { ok: false, status: 429, error: 'too many connection attempts', reason: 'rate' };
+      return { ok: false, status: 429, error: 'too many connection attempts', reason: 'rate', remote };
     }
     if (hub.size >= config.maxConnections) {
-      return { ok: false, status: 503, error: 'connection limit reached', reason: 'limit' };
+      return { ok: false, status: 503, error: 'connection limit reached', reason: 'limit', remote };
     }
     const token = tokenOf(request, url);
-    if (typeof token !== 'string') return token;
+    if (typeof token !== 'string') return { ...token, remote };
     let principal: Principal;
     try {
       principal = await verify(token);
     } catch (error) {
       const message = error instanceof TokenError ? error.message : 'token is invalid';
-      return { ok: false, status: 401, error: message, reason: 'auth' };
+      return { ok: false, status: 401, error: message, reason: 'auth', remote };
     }
     if (hub.connectionsOf(principal.user) >= config.maxConnectionsPerUser) {
-      return { ok: false, status: 429, error: 'too many connections for this user', reason: 'limit' };
+      return { ok: false, status: 429, error: 'too many connections for this user', reason: 'limit', remote };
     }
-    return { ok: true, principal, remote: `${ip}:${request.socket.remotePort ?? 0}`, resume };
+    return { ok: true, principal, remote, resume };
   };
 }
 
@@ -70,6 +76,12 @@ function resumeOf(url: URL): boolean | undefined {
   if (values.length === 0) return false;
   if (values.length > 1) return undefined;
   return values[0] === '1' ? true : values[0] === '0' ? false : undefined;
+}
+
+/** Every `X-Forwarded-For` the request carries, as one list (Node joins repeated ones already). */
+function forwardedFor(request: IncomingMessage): string | undefined {
+  const header = request.headers['x-forwarded-for'];
+  return Array.isArray(header) ? header.join(',') : header;
 }
 
 export type UpgradeGate = ReturnType<typeof createUpgradeGate>;

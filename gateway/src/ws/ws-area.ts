@@ -24,6 +24,7 @@ export interface WsAreaOptions {
     | 'jwtIssuer'
     | 'jwtAudience'
     | 'allowedOrigins'
+    | 'trustedProxies'
     | 'connectRatePerIp'
     | 'maxConnections'
     | 'maxConnectionsPerUser'

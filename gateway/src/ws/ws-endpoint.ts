@@ -108,7 +108,7 @@ export function createWsEndpoint(options: WsEndpointOptions): WsEndpoint {
       (admission) => {
         if (!admission.ok) {
           if (admission.reason) observer.connectionRejected(admission.reason);
-          logger.debug({ status: admission.status, reason: admission.error, remote: request.socket.remoteAddress }, 'connection refused');
+          logger.debug({ status: admission.status, reason: admission.error, remote: admission.remote ?? request.socket.remoteAddress }, 'connection refused');
           return refuseOnSocket(socket, admission);
         }
         // ws drops a socket that closed meanwhile without a word: upgrade only a socket that can
