@@ -119,15 +119,8 @@ export function loadConfig(env: Env): GatewayConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('WSGW_ADMIN_TOKEN must be at least 16 characters');
   }
-  const metricsToken = valueOf(env, 'WSGW_METRICS_TOKEN');
-  if (metricsToken !== undefined && metricsToken.length < 16) {
-    throw new ConfigError('WSGW_METRICS_TOKEN must be at least 16 characters');
-  }
   const port = integer(env, 'PORT', 0, 65535);
-  const metricsPort = valueOf(env, 'WSGW_METRICS_PORT') === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 65535);
-  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
-    throw new ConfigError(`WSGW_METRICS_PORT must differ from PORT (${port}): unset it to serve /metrics on the main port`);
-  }
+  const { metricsPort, metricsToken } = metricsAccess(env, port);
   const devSecrets = missing.length > 0;
   apiKey ??= generateSecret();
   if (consoleEnabled) adminToken ??= generateSecret();
@@ -144,18 +137,7 @@ export function loadConfig(env: Env): GatewayConfig {
     traceUrlTemplate: traceUrlTemplate(valueOf(env, 'WSGW_TRACE_URL_TEMPLATE')),
     jwtSecret: jwtSecret ?? generatedJwt,
     jwtPublicKey,
-    ...(jwksUrl
-      ? {
-          jwks: {
-            url: jwksUrl,
-            cooldownMs: duration(env, 'WSGW_JWT_JWKS_COOLDOWN', 1000),
-            timeoutMs: duration(env, 'WSGW_JWT_JWKS_TIMEOUT', 100),
-            maxAgeMs: duration(env, 'WSGW_JWT_JWKS_MAX_AGE', 1000),
-          },
-        }
-      : {}),
-    ...(valueOf(env, 'WSGW_JWT_ISSUER') ? { jwtIssuer: valueOf(env, 'WSGW_JWT_ISSUER')!.trim() } : {}),
-    jwtAudience: list(valueOf(env, 'WSGW_JWT_AUDIENCE')),
+    ...tokenChecks(env, jwksUrl),
     maxBodyBytes: integer(env, 'WSGW_MAX_BODY', 1024),
     slowConsumerBytes: integer(env, 'WSGW_SLOW_CONSUMER_BYTES', 1024),
     maxConnections: integer(env, 'WSGW_MAX_CONNECTIONS', 1),
@@ -215,6 +197,36 @@ function busUrl(value: string | undefined): string {
   const bus = value!;
   if (bus === 'memory' || /^(nats|redis|rediss):\/\/\S+$/.test(bus)) return bus;
   throw new ConfigError(`WSGW_BUS must be memory, nats://host:port or redis://host:port, got "${bus}"`);
+}
+
+/** The JWKS key source and the claims every connection token must carry, when configured. */
+function tokenChecks(env: Env, jwksUrl: string | undefined): Pick<GatewayConfig, 'jwks' | 'jwtIssuer' | 'jwtAudience'> {
+  const issuer = valueOf(env, 'WSGW_JWT_ISSUER')?.trim();
+  return {
+    ...(jwksUrl && {
+      jwks: {
+        url: jwksUrl,
+        cooldownMs: duration(env, 'WSGW_JWT_JWKS_COOLDOWN', 1000),
+        timeoutMs: duration(env, 'WSGW_JWT_JWKS_TIMEOUT', 100),
+        maxAgeMs: duration(env, 'WSGW_JWT_JWKS_MAX_AGE', 1000),
+      },
+    }),
+    ...(issuer && { jwtIssuer: issuer }),
+    jwtAudience: list(valueOf(env, 'WSGW_JWT_AUDIENCE')),
+  };
+}
+
+/** The port of `/metrics` when it has one of its own, and its token: both checked against the rest. */
+function metricsAccess(env: Env, port: number): Pick<GatewayConfig, 'metricsPort' | 'metricsToken'> {
+  const metricsToken = valueOf(env, 'WSGW_METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('WSGW_METRICS_TOKEN must be at least 16 characters');
+  }
+  const metricsPort = valueOf(env, 'WSGW_METRICS_PORT') === undefined ? undefined : integer(env, 'WSGW_METRICS_PORT', 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`WSGW_METRICS_PORT must differ from PORT (${port}): unset it to serve /metrics on the main port`);
+  }
+  return { metricsPort, metricsToken };
 }
 
 function httpUrl(env: Env, name: VariableName): string | undefined {
