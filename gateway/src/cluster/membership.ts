@@ -1,4 +1,5 @@
 import type { Bus } from '../bus/bus.ts';
+import { watchBusReturns } from '../bus/bus-returns.ts';
 import type { ClusterNode, NodeReport } from '../protocol.ts';
 import { parseNodeReport } from './node-report-validation.ts';
 
@@ -43,9 +44,8 @@ const MAX_PEERS = 1000;
 export function createMembership(options: MembershipOptions): Membership {
   const peers = new Map<string, NodeStatus>();
   let self: NodeStatus | undefined;
-  const timers: NodeJS.Timeout[] = [];
+  const stops: Array<() => void> = [];
   const settleMs = Math.min(2 * options.intervalMs, options.timeoutMs);
-  let announcedFor: number | undefined;
 
   const announce = () => {
     const report = options.report();
@@ -53,14 +53,6 @@ export function createMembership(options: MembershipOptions): Membership {
     options.bus.signal({ origin: options.nodeId, topic: TOPIC, body: report }).catch(() => undefined);
   };
 
-  // Peers that dropped this node during an outage learn it is back with its first announcement:
-  // send that the moment the bus is back rather than at the next tick.
-  const announceOnConnection = () => {
-    const { connected, connectedSince } = options.bus.health();
-    if (!connected || connectedSince === announcedFor) return;
-    announcedFor = connectedSince;
-    announce();
-  };
 
   const live = () => {
     const cutoff = Date.now() - options.timeoutMs;
@@ -87,13 +79,16 @@ export function createMembership(options: MembershipOptions): Membership {
       return connectedSince === undefined || Date.now() - connectedSince >= settleMs;
     },
     start() {
-      announcedFor = options.bus.health().connectedSince;
       announce();
-      timers.push(setInterval(announce, options.intervalMs), setInterval(announceOnConnection, CONNECTION_CHECK_MS));
-      for (const timer of timers) timer.unref();
+      const timer = setInterval(announce, options.intervalMs);
+      timer.unref();
+      // Peers that dropped this node during an outage learn it is back with its first
+      // announcement: sent the moment the bus is back rather than at the next tick.
+      const stopWatching = watchBusReturns(options.bus, CONNECTION_CHECK_MS, announce);
+      stops.push(() => clearInterval(timer), stopWatching);
     },
     stop() {
-      for (const timer of timers.splice(0)) clearInterval(timer);
+      for (const stop of stops.splice(0)) stop();
       unsubscribe();
     },
   };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Bus, BusMessage, StreamHistory } from '../bus/bus.ts';
 import type { StreamPosition } from '../protocol.ts';
+import { watchBusReturns } from '../bus/bus-returns.ts';
 import { createPushDedupe } from '../bus/push-dedupe.ts';
 
 /**
@@ -30,8 +31,6 @@ export interface StreamContinuity {
   seen(message: BusMessage): void;
   /** The node no longer watches `stream`: it stops following it. */
   forget(stream: string): void;
-  /** Pushes this node read back from the history after missing them live. */
-  readonly filled: number;
   stop(): void;
 }
 
@@ -58,7 +57,6 @@ export function createStreamContinuity(options: StreamContinuityOptions): Stream
   const { history, logger } = options;
   const followed = new Map<string, Followed>();
   const delivered = createPushDedupe();
-  let filled = 0;
   let stopped = false;
 
   const advance = (state: Followed) => {
@@ -85,7 +83,6 @@ export function createStreamContinuity(options: StreamContinuityOptions): Stream
         // A push of several streams may have reached the node through another of them.
         if (!severalStreams(entry.message) || delivered.first(entry.message.push.id)) {
           options.deliver(entry.message);
-          filled += 1;
         }
         (state.ahead ??= new Set()).add(entry.seq);
       }
@@ -116,13 +113,7 @@ export function createStreamContinuity(options: StreamContinuityOptions): Stream
   };
 
   // A bus that comes back may have dropped pushes while it was away: every followed stream is read.
-  let since = options.bus.health().connectedSince;
-  const linkTimer = setInterval(() => {
-    const { connected, connectedSince } = options.bus.health();
-    if (!connected || connectedSince === since) return;
-    since = connectedSince;
-    void catchUp();
-  }, LINK_CHECK_MS).unref();
+  const stopWatching = watchBusReturns(options.bus, LINK_CHECK_MS, () => void catchUp());
 
   const catchUp = async () => {
     const streams = [...followed.entries()];
@@ -159,12 +150,9 @@ export function createStreamContinuity(options: StreamContinuityOptions): Stream
       clearTimeout(followed.get(stream)?.timer);
       followed.delete(stream);
     },
-    get filled() {
-      return filled;
-    },
     stop() {
       stopped = true;
-      clearInterval(linkTimer);
+      stopWatching();
       for (const state of followed.values()) clearTimeout(state.timer);
     },
   };
