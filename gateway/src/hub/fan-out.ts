@@ -3,7 +3,7 @@ import { CloseCode } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { HubObserver } from './hub-observer.ts';
 import type { StreamPositions } from '../bus/bus.ts';
-import { BROADCAST_STREAM, TAG_STREAM_PREFIX, USER_STREAM_PREFIX } from '../protocol.ts';
+import { streamIndexOf } from '../push/streams.ts';
 import { preparePush, variantOf, type PreparedPush, type QueuedFrame } from './prepared-push.ts';
 import type { RecentPushes } from './recent-pushes.ts';
 import type { Registry } from './registry.ts';
@@ -92,16 +92,10 @@ function dropHeld(session: Session): number {
  * them: its `pos` names those. Connections holding the same ones share one variant.
  */
 function frameFor(session: Session, prepared: PreparedPush, streams: readonly string[], variants: Map<string, QueuedFrame>): QueuedFrame {
-  const held = streams.filter((stream) => holds(session, stream));
+  const held = streams.filter((stream) => streamIndexOf(session.user, session.tags, stream) >= 0);
   if (held.length === streams.length) return prepared;
   const key = held.join('\n');
   let variant = variants.get(key);
   if (!variant) variants.set(key, (variant = variantOf(prepared, held)));
   return variant;
-}
-
-function holds(session: Session, stream: string): boolean {
-  if (stream === BROADCAST_STREAM) return true;
-  if (stream.startsWith(USER_STREAM_PREFIX)) return stream.length === USER_STREAM_PREFIX.length + session.user.length && stream.endsWith(session.user);
-  return stream.startsWith(TAG_STREAM_PREFIX) && session.tags.includes(stream.slice(TAG_STREAM_PREFIX.length));
 }

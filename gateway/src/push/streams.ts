@@ -19,3 +19,15 @@ export function streamsOfTarget(to: NormalizedTarget): string[] {
 export function streamsOfConnection(user: string, tags: readonly string[]): string[] {
   return [userStream(user), ...tags.map(tagStream), BROADCAST_STREAM];
 }
+
+/**
+ * Where `stream` stands in `streamsOfConnection(user, tags)`, -1 when the connection does not hold
+ * it; read off the name, without building the list (the fan-out asks per matched connection).
+ */
+export function streamIndexOf(user: string, tags: readonly string[], stream: string): number {
+  if (stream === BROADCAST_STREAM) return tags.length + 1;
+  if (stream.startsWith(USER_STREAM_PREFIX)) return stream.length === USER_STREAM_PREFIX.length + user.length && stream.endsWith(user) ? 0 : -1;
+  if (!stream.startsWith(TAG_STREAM_PREFIX)) return -1;
+  const tag = tags.indexOf(stream.slice(TAG_STREAM_PREFIX.length));
+  return tag < 0 ? -1 : 1 + tag;
+}

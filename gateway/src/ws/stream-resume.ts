@@ -3,8 +3,8 @@ import type { BusMessage, HistoryRead, StreamHistory, StreamPositions } from '..
 import type { Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import { preparePush, variantOf, type QueuedFrame } from '../hub/prepared-push.ts';
-import { BROADCAST_STREAM, TAG_STREAM_PREFIX, type ResumeFrame, type ResumedFrame, type StreamRecovery, type WelcomeFrame } from '../protocol.ts';
-import { streamsOfConnection, userStream } from '../push/streams.ts';
+import type { ResumeFrame, ResumedFrame, StreamRecovery, WelcomeFrame } from '../protocol.ts';
+import { streamIndexOf, streamsOfConnection } from '../push/streams.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import type { StreamInterest } from '../cluster/stream-interest.ts';
 import type { GatewayObserver, ResumeReport } from '../telemetry/gateway-observer.ts';
@@ -232,10 +232,6 @@ function after(connection: Connection, welcome: number[] | undefined): (queued: 
 
 /** The seq of one of the connection's streams at its welcome (see `Welcomed.seqs` for the order). */
 function welcomeSeq(connection: Connection, seqs: number[] | undefined, stream: string): number | undefined {
-  if (!seqs) return undefined;
-  if (stream === BROADCAST_STREAM) return seqs[seqs.length - 1];
-  if (stream === userStream(connection.user)) return seqs[0];
-  if (!stream.startsWith(TAG_STREAM_PREFIX)) return undefined;
-  const tag = connection.tags.indexOf(stream.slice(TAG_STREAM_PREFIX.length));
-  return tag < 0 ? undefined : seqs[1 + tag];
+  const index = seqs ? streamIndexOf(connection.user, connection.tags, stream) : -1;
+  return index < 0 ? undefined : seqs![index];
 }
