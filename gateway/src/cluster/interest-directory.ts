@@ -125,7 +125,10 @@ export function createInterestDirectory(options: InterestDirectoryOptions): Inte
     }
     const flushed = nextFlush;
     nextFlush = undefined;
-    if (flushed) awaitAcks(seq, flushed.resolve);
+    if (!flushed) return;
+    // Nothing went out (a stream dropped and taken again cancelled out): the peers know it already.
+    if (add.length === 0 && remove.length === 0) flushed.resolve();
+    else awaitAcks(seq, flushed.resolve);
   };
 
   /** Calls `done` once every live peer acknowledged the deltas up to `upTo`, or after `ACK_WAIT_MS`. */
