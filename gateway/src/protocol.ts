@@ -9,3 +9,4 @@ export * from './protocol/wire-frames.ts';
 export * from './protocol/http-api.ts';
 export * from './protocol/reason-lists.ts';
 export * from './protocol/console-feed.ts';
+export * from './protocol/push-records.ts';
