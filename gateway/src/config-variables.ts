@@ -39,6 +39,7 @@ export const CONFIG_VARIABLES = [
   { name: 'WSGW_MAX_INVALID_FRAMES', default: '10', meaning: 'invalid client frames tolerated in a burst (1008 beyond)' },
   { name: 'WSGW_ALLOWED_ORIGINS', shown: 'any', meaning: 'comma-separated Origin values allowed to connect (403 otherwise)' },
   { name: 'WSGW_HEARTBEAT_MS', default: '25000', meaning: 'protocol ping interval, ms' },
+  { name: 'WSGW_REFRESH_GRACE_MS', default: '30000', meaning: "time a connection has to answer `refresh` with a new token once its token's exp passed, ms (4003 beyond)" },
   { name: 'WSGW_IDEMPOTENCY_MS', default: '60000', meaning: 'how long a caller-supplied push id is remembered, ms' },
   { name: 'WSGW_SHUTDOWN_TIMEOUT_MS', default: '8000', meaning: 'time connections get to close on shutdown, ms' },
   { name: 'WSGW_LOG_LEVEL', default: 'info', meaning: 'pino log level' },

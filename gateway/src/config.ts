@@ -52,6 +52,8 @@ export interface GatewayConfig {
   /** Empty means any origin (tokens, not cookies, authenticate connections). */
   allowedOrigins: string[];
   heartbeatMs: number;
+  /** Time a connection has, from its `refresh` frame, to send a new token before it is closed with 4003, ms. */
+  refreshGraceMs: number;
   /** Idempotency window for caller-supplied push ids. */
   idempotencyMs: number;
   /** Time allowed for graceful shutdown before connections are cut. */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env): GatewayConfig {
     allowedOrigins: list(valueOf(env, 'WSGW_ALLOWED_ORIGINS')),
     trustedProxies: cidrs(valueOf(env, 'WSGW_TRUSTED_PROXIES')),
     heartbeatMs: integer(env, 'WSGW_HEARTBEAT_MS', 100),
+    refreshGraceMs: integer(env, 'WSGW_REFRESH_GRACE_MS', 100),
     idempotencyMs: integer(env, 'WSGW_IDEMPOTENCY_MS', 1000),
     shutdownTimeoutMs: integer(env, 'WSGW_SHUTDOWN_TIMEOUT_MS', 100),
     logLevel: valueOf(env, 'WSGW_LOG_LEVEL')!,

@@ -19,7 +19,7 @@ import { createPushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import { createStopStack } from './stop-stack.ts';
 import { createTelemetry } from './telemetry/telemetry.ts';
-import { createWsArea } from './ws/ws-area.ts';
+import { createWsArea, type WsArea } from './ws/ws-area.ts';
 
 export interface GatewayServer {
   readonly nodeId: string;
@@ -27,6 +27,8 @@ export interface GatewayServer {
   readonly stats: StatsCollector;
   readonly logger: Logger;
   readonly bus: Bus;
+  /** How many connections wait for their token to expire, and how many are in their refresh grace. */
+  readonly tokenExpiry: WsArea['expiry'];
   /** Listens on the main port and, with `WSGW_METRICS_PORT`, on the metrics port too. */
   listen(): Promise<AddressInfo>;
   /** Where /metrics is served on a port of its own, once `listen` resolved; otherwise undefined. */
@@ -126,6 +128,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     stats,
     logger,
     bus,
+    tokenExpiry: ws.expiry,
     async listen() {
       if (metricsHttp) metricsAddress = await metricsHttp.listen(config.metricsPort!, config.host);
       return http.listen(config.port, config.host);

@@ -9,6 +9,8 @@ export { TokenError };
 export interface Principal {
   user: string;
   tags: string[];
+  /** The token's `exp` claim, epoch seconds; absent for a token that does not expire. */
+  exp?: number;
 }
 
 export interface TokenVerifierOptions {
@@ -77,17 +79,19 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 }
 
 function principalFrom(payload: JWTPayload): Principal {
-  const { sub, tags } = payload;
+  const { sub, tags, exp } = payload;
+  // jose has checked `exp` is a number in the future when present.
+  const expiry = typeof exp === 'number' ? { exp } : {};
   if (typeof sub !== 'string' || sub === '') throw new TokenError('token has no sub claim');
   if (sub.length > MAX_ID_LENGTH) throw new TokenError('token sub claim is too long');
   if (UNFIT_ID.test(sub)) throw new TokenError('token sub claim has control characters or unpaired surrogates');
-  if (tags === undefined) return { user: sub, tags: [] };
+  if (tags === undefined) return { user: sub, tags: [], ...expiry };
   if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '' && tag.length <= MAX_ID_LENGTH)) {
     throw new TokenError('token tags claim must be an array of non-empty strings');
   }
   if (tags.some((tag: string) => UNFIT_ID.test(tag))) throw new TokenError('token tags claim has control characters or unpaired surrogates');
   if (tags.length > MAX_TAGS) throw new TokenError(`token has more than ${MAX_TAGS} tags`);
-  return { user: sub, tags: [...new Set(tags as string[])] };
+  return { user: sub, tags: [...new Set(tags as string[])], ...expiry };
 }
 
 function readPublicKey(pem: string): { key: KeyObject; alg: 'RS256' | 'ES256' } {

@@ -14,8 +14,8 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export const PUSH_ERROR_REASONS = ['invalid', 'too_large', 'bus', 'internal'] as const;
 export type PushErrorReason = (typeof PUSH_ERROR_REASONS)[number];
 
-/** Why a connection closed. */
-export const CLOSE_REASONS = ['normal', 'error', 'slow_consumer', 'policy', 'timeout', 'shutdown', 'kicked'] as const;
+/** Why a connection closed; `expired`: its token expired and was not renewed within the refresh grace (4003). */
+export const CLOSE_REASONS = ['normal', 'error', 'slow_consumer', 'policy', 'timeout', 'shutdown', 'kicked', 'expired'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 /** Why an upgrade request was refused. */

@@ -93,7 +93,30 @@ export interface ErrorFrame {
   error: string;
 }
 
-export type ServerFrame = WelcomeFrame | PushFrame | ResumedFrame | PongFrame | ErrorFrame;
+/**
+ * Sent once the connection's token has expired (at its `exp`, within a second): answer with a
+ * `token` frame within the refresh grace (`WSGW_REFRESH_GRACE_MS`), or the connection is closed
+ * with 4003 "token expired".
+ */
+export interface RefreshFrame {
+  type: 'refresh';
+}
+
+/** The answer to a `token` frame that was verified: the connection now expires at the new token's `exp`. */
+export interface TokenAcceptedFrame {
+  type: 'token_accepted';
+  /** The new token's `exp` claim, epoch seconds; absent for a token without one (the connection no longer expires). */
+  exp?: number;
+}
+
+/** The answer to a `token` frame that was not accepted: the connection's earlier deadline stands. */
+export interface TokenRefusedFrame {
+  type: 'token_refused';
+  /** Why, as a connect would be refused (`token signature is invalid`, `token expired`, ...). */
+  error: string;
+}
+
+export type ServerFrame = WelcomeFrame | PushFrame | ResumedFrame | PongFrame | ErrorFrame | RefreshFrame | TokenAcceptedFrame | TokenRefusedFrame;
 
 // ---- Client → server frames ----
 
@@ -117,7 +140,20 @@ export interface ResumeFrame {
   streams: Record<string, StreamPosition>;
 }
 
-export type ClientFrame = AckFrame | PingFrame | ResumeFrame;
+/**
+ * A new token for the open connection, verified like a connect token and for the same `sub`;
+ * accepted at any time, not only after a `refresh`. Its tags are not read: the connection keeps
+ * the tags of its connect token.
+ */
+export interface TokenFrame {
+  type: 'token';
+  token: string;
+}
+
+export type ClientFrame = AckFrame | PingFrame | ResumeFrame | TokenFrame;
+
+/** Longest token a `token` frame may carry, characters (an upgrade's headers are bounded alike). */
+export const MAX_TOKEN_LENGTH = 16_384;
 
 /** Most streams one `resume` may name: a connection holds its user's, `all` and at most 64 tags. */
 export const MAX_RESUME_STREAMS = 66;
@@ -136,5 +172,7 @@ export const CloseCode = {
   TryAgainLater: 1013,
   /** Disconnected through the API. */
   Kicked: 4001,
+  /** The token expired and no valid `token` frame arrived within the refresh grace. */
+  TokenExpired: 4003,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,4 +1,4 @@
-import { MAX_EPOCH_LENGTH, MAX_RESUME_STREAMS, type ClientFrame, type StreamPosition } from '../protocol.ts';
+import { MAX_EPOCH_LENGTH, MAX_RESUME_STREAMS, MAX_TOKEN_LENGTH, type ClientFrame, type StreamPosition } from '../protocol.ts';
 import { MAX_ID_LENGTH } from '../push/push-validation.ts';
 import { isBoundedString, isRecord } from '../validation.ts';
 
@@ -22,6 +22,13 @@ export function parseClientFrame(data: unknown): ParsedClientFrame {
       return { ok: false, error: 'ack needs the push id as a string' };
     }
     return { ok: true, frame: { type: 'ack', id } };
+  }
+  if (type === 'token') {
+    const { token } = value;
+    if (!isBoundedString(token, MAX_TOKEN_LENGTH)) {
+      return { ok: false, error: `token needs "token": the new token as a string of 1 to ${MAX_TOKEN_LENGTH} characters` };
+    }
+    return { ok: true, frame: { type: 'token', token } };
   }
   return { ok: false, error: `unknown frame type ${JSON.stringify(type)}` };
 }

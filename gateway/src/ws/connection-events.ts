@@ -9,12 +9,19 @@ import { CloseCode, type ServerFrame } from '../protocol.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { parseClientFrame } from './client-frames.ts';
 import type { StreamResume } from './stream-resume.ts';
+import type { TokenExpiry } from './token-expiry.ts';
+import { createTokenRefresh, type TokenRefresh } from './token-refresh.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Admitted, ConnectionHandlers } from './ws-endpoint.ts';
 
 export interface ConnectionEventsOptions {
   hub: Hub;
   /** The welcome with stream positions, and resumes. */
   streams: StreamResume;
+  /** Verifies the tokens of `token` frames, as the upgrade gate does connect tokens. */
+  verify: TokenVerifier;
+  /** When each connection's token expires. */
+  expiry: TokenExpiry;
   config: Pick<GatewayConfig, 'inboundRate' | 'maxInvalidFrames' | 'maxConnectionsPerUser'>;
   observer: GatewayObserver;
   logger: Logger;
@@ -27,8 +34,10 @@ export interface ConnectionEventsOptions {
  * connection is found in a weak map, so nothing of it outlives the socket.
  */
 export function createConnectionEvents(options: ConnectionEventsOptions): ConnectionHandlers {
-  const { hub, streams, config, observer, logger } = options;
+  const { hub, streams, expiry, config, observer, logger } = options;
   const connections = new WeakMap<WebSocket, Connection>();
+  const refresh = createTokenRefresh({ verify: options.verify, expiry, hub, refused: (connection) => void invalidFrame(hub, connection), logger });
+  const frames: FrameHandlers = { hub, streams, refresh };
 
   // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the same
   // inbound allowance (ws's own answering is off: see ws-endpoint.ts); pongs too, since a client
@@ -56,6 +65,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       ws.on('pong', onPong);
       // Held until the welcome is out: no push may precede it.
       hub.register(connection, { held: true });
+      expiry.expireAt(connection, admission.principal.exp);
       streams.open(connection, admission.resume);
       logger.debug({ connection: connection.id, user: connection.user, remote: connection.remote }, 'connection opened');
     },
@@ -64,7 +74,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       const connection = connections.get(ws);
       if (!connection || hub.closeReasonOf(connection) !== undefined) return;
       const started = performance.now();
-      handleFrame(hub, streams, connection, data);
+      handleFrame(frames, connection, data);
       observer.messageHandled(performance.now() - started);
     },
 
@@ -72,6 +82,7 @@ export function createConnectionEvents(options: ConnectionEventsOptions): Connec
       const connection = connections.get(ws);
       if (!connection) return;
       connections.delete(ws);
+      expiry.forget(connection);
       streams.closed(connection);
       const reason = hub.unregister(connection, code);
       logger.debug({ connection: connection.id, code, reason }, 'connection closed');
@@ -111,16 +122,26 @@ function takeInbound(hub: Hub, connection: Connection): boolean {
   return false;
 }
 
+/** Counts one invalid frame (or refused token); false once it closed the connection. */
+function invalidFrame(hub: Hub, connection: Connection): boolean {
+  if (connection.invalidFrames.take()) return true;
+  hub.close(connection, CloseCode.PolicyViolation, 'policy', 'too many invalid frames');
+  return false;
+}
+
+/** What answers the client frames: the hub (acks), the streams (resumes) and the token refresh. */
+interface FrameHandlers {
+  hub: Hub;
+  streams: StreamResume;
+  refresh: TokenRefresh;
+}
+
 /** Applies the inbound limits to one client frame, then answers or records it. */
-function handleFrame(hub: Hub, streams: StreamResume, connection: Connection, data: string | Buffer): void {
+function handleFrame({ hub, streams, refresh }: FrameHandlers, connection: Connection, data: string | Buffer): void {
   if (!takeInbound(hub, connection)) return;
   const parsed = parseClientFrame(data);
   if (!parsed.ok) {
-    if (!connection.invalidFrames.take()) {
-      hub.close(connection, CloseCode.PolicyViolation, 'policy', 'too many invalid frames');
-      return;
-    }
-    send(connection, { type: 'error', error: parsed.error });
+    if (invalidFrame(hub, connection)) send(connection, { type: 'error', error: parsed.error });
     return;
   }
   const { frame } = parsed;
@@ -130,6 +151,7 @@ function handleFrame(hub: Hub, streams: StreamResume, connection: Connection, da
   }
   streams.frame(connection, undefined);
   if (frame.type === 'ping') send(connection, { type: 'pong', ts: Date.now() });
+  else if (frame.type === 'token') refresh(connection, frame.token);
   else hub.ack(connection, frame.id);
 }
 

@@ -11,6 +11,7 @@ import type { StreamInterest } from '../cluster/stream-interest.ts';
 import { createConnectionEvents } from './connection-events.ts';
 import { createStreamResume } from './stream-resume.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { createTokenExpiry, type TokenExpiry } from './token-expiry.ts';
 import { createUpgradeGate } from './upgrade-gate.ts';
 import { createWsEndpoint, type WsEndpoint } from './ws-endpoint.ts';
 
@@ -32,6 +33,7 @@ export interface WsAreaOptions {
     | 'maxInvalidFrames'
     | 'maxFrameBytes'
     | 'heartbeatMs'
+    | 'refreshGraceMs'
     | 'shutdownTimeoutMs'
   >;
   hub: Hub;
@@ -51,8 +53,10 @@ export interface WsArea {
   readonly route: Hono;
   /** Takes the upgrades of the HTTP server (see `WsEndpoint.attach`). */
   readonly attach: WsEndpoint['attach'];
+  /** How many connections wait for their token to expire, and how many are in their refresh grace. */
+  readonly expiry: Pick<TokenExpiry, 'waiting' | 'inGrace'>;
   /**
-   * Stops the heartbeat and the rate sweep, closes every connection with 1001 (waiting at most
+   * Stops the heartbeat, the expiry tick and the rate sweep, closes every connection with 1001 (waiting at most
    * `shutdownTimeoutMs`), then the WebSocket server.
    */
   stop(): Promise<void>;
@@ -72,11 +76,14 @@ export function createWsArea(options: WsAreaOptions): WsArea {
     audience: config.jwtAudience,
   });
   const connectRate = createConnectRate(config.connectRatePerIp);
+  const expiry = createTokenExpiry({ hub, graceMs: config.refreshGraceMs, logger });
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
     handlers: createConnectionEvents({
       hub,
       streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger }),
+      verify,
+      expiry,
       config,
       observer,
       logger,
@@ -89,8 +96,10 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   return {
     route: endpoint.route,
     attach: endpoint.attach,
+    expiry,
     async stop() {
       stopHeartbeat();
+      expiry.stop();
       connectRate.stop();
       await hub.closeAll(config.shutdownTimeoutMs);
       endpoint.stop();
