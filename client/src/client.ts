@@ -14,19 +14,29 @@ export interface TokenRequest {
   retry: number;
   /** Why the previous connection or attempt ended; absent on the very first. */
   lastReason?: DisconnectReason;
+  /**
+   * True when the token is for the open connection, whose token expired (the gateway sent
+   * `refresh`): it is sent on that connection, and no new attempt is made (`retry` is 0).
+   */
+  refresh?: true;
 }
 
 /**
- * Called before every attempt, so an expired token is replaced on reconnect. Returning null or
- * undefined stops the client (state `closed`, reason `no-token`); throwing counts as a failed
- * attempt and is retried with backoff.
+ * Called before every attempt, so an expired token is replaced on reconnect, and when the open
+ * connection's token expires (`request.refresh`). Returning null or undefined stops the client
+ * (state `closed`, reason `no-token`); throwing counts as a failed attempt and is retried with
+ * backoff (on a refresh: reported as an error, and the gateway closes the connection with 4003
+ * once its grace is over, after which the client reconnects).
  */
 export type TokenProvider = (request: TokenRequest) => string | null | undefined | Promise<string | null | undefined>;
 
 export interface WsgwClientOptions {
   /** The gateway's WebSocket endpoint, `wss://host/ws`. */
   url: string;
-  /** A fixed token; give this or `tokenProvider`. */
+  /**
+   * A fixed token; give this or `tokenProvider`. Once it expires the gateway closes the connection
+   * with 4003 and the client stops (state `closed`): a fixed token cannot be renewed.
+   */
   token?: string;
   tokenProvider?: TokenProvider;
   /** The WebSocket class: `ws`'s in Node 20; defaults to the global `WebSocket` (browsers, Node 22+). */
@@ -102,7 +112,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
   };
   const lost = (reason: DisconnectReason) => {
     lastReason = reason;
-    if (isFinal(reason)) return stop(reason);
+    if (isFinal(reason, options.tokenProvider !== undefined)) return stop(reason);
     const delayMs = backoffDelay(failures, random);
     failures += 1;
     setState({ state: 'reconnecting', reason, retry: failures, delayMs });
@@ -149,6 +159,8 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
           onWelcome(frame, resume);
         } else if (frame.type === 'push') onPush(frame, current);
         else if (frame.type === 'resumed') onResumed(frame, resume ?? {});
+        else if (frame.type === 'refresh') void renewToken(current);
+        else if (frame.type === 'token_refused') reportError(new Error(`gateway refused the new token: ${frame.error}`));
         else if (frame.type === 'error') reportError(new Error(`gateway: ${frame.error}`));
       },
       end(reason) {
@@ -160,6 +172,26 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
       },
     });
     return current;
+  }
+
+  /** Answers the gateway's `refresh` with a token from the provider, on the connection that asked. */
+  async function renewToken(on: SocketAttempt) {
+    // A fixed token is the expired one: the gateway closes the connection with 4003 at the end of its grace.
+    if (!options.tokenProvider) return;
+    let token: string | null | undefined;
+    try {
+      token = await options.tokenProvider({ retry: 0, refresh: true });
+    } catch (error) {
+      return reportError(error);
+    }
+    if (stopped || socket !== on) return;
+    if (token === null || token === undefined) {
+      socket = undefined;
+      welcome = undefined;
+      stop({ type: 'no-token' });
+      return on.close(1000, 'no token');
+    }
+    on.send({ type: 'token', token });
   }
 
   function onWelcome(frame: WelcomeFrame, resume: Record<string, StreamPosition> | undefined) {

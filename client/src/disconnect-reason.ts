@@ -17,17 +17,22 @@ export type DisconnectReason =
 // change of the gateway's codes a compile error here.
 const KICKED: (typeof CloseCode)['Kicked'] = 4001;
 const POLICY_VIOLATION: (typeof CloseCode)['PolicyViolation'] = 1008;
+/** The token expired and was not renewed in time: final for a client with a fixed token, which has no other to offer. */
+export const TOKEN_EXPIRED_CLOSE_CODE: (typeof CloseCode)['TokenExpired'] = 4003;
 
 /** Close codes after which reconnecting would only repeat the outcome: kicked through the API, or a policy violation. */
 export const FINAL_CLOSE_CODES: readonly number[] = [KICKED, POLICY_VIOLATION];
 /** Upgrade refusals that a retry with the same token cannot pass: the token is missing, invalid or expired. */
 export const FINAL_HTTP_STATUSES: readonly number[] = [401];
 
-/** Whether the client stops for good after `reason` instead of reconnecting. */
-export function isFinal(reason: DisconnectReason): boolean {
+/**
+ * Whether the client stops for good after `reason` instead of reconnecting. `renewable`: the
+ * client has a token provider, so a close for an expired token (4003) is retried with a new one.
+ */
+export function isFinal(reason: DisconnectReason, renewable = false): boolean {
   switch (reason.type) {
     case 'close':
-      return FINAL_CLOSE_CODES.includes(reason.code);
+      return FINAL_CLOSE_CODES.includes(reason.code) || (reason.code === TOKEN_EXPIRED_CLOSE_CODE && !renewable);
     case 'refused':
       return FINAL_HTTP_STATUSES.includes(reason.status);
     case 'error':
