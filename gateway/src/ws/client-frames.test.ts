@@ -5,6 +5,7 @@ import { connectClient } from '../testing/test-client.ts';
 import { useTestGateways } from '../testing/test-gateway.ts';
 
 const startTestGateway = useTestGateways();
+const TOKEN_SHAPE = 'token needs "token": the new token as a string of 1 to 16384 characters';
 
 describe('client frames', () => {
   it('answers ping with pong', async () => {
@@ -33,6 +34,10 @@ describe('client frames', () => {
     ['an unknown type', { type: 'subscribe' }, 'unknown frame type "subscribe"'],
     ['a non-object', '[1,2]', 'frame must be a JSON object'],
     ['an ack without id', { type: 'ack' }, 'ack needs the push id as a string'],
+    ['a token frame without a token', { type: 'token' }, TOKEN_SHAPE],
+    ['a token frame with a number', { type: 'token', token: 5 }, TOKEN_SHAPE],
+    ['a token frame with an empty token', { type: 'token', token: '' }, TOKEN_SHAPE],
+    ['a token frame with a token over 16,384 characters', { type: 'token', token: 'a'.repeat(16_385) }, TOKEN_SHAPE],
   ])('answers %s with an error frame and stays open', async (_name, frame, error) => {
     const gateway = await startTestGateway();
     const client = await gateway.connect('alice');

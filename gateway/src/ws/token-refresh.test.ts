@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { pino } from 'pino';
+import { mintToken } from '../auth/token-minter.ts';
+import { loadConfig } from '../config.ts';
+import { createServer } from '../server.ts';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../protocol.ts';
+import { createProviderKey, startJwksServer, type ProviderKey } from '../testing/jwks-server.ts';
 import { connectClient, type TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 
@@ -156,5 +162,68 @@ describe('token refresh', () => {
     await expect.poll(() => gateway.server.hub.size).toBe(0);
     expect(gateway.server.tokenExpiry).toMatchObject({ waiting: 0, inGrace: 0 });
     expect((await stats(gateway)).connectionsClosed).toMatchObject({ normal: 1, expired: 0 });
+  });
+
+  it('verifies a renewed token like a connect token: through the JWKS, with its issuer, audience and algorithms', async () => {
+    const provider = await createProviderKey('k1');
+    const jwks = await startJwksServer([provider.jwk]);
+    const gateway = await startTestGateway({
+      jwtSecret: undefined,
+      jwks: { url: jwks.url, cooldownMs: 0, timeoutMs: 2000, maxAgeMs: 60_000 },
+      jwtIssuer: 'https://idp.example',
+      jwtAudience: ['wsgw'],
+      refreshGraceMs: GRACE_MS,
+    });
+    const sign = (signer: ProviderKey, claims: { iss?: string; aud?: string; exp: number }) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: signer.alg, kid: signer.kid })
+        .setSubject('judy')
+        .setIssuer(claims.iss ?? 'https://idp.example')
+        .setAudience(claims.aud ?? 'wsgw')
+        .setExpirationTime(claims.exp)
+        .sign(signer.privateKey);
+    try {
+      const client = await connectClient(`${gateway.wsUrl}?token=${await sign(provider, { exp: inSeconds(2) })}`);
+      await client.waitFor(isRefresh, 4000);
+      const refused = (error: string) => ({ type: 'token_refused', error });
+      expect(await sendToken(client, await sign(provider, { iss: 'https://other.example', exp: inSeconds(60) }))).toEqual(refused('token issuer is not accepted'));
+      expect(await sendToken(client, await sign(provider, { aud: 'other', exp: inSeconds(60) }))).toEqual(refused('token audience is not accepted'));
+      const hs256 = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('judy').sign(key('s'.repeat(32)));
+      expect(await sendToken(client, hs256)).toEqual(refused('token algorithm is not accepted'));
+      // The provider rotated its key meanwhile: the renewed token's new kid is fetched, as on connect.
+      const rotated = await createProviderKey('k2');
+      jwks.publish([rotated.jwk, provider.jwk]);
+      const exp = inSeconds(60);
+      expect(await sendToken(client, await sign(rotated, { exp }))).toEqual({ type: 'token_accepted', exp });
+      expect(gateway.server.tokenExpiry).toMatchObject({ waiting: 1, inGrace: 0 });
+    } finally {
+      await jwks.close();
+    }
+  });
+
+  it('logs refusals and the expiry close at debug level, never a token', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const secret = randomBytes(32).toString('base64url');
+    const config = {
+      ...loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', WSGW_API_KEY: 'k'.repeat(32), WSGW_JWT_SECRET: secret, WSGW_CONSOLE: 'false' }),
+      refreshGraceMs: GRACE_MS,
+    };
+    const server = createServer(config, { logger });
+    const { port } = await server.listen();
+    try {
+      const connectToken = await mintToken({ secret, user: 'kim', expiresIn: inSeconds(2) });
+      const client = await connectClient(`ws://127.0.0.1:${port}/ws?token=${connectToken}`);
+      const tokens = [await mintToken({ secret, user: 'mallory', expiresIn: '1m' }), `${connectToken.slice(0, -4)}AAAA`];
+      for (const token of tokens) expect(await sendToken(client, token)).toMatchObject({ type: 'token_refused' });
+      expect(await client.closed).toEqual({ code: 4003, reason: 'token expired' });
+      await expect.poll(() => lines.some((line) => line.includes('connection closed'))).toBe(true);
+      const log = lines.join('');
+      expect(log).toContain('token refresh refused');
+      expect(log).toContain('token expired and not renewed');
+      for (const token of [connectToken, ...tokens]) expect(log).not.toContain(token.split('.')[2]);
+    } finally {
+      await server.shutdown();
+    }
   });
 });
