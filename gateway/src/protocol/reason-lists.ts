@@ -18,6 +18,10 @@ export type PushErrorReason = (typeof PUSH_ERROR_REASONS)[number];
 export const CLOSE_REASONS = ['normal', 'error', 'slow_consumer', 'policy', 'timeout', 'shutdown', 'kicked', 'expired'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
+/** How a `token` frame was answered (label `result` of `wsgw_token_renewals_total`): `token_accepted` or `token_refused`. */
+export const TOKEN_RENEWAL_RESULTS = ['accepted', 'refused'] as const;
+export type TokenRenewalResult = (typeof TOKEN_RENEWAL_RESULTS)[number];
+
 /** Why an upgrade request was refused. */
 export const REJECT_REASONS = ['auth', 'limit', 'origin', 'rate'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry, type RegistryContentType } from 'prom-client';
-import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, RESUME_RESULTS } from '../protocol.ts';
+import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, RESUME_RESULTS, TOKEN_RENEWAL_RESULTS } from '../protocol.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { DURATION_BUCKETS, LATENCY_BUCKETS, MetricNames } from './metric-names.ts';
 import { createWeightedHistogram } from './weighted-histogram.ts';
@@ -27,6 +27,9 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
   const deliveries = new Counter({ name: MetricNames.deliveries, help: 'Push frames handed to sockets.', registers });
   const dropped = reasons(MetricNames.deliveriesDropped, 'Deliveries not made, by reason.', DROP_REASONS);
   const acks = new Counter({ name: MetricNames.acks, help: 'Client acks received.', registers });
+  const refreshes = new Counter({ name: MetricNames.tokenRefreshes, help: 'Refresh frames sent to connections whose token expired.', registers });
+  const renewals = new Counter({ name: MetricNames.tokenRenewals, help: 'Token frames answered, by result.', labelNames: ['result'], registers });
+  for (const result of TOKEN_RENEWAL_RESULTS) renewals.inc({ result }, 0);
   const broadcast = new Histogram({ name: MetricNames.broadcastDuration, help: 'One push fan-out on this node: resolve targets, queue frames.', buckets: DURATION_BUCKETS, registers });
   const handling = new Histogram({ name: MetricNames.messageHandlingDuration, help: 'One inbound client frame: parse, validate, handle.', buckets: DURATION_BUCKETS, registers });
   const pushToWrite = createWeightedHistogram({ name: MetricNames.pushToWrite, help: 'Push accepted to frame handed to the socket, per delivery.', buckets: LATENCY_BUCKETS, registers });
@@ -81,5 +84,7 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
     },
     connectionRejected: (reason) => rejected.inc({ reason }),
     messageHandled: (durationMs) => handling.observe(durationMs / 1000),
+    refreshRequested: () => refreshes.inc(),
+    tokenRenewed: (result) => renewals.inc({ result }),
   };
 }

@@ -1,7 +1,7 @@
 import type { HubObserver } from '../hub/hub-observer.ts';
 import type { BusMessage } from '../bus/bus.ts';
 import type { Connection } from '../hub/connection.ts';
-import type { PushErrorReason, RejectReason, ResumeResult } from '../protocol.ts';
+import type { PushErrorReason, RejectReason, ResumeResult, TokenRenewalResult } from '../protocol.ts';
 import type { NormalizedTarget } from '../push/push-envelope.ts';
 
 /**
@@ -20,6 +20,10 @@ export interface GatewayObserver extends HubObserver {
   remotePushReceived(lagMs: number): void;
   /** A connection's resume was replayed and answered. */
   resumed(report: ResumeReport): void;
+  /** A connection's token expired: it was sent `refresh`. */
+  refreshRequested(): void;
+  /** A `token` frame was answered. */
+  tokenRenewed(result: TokenRenewalResult): void;
 }
 
 /** How one `resume` went: per stream it named that the connection holds, and what was replayed. */
@@ -51,6 +55,8 @@ export const ignoringObserver: GatewayObserver = {
   busPushReceived: ignore,
   remotePushReceived: ignore,
   resumed: ignore,
+  refreshRequested: ignore,
+  tokenRenewed: ignore,
 };
 
 type Event = keyof GatewayObserver;

@@ -19,6 +19,10 @@ export const MetricNames = {
   /** label `reason`: `DROP_REASONS` (protocol.ts) */
   deliveriesDropped: 'wsgw_deliveries_dropped_total',
   acks: 'wsgw_acks_total',
+  /** `refresh` frames sent: connections whose token expired. */
+  tokenRefreshes: 'wsgw_token_refreshes_total',
+  /** label `result`: `TOKEN_RENEWAL_RESULTS` (protocol.ts). `token` frames answered. */
+  tokenRenewals: 'wsgw_token_renewals_total',
   /** One push's fan-out on one node: resolve targets and queue frames. */
   broadcastDuration: 'wsgw_broadcast_duration_seconds',
   /** One inbound client frame: parse, validate, handle. */

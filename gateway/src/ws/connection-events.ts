@@ -36,7 +36,7 @@ export interface ConnectionEventsOptions {
 export function createConnectionEvents(options: ConnectionEventsOptions): ConnectionHandlers {
   const { hub, streams, expiry, config, observer, logger } = options;
   const connections = new WeakMap<WebSocket, Connection>();
-  const refresh = createTokenRefresh({ verify: options.verify, expiry, hub, refused: (connection) => void invalidFrame(hub, connection), logger });
+  const refresh = createTokenRefresh({ verify: options.verify, expiry, hub, refused: (connection) => void invalidFrame(hub, connection), observer, logger });
   const frames: FrameHandlers = { hub, streams, refresh };
 
   // Control frames cost parsing like any other frame, and a ping a pong, so they draw on the same

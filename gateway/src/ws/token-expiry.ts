@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import type { Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import { CloseCode, type RefreshFrame } from '../protocol.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { createExpiryBuckets } from './expiry-buckets.ts';
 
 /** How often the node looks for expired tokens and ended graces, ms: the buckets are a second wide. */
@@ -14,6 +15,7 @@ export interface TokenExpiryOptions {
   hub: Pick<Hub, 'close' | 'closeReasonOf'>;
   /** Time a connection has, from its `refresh` frame, to send a new token, ms (`WSGW_REFRESH_GRACE_MS`). */
   graceMs: number;
+  observer: Pick<GatewayObserver, 'refreshRequested'>;
   logger: Logger;
 }
 
@@ -44,7 +46,7 @@ export interface TokenExpiry {
  * within a second after `exp`, the close within two seconds after the grace ended, never before.
  */
 export function createTokenExpiry(options: TokenExpiryOptions): TokenExpiry {
-  const { hub, graceMs, logger } = options;
+  const { hub, graceMs, observer, logger } = options;
   const nowSecond = () => Math.floor(Date.now() / 1000);
   const expiring = createExpiryBuckets<Connection>(nowSecond());
   const grace = createExpiryBuckets<Connection>(nowSecond());
@@ -62,6 +64,7 @@ export function createTokenExpiry(options: TokenExpiryOptions): TokenExpiry {
       if (hub.closeReasonOf(connection) !== undefined || connection.ws.readyState !== WebSocket.OPEN) continue;
       grace.add(connection, endOfGrace);
       connection.ws.send(REFRESH);
+      observer.refreshRequested();
     }
   };
   const timer = setInterval(tick, EXPIRY_TICK_MS);

@@ -71,6 +71,9 @@ describe('token refresh', () => {
     expect(gateway.server.tokenExpiry).toMatchObject({ waiting: 1, inGrace: 0 });
     const metrics = await (await fetch(`${gateway.http}/metrics`)).text();
     expect(metrics).toMatch(/^wsgw_connections_closed_total\{reason="expired"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^wsgw_token_refreshes_total(\{[^}]*\})? 2$/m);
+    expect(metrics).toMatch(/^wsgw_token_renewals_total\{result="accepted"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^wsgw_token_renewals_total\{result="refused"[^}]*\} 0$/m);
   });
 
   it('refuses a token for another user, an invalid or expired one, and keeps the old deadline', async () => {

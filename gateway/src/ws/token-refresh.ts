@@ -4,6 +4,7 @@ import { TokenError, type Principal, type TokenVerifier } from '../auth/token-ve
 import type { Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { TokenAcceptedFrame, TokenRefusedFrame } from '../protocol.ts';
+import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import type { TokenExpiry } from './token-expiry.ts';
 
 export interface TokenRefreshOptions {
@@ -13,6 +14,7 @@ export interface TokenRefreshOptions {
   hub: Pick<Hub, 'closeReasonOf'>;
   /** Told of each token refused, so that it counts against the connection's invalid frames. */
   refused(connection: Connection): void;
+  observer: Pick<GatewayObserver, 'tokenRenewed'>;
   logger: Logger;
 }
 
@@ -33,13 +35,14 @@ const ONE_AT_A_TIME = 'a token is already being verified for this connection: wa
  * sent, and a late answer can never put back an older deadline.
  */
 export function createTokenRefresh(options: TokenRefreshOptions): TokenRefresh {
-  const { verify, expiry, hub, refused, logger } = options;
+  const { verify, expiry, hub, refused, observer, logger } = options;
   const verifying = new WeakSet<Connection>();
   const isOpen = (connection: Connection) => hub.closeReasonOf(connection) === undefined && connection.ws.readyState === WebSocket.OPEN;
   const refuse = (connection: Connection, error: string) => {
     // The token itself never goes into a log line.
     logger.debug({ connection: connection.id, user: connection.user, reason: error }, 'token refresh refused');
     send(connection, { type: 'token_refused', error });
+    observer.tokenRenewed('refused');
     refused(connection);
   };
 
@@ -55,6 +58,7 @@ export function createTokenRefresh(options: TokenRefreshOptions): TokenRefresh {
     if (!isOpen(connection)) return;
     if (principal.user !== connection.user) return refuse(connection, SAME_USER);
     expiry.expireAt(connection, principal.exp);
+    observer.tokenRenewed('accepted');
     send(connection, principal.exp === undefined ? { type: 'token_accepted' } : { type: 'token_accepted', exp: principal.exp });
   };
 

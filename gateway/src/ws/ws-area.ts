@@ -76,7 +76,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
     audience: config.jwtAudience,
   });
   const connectRate = createConnectRate(config.connectRatePerIp);
-  const expiry = createTokenExpiry({ hub, graceMs: config.refreshGraceMs, logger });
+  const expiry = createTokenExpiry({ hub, graceMs: config.refreshGraceMs, observer, logger });
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
     handlers: createConnectionEvents({
