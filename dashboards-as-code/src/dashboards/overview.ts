@@ -3,7 +3,7 @@ import { MetricNames } from '@wsgw/gateway/metric-names';
 import { buildDashboard, dashboardFrame, nodeVariable } from '../common.ts';
 import { bufferedBytes, slowConsumers } from '../panels/backpressure.ts';
 import { busErrors, busLag } from '../panels/bus.ts';
-import { connectionsByNode, connectsAndDisconnects, rejectionsByReason } from '../panels/connections.ts';
+import { connectionsByNode, connectsAndDisconnects, rejectionsByReason, tokenRefreshes } from '../panels/connections.ts';
 import { broadcastDuration, pushToAckHeatmap, pushToWriteHeatmap } from '../panels/latency.ts';
 import { deliveriesPerSecond, dropsByReason, pushesByTarget } from '../panels/pushes.ts';
 import { busPushesReceived, historyBytes, historyHeld, replayDuration, resumes } from '../panels/recovery.ts';
@@ -15,9 +15,10 @@ export const overviewDashboard = (): Dashboard =>
     dashboardFrame('wsgw / Overview', 'wsgw-overview', 'Connections, pushes, delivery latency, backpressure, the bus, recovery and the runtime of every wsgw node.')
       .withVariable(nodeVariable(MetricNames.connections))
       .withRow(new RowBuilder('Connections'))
-      .withPanel(connectionsByNode().span(8).height(8))
-      .withPanel(connectsAndDisconnects().span(8).height(8))
-      .withPanel(rejectionsByReason().span(8).height(8))
+      .withPanel(connectionsByNode().span(6).height(8))
+      .withPanel(connectsAndDisconnects().span(6).height(8))
+      .withPanel(rejectionsByReason().span(6).height(8))
+      .withPanel(tokenRefreshes().span(6).height(8))
       .withRow(new RowBuilder('Pushes'))
       .withPanel(pushesByTarget().span(8).height(8))
       .withPanel(deliveriesPerSecond().span(8).height(8))
