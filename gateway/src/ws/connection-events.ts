@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { GatewayConfig } from '../config.ts';
 import { socketOf, type Connection } from '../hub/connection.ts';
 import type { Hub } from '../hub/hub.ts';
@@ -11,7 +12,6 @@ import { parseClientFrame } from './client-frames.ts';
 import type { StreamResume } from './stream-resume.ts';
 import type { TokenExpiry } from './token-expiry.ts';
 import { createTokenRefresh, type TokenRefresh } from './token-refresh.ts';
-import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Admitted, ConnectionHandlers } from './ws-endpoint.ts';
 
 export interface ConnectionEventsOptions {
@@ -28,10 +28,12 @@ export interface ConnectionEventsOptions {
 }
 
 /**
- * The handlers of the `GET /ws` connections: on open a connection is registered with the hub and
- * welcomed with its streams' positions (stream-resume.ts, which also replays a `resume`), then the inbound limits are applied to each client frame, which is answered or
- * recorded, and on close it is unregistered. One set serves every connection; each socket's
- * connection is found in a weak map, so nothing of it outlives the socket.
+ * The handlers of the `GET /ws` connections: on open a connection is registered with the hub,
+ * filed under its token's expiry (token-expiry.ts) and welcomed with its streams' positions
+ * (stream-resume.ts, which also replays a `resume`), then the inbound limits are applied to each
+ * client frame, which is answered or recorded (a `token` frame by token-refresh.ts), and on close
+ * it is unregistered and leaves the expiry buckets. One set serves every connection; each
+ * socket's connection is found in a weak map, so nothing of it outlives the socket.
  */
 export function createConnectionEvents(options: ConnectionEventsOptions): ConnectionHandlers {
   const { hub, streams, expiry, config, observer, logger } = options;
