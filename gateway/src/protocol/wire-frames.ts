@@ -94,6 +94,8 @@ export interface TagsFrame {
   type: 'tags';
   /** Every tag the connection holds now. */
   tags: string[];
+  /** The streams it holds from now on, `t:<tag>` each. */
+  added: string[];
   streams?: Record<string, StreamPosition>;
   removed: string[];
 }
