@@ -19,7 +19,6 @@ import { createPushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import { createStopStack } from './stop-stack.ts';
 import { createTelemetry } from './telemetry/telemetry.ts';
-import { createTagChanges } from './ws/tag-changes.ts';
 import { createWsArea } from './ws/ws-area.ts';
 
 export interface GatewayServer {
@@ -91,8 +90,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   stops.push(() => ws.stop());
   telemetry.watch(hub);
   stops.push(() => telemetry.stop());
-  const tags = createTagChanges({ hub, history: bus.history, interest, logger });
-  const cluster = createClusterArea({ config, bus, hub, interest, tags, report: telemetry.nodeReport });
+  const cluster = createClusterArea({ config, bus, hub, interest, tags: ws.tags, report: telemetry.nodeReport });
   stops.push(() => cluster.stop());
   const { idempotencyMs, traceClients } = config;
   const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster, interest });

@@ -22,6 +22,8 @@ export const RESUME_WAIT_MS = 10_000;
  */
 export const WATCH_WAIT_MS = 2000;
 
+const SETTLED = Promise.resolve();
+
 export interface StreamResumeOptions {
   nodeId: string;
   hub: Hub;
@@ -63,6 +65,8 @@ export interface StreamResume {
    */
   frame(connection: Connection, resume: ResumeFrame | undefined): boolean;
   closed(connection: Connection): void;
+  /** Resolves once the connection's welcome is sent, or it closed (at once when that is past). */
+  welcomed(connection: Connection): Promise<void>;
 }
 
 /**
@@ -74,6 +78,12 @@ export interface StreamResume {
 export function createStreamResume(options: StreamResumeOptions): StreamResume {
   const { nodeId, hub, history, interest, observer, logger } = options;
   const welcomed = new WeakMap<Connection, Welcomed>();
+  /** Connections whose welcome is not sent yet, with what settles their `welcomed` promise. */
+  const unwelcomed = new WeakMap<Connection, { done: Promise<void>; settle: () => void }>();
+  const settleWelcome = (connection: Connection) => {
+    unwelcomed.get(connection)?.settle();
+    unwelcomed.delete(connection);
+  };
 
   const open = async (connection: Connection, state: Welcomed) => {
     state.tags = hub.tagsOf(connection);
@@ -99,6 +109,7 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     }
     connection.ws.send(JSON.stringify(welcome));
     state.sent = true;
+    settleWelcome(connection);
     if (state.early) return void resume(connection, state, state.early);
     if (!state.expectsResume) return hub.release(connection, after(connection, state));
     state.timer = setTimeout(() => {
@@ -146,6 +157,9 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     open(connection, expectsResume) {
       const state: Welcomed = { tags: connection.tags, seqs: undefined, sent: false, expectsResume };
       welcomed.set(connection, state);
+      let settle = () => undefined as void;
+      const done = new Promise<void>((resolve) => (settle = resolve));
+      unwelcomed.set(connection, { done, settle });
       // Runs up to its first await now: the streams are held before any close can release them.
       void open(connection, state);
     },
@@ -166,7 +180,9 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
       if (state.sent && state.expectsResume) hub.release(connection, after(connection, state));
       return true;
     },
+    welcomed: (connection) => unwelcomed.get(connection)?.done ?? SETTLED,
     closed(connection) {
+      settleWelcome(connection);
       interest.release(connection);
       const state = welcomed.get(connection);
       if (state) clearTimeout(state.timer);

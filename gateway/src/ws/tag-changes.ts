@@ -6,7 +6,7 @@ import type { Hub } from '../hub/hub.ts';
 import type { TagChange } from '../hub/tag-change.ts';
 import type { TagsFrame } from '../protocol.ts';
 import { tagStream } from '../push/streams.ts';
-import { WATCH_WAIT_MS } from './stream-resume.ts';
+import { WATCH_WAIT_MS, type StreamResume } from './stream-resume.ts';
 
 /** Whose tags change: a user's connections on this node, or one connection by id. */
 export type TagOrder = ({ user: string } | { connection: string }) & { change: TagChange };
@@ -32,12 +32,12 @@ export interface TagChanges {
 
 export interface TagChangesOptions {
   hub: Hub;
+  /** The welcome of each connection: a `tags` frame never precedes it. */
+  streams: Pick<StreamResume, 'welcomed'>;
   history: StreamHistory;
   interest: Pick<StreamInterest, 'change'>;
   logger: Logger;
 }
-
-const SETTLED = Promise.resolve();
 
 /**
  * The node's side of a tag change: the hub re-indexes the connection at once (the fan-out matches
@@ -46,7 +46,7 @@ const SETTLED = Promise.resolve();
  * welcome. A connection's frames go out in the order its changes were made.
  */
 export function createTagChanges(options: TagChangesOptions): TagChanges {
-  const { hub, history, interest, logger } = options;
+  const { hub, streams, history, interest, logger } = options;
   const lastFrame = new WeakMap<Connection, Promise<void>>();
 
   const announce = async (connection: Connection, tags: string[], added: string[], removed: string[]) => {
@@ -72,7 +72,8 @@ export function createTagChanges(options: TagChangesOptions): TagChanges {
     const delta = hub.changeTags(connection, tagChange);
     if (!delta) return Promise.resolve(undefined);
     if ('refused' in delta) return Promise.resolve('refused');
-    const previous = lastFrame.get(connection) ?? SETTLED;
+    // After the welcome, whose streams a client takes as all it holds, and after the frames of earlier changes.
+    const previous = lastFrame.get(connection) ?? streams.welcomed(connection);
     const sent = previous.then(() => announce(connection, delta.tags, delta.added.map(tagStream), delta.removed.map(tagStream)));
     lastFrame.set(connection, sent);
     return sent.then(() => 'changed' as const);

@@ -10,6 +10,7 @@ import type { StreamHistory } from '../bus/bus.ts';
 import type { StreamInterest } from '../cluster/stream-interest.ts';
 import { createConnectionEvents } from './connection-events.ts';
 import { createStreamResume } from './stream-resume.ts';
+import { createTagChanges, type TagChanges } from './tag-changes.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createUpgradeGate } from './upgrade-gate.ts';
 import { createWsEndpoint, type WsEndpoint } from './ws-endpoint.ts';
@@ -51,6 +52,8 @@ export interface WsArea {
   readonly route: Hono;
   /** Takes the upgrades of the HTTP server (see `WsEndpoint.attach`). */
   readonly attach: WsEndpoint['attach'];
+  /** Applies tag changes to this node's connections, telling each in a `tags` frame. */
+  readonly tags: TagChanges;
   /**
    * Stops the heartbeat and the rate sweep, closes every connection with 1001 (waiting at most
    * `shutdownTimeoutMs`), then the WebSocket server.
@@ -72,11 +75,12 @@ export function createWsArea(options: WsAreaOptions): WsArea {
     audience: config.jwtAudience,
   });
   const connectRate = createConnectRate(config.connectRatePerIp);
+  const streams = createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger });
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
     handlers: createConnectionEvents({
       hub,
-      streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger }),
+      streams,
       config,
       observer,
       logger,
@@ -89,6 +93,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   return {
     route: endpoint.route,
     attach: endpoint.attach,
+    tags: createTagChanges({ hub, streams, history: options.history, interest: options.interest, logger }),
     async stop() {
       stopHeartbeat();
       connectRate.stop();
