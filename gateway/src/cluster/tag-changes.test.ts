@@ -24,6 +24,13 @@ async function cluster(bus: string): Promise<TestGateway[]> {
 }
 
 const isTags = (frame: ServerFrame): frame is TagsFrame => frame.type === 'tags';
+
+/** A counter of the node's /metrics, by its full series name (labels included). */
+async function metric(node: TestGateway, series: string): Promise<number> {
+  const text = await (await fetch(`${node.http}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return Number(line?.slice(series.length + 1));
+}
 const pushOf = (data: unknown) => (frame: ServerFrame) => frame.type === 'push' && frame.data === data;
 
 describe.each(Object.entries(SERVERS))('tag changes (%s)', (_kind, bus) => {
@@ -43,8 +50,12 @@ describe.each(Object.entries(SERVERS))('tag changes (%s)', (_kind, bus) => {
     for (const client of alice) expect(await client.waitFor(pushOf('x-1'))).toMatchObject({ pos: { 't:x': 1 } });
     expect((await c!.api('GET', '/api/users/alice')).body.connections.map((connection: { tags: string[] }) => connection.tags).sort()).toEqual([['old', 'x'], ['x']]);
 
+    expect(await metric(b!, 'wsgw_tag_changes_total{change="added"}')).toBe(2);
+
     expect(await a!.api('POST', '/api/users/alice/tags', { remove: ['x'] })).toMatchObject({ status: 200, body: { changed: 2 } });
     for (const client of alice) await client.waitFor((frame) => isTags(frame) && frame.removed.includes('t:x'));
+    expect(await metric(b!, 'wsgw_tag_changes_total{change="removed"}')).toBe(2);
+    const heard = await metric(b!, 'wsgw_bus_pushes_received_total');
     expect((await c!.push({ to: { tags: ['x'] }, data: 'x-2' })).body.recipients).toBe(0);
     // The marker is pushed after the tag push: once it is in, the tag push would have been too.
     await c!.push({ to: { users: ['alice'] }, data: 'marker' });
@@ -52,6 +63,8 @@ describe.each(Object.entries(SERVERS))('tag changes (%s)', (_kind, bus) => {
       await client.waitFor(pushOf('marker'));
       expect(client.frames.some(pushOf('x-2'))).toBe(false);
     }
+    // node-b stopped watching t:x: the bus handed it the marker alone.
+    expect(await metric(b!, 'wsgw_bus_pushes_received_total')).toBe(heard + 1);
     // Removing a tag nobody holds changes nothing; bob was never asked.
     expect((await a!.api('POST', '/api/users/alice/tags', { remove: ['x'] })).body).toEqual({ changed: 0 });
     expect(bob.frames.some(isTags)).toBe(false);
