@@ -161,5 +161,9 @@ describe('tag changes refused', () => {
     }
     expect(await gateway.api('GET', `/api/tags/${'a'.repeat(257)}`)).toMatchObject({ status: 400 });
     expect(await gateway.api('GET', '/api/tags/t1?limit=1000')).toMatchObject({ status: 200, body: { total: 1 } });
+    // The console's routes are the same implementation, behind the operator token.
+    expect(await gateway.operator('GET', '/tags/t1')).toMatchObject({ status: 200, body: { tag: 't1', total: 1, connections: [{ id: full.welcome.connection, user: 'full' }] } });
+    expect(await gateway.operator('POST', '/users/full/tags', { add: ['one-more'] })).toMatchObject({ status: 400, body: { refused: 1 } });
+    expect(await gateway.operator('POST', '/connections/nobody/tags', { add: ['x'] })).toMatchObject({ status: 404 });
   });
 });
