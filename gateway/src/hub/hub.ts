@@ -195,13 +195,7 @@ export function createHub(options: HubOptions): Hub {
     closeAll: (timeoutMs) => closeEvery(writer, registry, timeoutMs),
     changeTags(connection, change) {
       const session = sessionOf(connection);
-      if (!session || session.closeReason !== undefined) return undefined;
-      const delta = applyTagChange(session.tags, change);
-      if (!delta || 'refused' in delta) return delta;
-      session.tags = delta.tags;
-      registry.retag(session, delta.removed, delta.added);
-      observer.tagsChanged(connection, delta);
-      return delta;
+      return session && session.closeReason === undefined ? retagSession(registry, observer, session, change) : undefined;
     },
     tagsOf: (connection) => sessionOf(connection)?.tags ?? connection.tags,
     connection: (id) => registry.get(id)?.connection,
@@ -247,6 +241,16 @@ async function closeEvery(writer: WriteCoalescer, registry: Registry<Session>, t
   await Promise.race([Promise.all(closed), deadline]);
   clearTimeout(timer);
   for (const session of registry.all()) session.connection.ws.terminate();
+}
+
+/** Gives the session its changed tags and moves it between the registry's tag groups. */
+function retagSession(registry: Registry<Session>, observer: HubObserver, session: Session, change: TagChange): TagDelta | { refused: true } | undefined {
+  const delta = applyTagChange(session.tags, change);
+  if (!delta || 'refused' in delta) return delta;
+  session.tags = delta.tags;
+  registry.retag(session, delta.removed, delta.added);
+  observer.tagsChanged(session.connection, delta);
+  return delta;
 }
 
 function* connectionsIn(sessions: Iterable<Session>): IterableIterator<Connection> {
