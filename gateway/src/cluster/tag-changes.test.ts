@@ -83,6 +83,11 @@ describe.each(Object.entries(SERVERS))('tag changes (%s)', (_kind, bus) => {
 
     expect(await a!.api('POST', `/api/connections/${id}/tags`, { add: ['vip'] })).toMatchObject({ status: 200, body: { changed: 0 } });
     expect(await a!.api('POST', '/api/connections/nobody/tags', { add: ['vip'] })).toMatchObject({ status: 404, body: { error: 'no such connection' } });
+    expect(await a!.api('POST', `/api/connections/${'c'.repeat(300)}/tags`, { add: ['vip'] })).toMatchObject({ status: 404 });
+    expect(await a!.api('POST', `/api/users/${'u'.repeat(300)}/tags`, { add: ['vip'] })).toMatchObject({ status: 200, body: { changed: 0 } });
+    // A tag with a slash, encoded in the path, is one tag.
+    expect((await a!.api('POST', '/api/users/carol/tags', { add: ['a/b'] })).body).toEqual({ changed: 2 });
+    expect((await b!.api('GET', '/api/tags/a%2Fb')).body).toMatchObject({ tag: 'a/b', total: 2 });
   });
 
   it('answers only once the new tag reaches the connection: a push accepted on another node right after the 200 is delivered', async () => {

@@ -4,7 +4,7 @@ import type { ClusterDisconnect, DisconnectOrder } from '../cluster/cluster-cont
 import type { ClusterTagPage, ClusterTagResult, TagPageRequest } from '../cluster/cluster-tags.ts';
 import type { ClusterUserConnections } from '../cluster/user-directory.ts';
 import { parseTagChange } from '../hub/tag-change.ts';
-import { MAX_CONNECTION_TAGS, type DisconnectResult, type TagChangeResult, type TagConnections, type UserConnections } from '../protocol.ts';
+import { MAX_CONNECTION_TAGS, MAX_ID_LENGTH, type DisconnectResult, type TagChangeResult, type TagConnections, type UserConnections } from '../protocol.ts';
 import type { TagOrder } from '../ws/tag-changes.ts';
 import { readJsonBody } from './json-body.ts';
 import { encodeCursor, parseTagPage } from './tag-page.ts';
@@ -69,13 +69,18 @@ export function createConnectionRoutes(cluster: ClusterConnections): Hono {
   routes.post('/users/:user/tags', async (c) => {
     const change = await tagOrderBody(c);
     if (change instanceof Response) return change;
-    return tagAnswer(c, await cluster.changeTags({ user: c.req.param('user'), change }));
+    const user = c.req.param('user');
+    // No token names a longer user: nobody need be asked.
+    if (user.length > MAX_ID_LENGTH) return c.json({ changed: 0 } satisfies TagChangeResult);
+    return tagAnswer(c, await cluster.changeTags({ user, change }));
   });
 
   routes.post('/connections/:id/tags', async (c) => {
     const change = await tagOrderBody(c);
     if (change instanceof Response) return change;
-    const result = await cluster.changeTags({ connection: c.req.param('id'), change });
+    const id = c.req.param('id');
+    if (id.length > MAX_ID_LENGTH) return c.json({ error: 'no such connection' }, 404);
+    const result = await cluster.changeTags({ connection: id, change });
     if (result.matched === 0) return c.json({ error: 'no such connection', ...incomplete(result.complete) }, 404);
     return tagAnswer(c, result);
   });
