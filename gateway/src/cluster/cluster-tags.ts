@@ -107,12 +107,12 @@ export function createClusterTags(nodeId: string, bus: Bus, hub: Hub, tags: TagC
   const lookups = createClusterQuery({ nodeId, bus, topic: 'tags.lookup', answer: (request) => localPage(hub, request), parseQuestion: parsePageRequest, parseAnswer: parseNodePage, settled });
   return {
     async change(order, peers, waitMs) {
-      const result = await tags.apply(order);
       // A connection id lives on one node: once found here, nobody else needs asking.
-      if ('connection' in order && result.matched > 0) return { ...result, complete: true };
-      // A user's connections are only on the nodes holding the user's stream.
+      if ('connection' in order && hub.connection(order.connection)) return { ...(await tags.apply(order)), complete: true };
+      // A user's connections are only on the nodes holding the user's stream; the peers change
+      // theirs while this node changes its own.
       const asked = 'user' in order ? holders([userStream(order.user)]) : { peers, certain: true };
-      const { answers, complete } = await changes.ask(order, asked.peers.filter((peer) => peers.includes(peer)), waitMs);
+      const [result, { answers, complete }] = await Promise.all([tags.apply(order), changes.ask(order, asked.peers.filter((peer) => peers.includes(peer)), waitMs)]);
       for (const { answer } of answers) {
         result.matched += answer.matched;
         result.changed += answer.changed;
