@@ -29,6 +29,16 @@ export interface ResumedEvent {
   streams: Record<string, StreamRecovery>;
 }
 
+/** The connection's tags changed on the server's side (a `tags` frame). */
+export interface TagsEvent {
+  /** Every tag the connection holds now. */
+  tags: string[];
+  /** The streams it holds from now on (`t:<tag>`), resumed from where they stood when it started receiving them. */
+  added: string[];
+  /** The streams it no longer holds; they are no longer resumed. */
+  removed: string[];
+}
+
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** A change of the client's state, with why it happened. */
@@ -45,6 +55,7 @@ export type StateChange =
 export interface WsgwClientEvents {
   push: WsgwPush;
   resumed: ResumedEvent;
+  tags: TagsEvent;
   state: StateChange;
   /** An error frame from the gateway, a frame the client could not read, a failing token provider, or a listener that threw. */
   error: Error;

@@ -1,4 +1,4 @@
-import type { PushFrame, ResumedFrame, ServerFrame, StreamPosition, WelcomeFrame } from '@wsgw/gateway/protocol';
+import type { PushFrame, ResumedFrame, ServerFrame, StreamPosition, TagsFrame, WelcomeFrame } from '@wsgw/gateway/protocol';
 import { backoffDelay } from './backoff.ts';
 import type { ClientState, LostStream, StateChange, WsgwClientEvents, WsgwPush } from './client-events.ts';
 import { connectUrl } from './connect-url.ts';
@@ -161,6 +161,7 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
         else if (frame.type === 'resumed') onResumed(frame, resume ?? {});
         else if (frame.type === 'refresh') void renewToken(current);
         else if (frame.type === 'token_refused') reportError(new Error(`gateway refused the new token: ${frame.error}`));
+        else if (frame.type === 'tags') onTags(frame);
         else if (frame.type === 'error') reportError(new Error(`gateway: ${frame.error}`));
       },
       end(reason) {
@@ -238,6 +239,14 @@ export function createWsgwClient(options: WsgwClientOptions): WsgwClient {
     // A stream the resume named that the answer leaves out is not the connection's.
     for (const stream of Object.keys(resume)) if (!(stream in frame.streams)) positions.forget(stream);
     emitter.emit('resumed', { lost: lostStreams, streams: frame.streams });
+  }
+
+  function onTags(frame: TagsFrame) {
+    // A new stream is resumed from where it stood when the connection started receiving it; one
+    // already tracked (a push of it arrived first) keeps its watermark. A removed one is not resumed.
+    for (const [stream, position] of Object.entries(frame.streams ?? {})) if (!positions.has(stream)) positions.adopt(stream, position);
+    for (const stream of frame.removed) positions.forget(stream);
+    emitter.emit('tags', { tags: frame.tags, added: frame.added, removed: frame.removed });
   }
 
   queueMicrotask(() => void attempt());

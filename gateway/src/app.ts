@@ -22,7 +22,7 @@ export interface AppOptions {
   /** `/metrics` (`createMetricsRoutes`); absent with `WSGW_METRICS=false` or on its own port: a 404 then. */
   metrics?: Hono;
   /** `GET /api/cluster`, and a user's connections across the cluster. */
-  cluster: Pick<ClusterArea, 'view' | 'userConnections' | 'disconnect'>;
+  cluster: Pick<ClusterArea, 'view' | 'userConnections' | 'disconnect' | 'changeTags' | 'tagConnections'>;
   logger: Logger;
   /** `/ws`: the WebSocket endpoint's routes (`WsEndpoint.route`). */
   ws: Hono;

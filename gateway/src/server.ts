@@ -92,7 +92,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   stops.push(() => ws.stop());
   telemetry.watch(hub);
   stops.push(() => telemetry.stop());
-  const cluster = createClusterArea({ config, bus, hub, interest, report: telemetry.nodeReport });
+  const cluster = createClusterArea({ config, bus, hub, interest, tags: ws.tags, report: telemetry.nodeReport });
   stops.push(() => cluster.stop());
   const { idempotencyMs, traceClients } = config;
   const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster, interest });

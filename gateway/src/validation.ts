@@ -19,3 +19,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function isBoundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value !== '' && value.length <= max;
 }
+
+/**
+ * What a user id or tag may not contain: control characters (they would end up in logs, URLs and
+ * bus messages) and UTF-16 surrogates without their pair (no UTF-8 text can carry them).
+ */
+const UNFIT_ID = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether `text` holds a character no user id or tag may hold (see `UNFIT_ID`). */
+export const hasUnfitCharacters = (text: string): boolean => UNFIT_ID.test(text);

@@ -1,10 +1,11 @@
-import type { StateChange, WsgwClient, WsgwClientEvents, WsgwPush, ResumedEvent } from '../index.ts';
+import type { StateChange, TagsEvent, WsgwClient, WsgwClientEvents, WsgwPush, ResumedEvent } from '../index.ts';
 
 /** Everything a client emitted, in order, with waits on what is still to come. For tests. */
 export interface ClientRecorder {
   readonly states: StateChange[];
   readonly pushes: WsgwPush[];
   readonly resumed: ResumedEvent[];
+  readonly tags: TagsEvent[];
   readonly errors: Error[];
   /** Resolves with the first state change (past or future) that matches. */
   waitForState(match: (change: StateChange) => boolean, timeoutMs?: number): Promise<StateChange>;
@@ -12,10 +13,12 @@ export interface ClientRecorder {
   waitForStateCount(state: StateChange['state'], count: number, timeoutMs?: number): Promise<StateChange[]>;
   waitForPushes(count: number, timeoutMs?: number): Promise<WsgwPush[]>;
   waitForResumed(timeoutMs?: number): Promise<ResumedEvent>;
+  /** Resolves with the `count`th tags event. */
+  waitForTags(count: number, timeoutMs?: number): Promise<TagsEvent>;
 }
 
 export function recordClient(client: WsgwClient): ClientRecorder {
-  const log = { states: [] as StateChange[], pushes: [] as WsgwPush[], resumed: [] as ResumedEvent[], errors: [] as Error[] };
+  const log = { states: [] as StateChange[], pushes: [] as WsgwPush[], resumed: [] as ResumedEvent[], tags: [] as TagsEvent[], errors: [] as Error[] };
   const waiters = new Set<() => void>();
   const record = <K extends keyof WsgwClientEvents>(list: Array<WsgwClientEvents[K]>) => (event: WsgwClientEvents[K]) => {
     list.push(event);
@@ -24,6 +27,7 @@ export function recordClient(client: WsgwClient): ClientRecorder {
   client.on('state', record<'state'>(log.states));
   client.on('push', record<'push'>(log.pushes));
   client.on('resumed', record<'resumed'>(log.resumed));
+  client.on('tags', record<'tags'>(log.tags));
   client.on('error', record<'error'>(log.errors));
 
   const waitUntil = <T>(what: string, found: () => T | undefined, timeoutMs = 5000) =>
@@ -53,6 +57,7 @@ export function recordClient(client: WsgwClient): ClientRecorder {
       }, timeoutMs),
     waitForPushes: (count, timeoutMs) => waitUntil(`${count} pushes`, () => (log.pushes.length >= count ? log.pushes.slice(0, count) : undefined), timeoutMs),
     waitForResumed: (timeoutMs) => waitUntil('resumed', () => log.resumed[0], timeoutMs),
+    waitForTags: (count, timeoutMs) => waitUntil(`${count} tags events`, () => log.tags[count - 1], timeoutMs),
   };
 }
 

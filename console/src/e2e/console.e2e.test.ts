@@ -119,6 +119,37 @@ describe('the operator console in Chromium', () => {
     await page.close();
   });
 
+  it('adds a tag to a connection and removes one from the user, and shows both in the inspector and the live tail', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await logIn(page);
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('user-query').fill('user-3');
+    await page.getByTestId('user-search').click();
+    await expect.poll(() => page.getByTestId('connection-row').count(), { timeout: 5000 }).toBe(1);
+    expect(await text(page, 'connection-tags')).toContain('e2e');
+
+    await page.getByTestId('tag-input').fill('vip');
+    await page.getByTestId('tag-add').click();
+    await expect.poll(() => page.getByTestId('connection-tag').allInnerTexts(), { timeout: 5000 }).toEqual(['e2e', 'vip']);
+    // The connection heard of it, and a push to the new tag reaches it.
+    const user3 = clients[6]!;
+    expect(await user3.waitFor((frame) => frame.type === 'tags')).toMatchObject({ tags: ['e2e', 'vip'], added: ['t:vip'] });
+    expect((await gateway.push({ to: { tags: ['vip'] }, data: 'vip' })).body.recipients).toBe(1);
+
+    await page.getByTestId('user-tag-input').fill('e2e');
+    await page.getByTestId('user-tag-remove').click();
+    await expect.poll(() => page.getByTestId('connection-tag').allInnerTexts(), { timeout: 5000 }).toEqual(['vip']);
+    expect(await text(page, 'connection-tags')).not.toContain('e2e');
+    await shot(page, 'user-tags');
+
+    await page.getByTestId('nav-tail').click();
+    await expect.poll(() => page.getByTestId('tag-change-row').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.getByTestId('tag-change-added').allInnerTexts()).toEqual(['—', 'vip']);
+    expect(await page.getByTestId('tag-change-removed').allInnerTexts()).toEqual(['e2e', '—']);
+    await shot(page, 'tail-tag-changes');
+    await page.close();
+  });
+
   it('shows the feed as disconnected while the gateway is down and recovers when it returns', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await logIn(page);

@@ -1,6 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { JWKS_ALGORITHMS, type JwksKeys } from './jwks-keys.ts';
+import { MAX_CONNECTION_TAGS as MAX_TAGS, MAX_ID_LENGTH } from '../protocol.ts';
+import { hasUnfitCharacters } from '../validation.ts';
 import { TokenError } from './token-error.ts';
 
 export { TokenError };
@@ -27,14 +29,6 @@ export interface TokenVerifierOptions {
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
-
-const MAX_TAGS = 64;
-const MAX_ID_LENGTH = 256;
-/**
- * What a user id or tag may not contain: control characters (they would end up in logs, URLs and
- * bus messages) and UTF-16 surrogates without their pair (no UTF-8 text can carry them).
- */
-const UNFIT_ID = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Builds a verifier that accepts only the algorithms the configured keys allow:
@@ -84,12 +78,12 @@ function principalFrom(payload: JWTPayload): Principal {
   const expiry = typeof exp === 'number' ? { exp } : {};
   if (typeof sub !== 'string' || sub === '') throw new TokenError('token has no sub claim');
   if (sub.length > MAX_ID_LENGTH) throw new TokenError('token sub claim is too long');
-  if (UNFIT_ID.test(sub)) throw new TokenError('token sub claim has control characters or unpaired surrogates');
+  if (hasUnfitCharacters(sub)) throw new TokenError('token sub claim has control characters or unpaired surrogates');
   if (tags === undefined) return { user: sub, tags: [], ...expiry };
   if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '' && tag.length <= MAX_ID_LENGTH)) {
     throw new TokenError('token tags claim must be an array of non-empty strings');
   }
-  if (tags.some((tag: string) => UNFIT_ID.test(tag))) throw new TokenError('token tags claim has control characters or unpaired surrogates');
+  if (tags.some((tag: string) => hasUnfitCharacters(tag))) throw new TokenError('token tags claim has control characters or unpaired surrogates');
   if (tags.length > MAX_TAGS) throw new TokenError(`token has more than ${MAX_TAGS} tags`);
   return { user: sub, tags: [...new Set(tags as string[])], ...expiry };
 }

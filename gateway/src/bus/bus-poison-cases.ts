@@ -100,7 +100,7 @@ export function pushCases(user: string, withHeaders: boolean): PoisonCase[] {
 /** `node` is a node of the cluster, so addressed bodies are aimed at someone who reads them. */
 export function signalCases(node: string): PoisonCase[] {
   const signal = (topic: unknown, body: unknown, origin: unknown = 'intruder') => JSON.stringify({ origin, topic, body });
-  const report = { node: 'intruder', version: '1', connections: 1, users: 1, pushesPerSec: 0, deliveriesPerSec: 0, acksPerSec: 0, dropsPerSec: { slow_consumer: 0, closed: 0 }, uptime: 1, eventLoopLagMs: { p50: 0, p99: 0, max: 0 }, memory: { rss: 1, heapUsed: 1 }, latencyCounts: Array(13).fill(0), mostBuffered: [], recentPushes: [], slowDeliveries: [], at: NOW };
+  const report = { node: 'intruder', version: '1', connections: 1, users: 1, pushesPerSec: 0, deliveriesPerSec: 0, acksPerSec: 0, dropsPerSec: { slow_consumer: 0, closed: 0 }, uptime: 1, eventLoopLagMs: { p50: 0, p99: 0, max: 0 }, memory: { rss: 1, heapUsed: 1 }, latencyCounts: Array(13).fill(0), mostBuffered: [], recentPushes: [], slowDeliveries: [], recentTagChanges: [], at: NOW };
   const ask = (body: unknown) => ({ query: 'q-1', body });
   const answer = (body: unknown) => ({ query: 'q-1', to: node, body });
   return [

@@ -20,8 +20,8 @@ export interface ClusterQueryOptions<Q, A> {
   nodeId: string;
   bus: Bus;
   topic: string;
-  /** This node's answer to a peer's question. */
-  answer(question: Q): A;
+  /** This node's answer to a peer's question; a promise when it takes work first (a tag change). */
+  answer(question: Q): A | Promise<A>;
   /** Check what peers send: a question, and an answer. */
   parseQuestion: SignalBodyParser<Q>;
   parseAnswer: SignalBodyParser<A>;
@@ -66,8 +66,14 @@ export function createClusterQuery<Q, A>(options: ClusterQueryOptions<Q, A>): Cl
     parse: envelopeParser(options.parseQuestion, false),
     handle(origin, { query, body }) {
       if (origin === nodeId) return;
-      const reply: Envelope<A> = { query, to: origin, body: options.answer(body) };
-      bus.signal({ origin: nodeId, topic: answerTopic, body: reply }, origin).catch(() => undefined);
+      const send = (answer: A) => {
+        const reply: Envelope<A> = { query, to: origin, body: answer };
+        bus.signal({ origin: nodeId, topic: answerTopic, body: reply }, origin).catch(() => undefined);
+      };
+      const answer = options.answer(body);
+      // A failed answer is not sent: the asker counts this node as not answering in time.
+      if (answer instanceof Promise) answer.then(send, () => undefined);
+      else send(answer);
     },
   });
   const stopAnswers = bus.onSignal<Envelope<A>>({

@@ -1,6 +1,6 @@
 import type { SignalBodyParser } from '../bus/bus.ts';
-import type { BufferedConnection, DeliveryRecord, NodeReport, PushTailEntry } from '../protocol.ts';
-import { CONSOLE_LATENCY_BOUNDS_MS } from '../protocol.ts';
+import type { BufferedConnection, DeliveryRecord, NodeReport, PushTailEntry, TagChangeEntry } from '../protocol.ts';
+import { CONSOLE_LATENCY_BOUNDS_MS, MAX_CONNECTION_TAGS } from '../protocol.ts';
 import { isRecord } from '../validation.ts';
 
 /**
@@ -52,6 +52,17 @@ function list<T>(item: Check<T>, length: { max: number } | { exactly: number }):
 
 const bufferedConnection = shape<BufferedConnection>({ id: text, user: text, node: text, bufferedAmount: count, connectedAt: instant });
 const tailEntry = shape<PushTailEntry>({ id: text, target: text, recipients: count, fanoutMs: count, node: text, at: instant });
+const tagChangeEntry = shape<TagChangeEntry>({
+  connection: text,
+  user: text,
+  added: list(text, { max: MAX_CONNECTION_TAGS }),
+  removed: list(text, { max: MAX_CONNECTION_TAGS }),
+  node: text,
+  at: instant,
+});
+const tagChanges = list(tagChangeEntry, { max: MAX_ENTRIES });
+/** A node that predates tag changes reports none rather than being refused. */
+const recentTagChanges: Check<TagChangeEntry[]> = (value) => (value === undefined ? [] : tagChanges(value));
 const deliveryRecord = shape<DeliveryRecord>({
   push: text,
   traceId: optionalText,
@@ -82,6 +93,7 @@ const nodeReport = shape<NodeReport>({
   mostBuffered: list(bufferedConnection, { max: MAX_ENTRIES }),
   recentPushes: list(tailEntry, { max: MAX_ENTRIES }),
   slowDeliveries: list(deliveryRecord, { max: MAX_ENTRIES }),
+  recentTagChanges,
   at: instant,
 });
 

@@ -105,7 +105,7 @@ describe('console feed', () => {
     expect(many.bytesPerSec).toBeLessThan(few.bytesPerSec * 1.25);
   }, 60_000);
 
-  it('covers every node of a cluster and closes viewers with 1001 when the node stops', async () => {
+  it('covers every node of a cluster, their tag changes included, and closes viewers with 1001 when the node stops', async () => {
     const busPrefix = `wsgw-test-${randomUUID()}`;
     const common = { bus: NATS, busPrefix, nodeTimeoutMs: 1500 };
     const a = await startTestGateway({ ...common, nodeId: 'node-a' });
@@ -120,6 +120,12 @@ describe('console feed', () => {
       ['node-b', 2],
     ]);
     expect(both.node).toBe('node-a');
+
+    // A tag change on node-b, asked through node-a, is in node-a's tail.
+    await expect.poll(async () => (await a.api('GET', '/api/users/gina')).body.complete, { timeout: 5000 }).toBeUndefined();
+    expect((await a.api('POST', '/api/users/gina/tags', { add: ['vip'] })).body).toEqual({ changed: 1 });
+    const tagged = await feed.next((s) => s.recentTagChanges.length > 0, 5000);
+    expect(tagged.recentTagChanges).toEqual([{ connection: expect.any(String), user: 'gina', added: ['vip'], removed: [], node: 'node-b', at: expect.any(Number) }]);
     await a.close();
     expect((await feed.closed).code).toBe(CloseCode.GoingAway);
   });

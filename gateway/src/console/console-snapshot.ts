@@ -1,9 +1,10 @@
 import type { NodeStatus } from '../cluster/membership.ts';
-import { CONSOLE_LATENCY_BOUNDS_MS, type ConsoleSnapshot, type DeliveryRecord, type PushTailEntry } from '../protocol.ts';
+import { CONSOLE_LATENCY_BOUNDS_MS, type ConsoleSnapshot, type DeliveryRecord, type PushTailEntry, type TagChangeEntry } from '../protocol.ts';
 import { addLatencyCounts, emptyLatencyCounts, latencyPercentiles, type LatencyCounts } from '../stats/latency-buckets.ts';
 
 const SLOW_DELIVERIES = 30;
 const TAIL_PUSHES = 20;
+const TAIL_TAG_CHANGES = 20;
 /** Seconds of cluster latency counts behind `lastMinute`. */
 const MINUTE = 60;
 
@@ -25,6 +26,7 @@ export function createSnapshotBuilder(options: { nodeId: string; slowDeliveryThr
     build(nodes, now = Date.now()) {
       const counts = emptyLatencyCounts();
       const recentPushes: PushTailEntry[] = [];
+      const recentTagChanges: TagChangeEntry[] = [];
       const slowDeliveries: DeliveryRecord[] = [];
       for (const node of nodes) {
         slowDeliveries.push(...node.slowDeliveries);
@@ -32,6 +34,7 @@ export function createSnapshotBuilder(options: { nodeId: string; slowDeliveryThr
         folded.set(node.node, node.at);
         addLatencyCounts(counts, node.latencyCounts);
         recentPushes.push(...node.recentPushes);
+        recentTagChanges.push(...node.recentTagChanges);
       }
       for (const node of folded.keys()) if (!nodes.some((n) => n.node === node)) folded.delete(node);
       minute.push(counts);
@@ -63,6 +66,7 @@ export function createSnapshotBuilder(options: { nodeId: string; slowDeliveryThr
         slowDeliveries: slowDeliveries.sort((a, b) => b.acked - a.acked).slice(0, SLOW_DELIVERIES),
         slowDeliveryThresholdMs: options.slowDeliveryThresholdMs,
         recentPushes: recentPushes.sort((a, b) => b.at - a.at).slice(0, TAIL_PUSHES),
+        recentTagChanges: recentTagChanges.sort((a, b) => b.at - a.at).slice(0, TAIL_TAG_CHANGES),
       };
     },
   };

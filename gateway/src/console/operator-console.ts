@@ -24,7 +24,7 @@ export interface OperatorConsoleOptions {
   adminToken: string;
   version: string;
   /** The nodes the console shows, the users it looks up and the disconnects it orders. */
-  cluster: Pick<ClusterArea, 'membership' | 'userConnections' | 'disconnect'>;
+  cluster: Pick<ClusterArea, 'membership' | 'userConnections' | 'disconnect' | 'changeTags' | 'tagConnections'>;
   pushes: PushService;
   observer: GatewayObserver;
   logger: Logger;

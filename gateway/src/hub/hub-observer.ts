@@ -3,6 +3,7 @@ import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { Connection } from './connection.ts';
 import type { PreparedPush } from './prepared-push.ts';
 import type { PushTiming } from './recent-pushes.ts';
+import type { TagDelta } from './tag-change.ts';
 
 /**
  * The facts the hub reports as it works: opened, fanned out, written, dropped, acked, closed.
@@ -28,6 +29,8 @@ export interface HubObserver {
    */
   framesWritten(pushes: readonly PreparedPush[], writtenAt: number): void;
   dropped(reason: DropReason, count: number): void;
+  /** The connection's tags changed (through the tag API). */
+  tagsChanged(connection: Connection, delta: TagDelta): void;
   /** `timing` is the push's, when it is still remembered; `ackedAt` is epoch ms. */
   acked(connection: Connection, pushId: string, timing: PushTiming | undefined, ackedAt: number): void;
 }

@@ -8,6 +8,7 @@ import type { HubObserver } from './hub-observer.ts';
 import type { QueuedFrame } from './prepared-push.ts';
 import { createRecentPushes } from './recent-pushes.ts';
 import { createRegistry, type Registry } from './registry.ts';
+import { applyTagChange, type TagChange, type TagDelta } from './tag-change.ts';
 import { bufferedOf, closedOf, closeSession, connectionInfoOf, createSession, type Session } from './session.ts';
 import { createWriteCoalescer, type WriteCoalescer } from './write-coalescer.ts';
 
@@ -66,6 +67,20 @@ export interface Hub {
   disconnectConnection(id: string): boolean;
   /** Closes every connection with 1001 and resolves when all are gone or `timeoutMs` passed. */
   closeAll(timeoutMs: number): Promise<void>;
+  /**
+   * Applies a tag change to a registered connection: the fan-out matches it by its new tags from
+   * now on. Undefined when nothing changed (or the connection is not registered), `refused` when
+   * it would hold more than `MAX_CONNECTION_TAGS` tags (then nothing changed).
+   */
+  changeTags(connection: Connection, change: TagChange): TagDelta | { refused: true } | undefined;
+  /** The tags the connection holds now (its token's until `changeTags`). */
+  tagsOf(connection: Connection): readonly string[];
+  /** The registered connection with this id. */
+  connection(id: string): Connection | undefined;
+  /** The user's registered connections. */
+  connectionsOfUser(user: string): Connection[];
+  /** The registered connections holding `tag`. */
+  connectionsTagged(tag: string): Connection[];
   userConnections(user: string): ConnectionInfo[];
   connectionsOf(user: string): number;
   connections(): IterableIterator<Connection>;
@@ -178,6 +193,14 @@ export function createHub(options: HubOptions): Hub {
       return session !== undefined;
     },
     closeAll: (timeoutMs) => closeEvery(writer, registry, timeoutMs),
+    changeTags(connection, change) {
+      const session = sessionOf(connection);
+      return session && session.closeReason === undefined ? retagSession(registry, observer, session, change) : undefined;
+    },
+    tagsOf: (connection) => sessionOf(connection)?.tags ?? connection.tags,
+    connection: (id) => registry.get(id)?.connection,
+    connectionsOfUser: (user) => registry.byUser(user).map((session) => session.connection),
+    connectionsTagged: (tag) => registry.byTag(tag).map((session) => session.connection),
     userConnections: (user) => registry.byUser(user).map(connectionInfoOf),
     connectionsOf: (user) => registry.countOf(user),
     connections: () => connectionsIn(registry.all()),
@@ -218,6 +241,16 @@ async function closeEvery(writer: WriteCoalescer, registry: Registry<Session>, t
   await Promise.race([Promise.all(closed), deadline]);
   clearTimeout(timer);
   for (const session of registry.all()) session.connection.ws.terminate();
+}
+
+/** Gives the session its changed tags and moves it between the registry's tag groups. */
+function retagSession(registry: Registry<Session>, observer: HubObserver, session: Session, change: TagChange): TagDelta | { refused: true } | undefined {
+  const delta = applyTagChange(session.tags, change);
+  if (!delta || 'refused' in delta) return delta;
+  session.tags = delta.tags;
+  registry.retag(session, delta.removed, delta.added);
+  observer.tagsChanged(session.connection, delta);
+  return delta;
 }
 
 function* connectionsIn(sessions: Iterable<Session>): IterableIterator<Connection> {

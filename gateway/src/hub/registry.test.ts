@@ -23,6 +23,23 @@ describe('registry', () => {
     expect([registry.size, registry.userCount, registry.tagCount]).toEqual([3, 2, 2]);
   });
 
+  it('moves a connection between tag groups when its owner changed its tags, and removes it by its new tags', () => {
+    const registry = createRegistry<{ id: string; user: string; tags: string[] }>();
+    const a = { id: 'a1', user: 'alice', tags: ['news'] };
+    const b = { id: 'b1', user: 'bob', tags: ['news'] };
+    registry.add(a);
+    registry.add(b);
+    a.tags = ['vip'];
+    registry.retag(a, ['news'], ['vip']);
+    expect(registry.byTag('news').map((c) => c.id)).toEqual(['b1']);
+    expect(registry.byTag('vip').map((c) => c.id)).toEqual(['a1']);
+    // An entry the registry does not hold is not indexed by a retag.
+    registry.retag({ id: 'x1', user: 'x', tags: ['vip'] }, [], ['vip']);
+    expect(registry.byTag('vip').map((c) => c.id)).toEqual(['a1']);
+    expect(registry.remove(a)).toBe(true);
+    expect([registry.byTag('vip'), registry.tagCount]).toEqual([[], 1]);
+  });
+
   it('drops empty index entries on removal', () => {
     const registry = createRegistry<Connection>();
     const a = connection('a1', 'alice', ['news']);

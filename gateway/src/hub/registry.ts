@@ -18,6 +18,13 @@ export interface Registry<T extends Addressable> {
   get(id: string): T | undefined;
   /** The user's connections (a new array). */
   byUser(user: string): T[];
+  /** The tag's connections (a new array). */
+  byTag(tag: string): T[];
+  /**
+   * Moves an entry whose tags just changed (the owner set them) between the tag groups: out of
+   * `removed`, into `added`.
+   */
+  retag(connection: T, removed: readonly string[], added: readonly string[]): void;
   /** How many connections the user holds. */
   countOf(user: string): number;
   /** Calls `visit` once per connection matched by the target, however many targets match it. */
@@ -92,6 +99,16 @@ export function createRegistry<T extends Addressable>(): Registry<T> {
       const group = users.get(user);
       if (group === undefined) return [];
       return isSet(group) ? [...group] : [group];
+    },
+    byTag(tag) {
+      const group = tags.get(tag);
+      if (group === undefined) return [];
+      return isSet(group) ? [...group] : [group];
+    },
+    retag(connection, removed, added) {
+      if (byId.get(connection.id) !== connection) return;
+      for (const tag of removed) unindex(tags, tag, connection);
+      for (const tag of added) index(tags, tag, connection);
     },
     countOf(user) {
       const group = users.get(user);

@@ -12,7 +12,8 @@ import type { Outbox, WriteCoalescer } from './write-coalescer.ts';
 export interface Session {
   readonly id: string;
   readonly user: string;
-  readonly tags: readonly string[];
+  /** The tags the connection holds now: its token's, then as the tag API changed them (only the hub sets them). */
+  tags: readonly string[];
   readonly connection: Connection;
   readonly outbox: Outbox;
   /** Set when the gateway decided to close the connection; no frame is queued after that. */

@@ -39,6 +39,17 @@ export interface PushTailEntry {
   at: number;
 }
 
+/** One tag change applied on a node, for the live tail. */
+export interface TagChangeEntry {
+  connection: string;
+  user: string;
+  added: string[];
+  removed: string[];
+  node: string;
+  /** Epoch ms. */
+  at: number;
+}
+
 /** What a node holds now and its rates over the last second; the snapshot's totals add them up. */
 export interface LoadFigures {
   connections: number;
@@ -66,6 +77,8 @@ export interface NodeReport extends LoadFigures {
   recentPushes: PushTailEntry[];
   /** The node's newest slow deliveries (at most 10, newest first). */
   slowDeliveries: DeliveryRecord[];
+  /** Tag changes applied in the last second (at most 10, newest first). */
+  recentTagChanges: TagChangeEntry[];
   /** Epoch ms of this report. */
   at: number;
 }
@@ -101,6 +114,8 @@ export interface ConsoleSnapshot {
   slowDeliveryThresholdMs: number;
   /** The last second's sampled pushes across the cluster, newest first (at most 20). */
   recentPushes: PushTailEntry[];
+  /** The last second's tag changes across the cluster, newest first (at most 20). */
+  recentTagChanges: TagChangeEntry[];
 }
 
 /** Answer of `GET /api/console/session`: the token is valid; what the console needs to start. */

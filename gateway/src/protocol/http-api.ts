@@ -74,6 +74,50 @@ export interface DisconnectResult {
   disconnected: number;
 }
 
+/**
+ * Body of `POST /api/users/:user/tags` and `POST /api/connections/:id/tags`: tags to add and tags
+ * to remove (at least one of them, each at most `MAX_CONNECTION_TAGS`); a tag in both is removed.
+ */
+export interface TagChangeRequest {
+  add?: string[];
+  remove?: string[];
+}
+
+/** Answer of the tag change routes, once every changed connection receives its new tags' pushes. */
+export interface TagChangeResult {
+  /** Connections whose tags changed (a connection that already had them all is not counted). */
+  changed: number;
+  /** Connections left unchanged because they would hold more than `MAX_CONNECTION_TAGS` tags. */
+  refused?: number;
+  /** Present (false) when some node did not answer in time: more connections may have changed. */
+  complete?: false;
+}
+
+/** One connection in `GET /api/tags/:tag`. */
+export interface TaggedConnection {
+  id: string;
+  user: string;
+  node: string;
+  /** Epoch milliseconds. */
+  connectedAt: number;
+}
+
+/** Default and largest `limit` of `GET /api/tags/:tag`. */
+export const TAG_PAGE_DEFAULT_LIMIT = 100;
+export const TAG_PAGE_MAX_LIMIT = 1000;
+
+/** Answer of `GET /api/tags/:tag`: one page of the tag's connections across the cluster, by id. */
+export interface TagConnections {
+  tag: string;
+  /** Connections holding the tag across the cluster. */
+  total: number;
+  connections: TaggedConnection[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  next?: string;
+  /** Present (false) when some node did not answer in time. */
+  complete?: false;
+}
+
 /** One node in `GET /api/cluster`. */
 export interface ClusterNode {
   node: string;

@@ -37,3 +37,7 @@ export type ResumeResult = (typeof RESUME_RESULTS)[number];
 /** The kinds of message the bus carries between nodes (label `kind` of the invalid bus message counter). */
 export const BUS_MESSAGE_KINDS = ['push', 'signal'] as const;
 export type BusMessageKind = (typeof BUS_MESSAGE_KINDS)[number];
+
+/** What a tag change did to a connection (label `change` of `wsgw_tag_changes_total`). */
+export const TAG_CHANGE_KINDS = ['added', 'removed'] as const;
+export type TagChangeKind = (typeof TAG_CHANGE_KINDS)[number];

@@ -82,6 +82,24 @@ export interface ResumedFrame {
   streams: Record<string, StreamRecovery>;
 }
 
+/**
+ * The connection's tags changed through the API (`POST /api/users/:user/tags` or
+ * `POST /api/connections/:id/tags`): sent once the streams of the new tags reach the connection.
+ * `streams` gives where each newly held `t:<tag>` stream stood then, like the welcome's: pushes
+ * after those positions reach the connection. Absent when the bus could not tell (then positions
+ * start with the stream's first push frame). The streams in `removed` are no longer held: no push
+ * of theirs arrives after this frame, and a resume no longer names them.
+ */
+export interface TagsFrame {
+  type: 'tags';
+  /** Every tag the connection holds now. */
+  tags: string[];
+  /** The streams it holds from now on, `t:<tag>` each. */
+  added: string[];
+  streams?: Record<string, StreamPosition>;
+  removed: string[];
+}
+
 export interface PongFrame {
   type: 'pong';
   /** Server epoch milliseconds. */
@@ -116,7 +134,7 @@ export interface TokenRefusedFrame {
   error: string;
 }
 
-export type ServerFrame = WelcomeFrame | PushFrame | ResumedFrame | PongFrame | ErrorFrame | RefreshFrame | TokenAcceptedFrame | TokenRefusedFrame;
+export type ServerFrame = WelcomeFrame | PushFrame | ResumedFrame | TagsFrame | PongFrame | ErrorFrame | RefreshFrame | TokenAcceptedFrame | TokenRefusedFrame;
 
 // ---- Client → server frames ----
 
@@ -155,8 +173,14 @@ export type ClientFrame = AckFrame | PingFrame | ResumeFrame | TokenFrame;
 /** Longest token a `token` frame may carry, characters (an upgrade's headers are bounded alike). */
 export const MAX_TOKEN_LENGTH = 16_384;
 
+/** Most tags a connection holds, from its token and the tag API together. */
+export const MAX_CONNECTION_TAGS = 64;
+
+/** Longest user id or tag, characters. */
+export const MAX_ID_LENGTH = 256;
+
 /** Most streams one `resume` may name: a connection holds its user's, `all` and at most 64 tags. */
-export const MAX_RESUME_STREAMS = 66;
+export const MAX_RESUME_STREAMS = MAX_CONNECTION_TAGS + 2;
 
 
 // ---- Close codes the gateway uses ----

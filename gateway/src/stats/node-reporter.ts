@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Hub } from '../hub/hub.ts';
-import { DROP_REASONS, type BufferedConnection, type DeliveryRecord, type NodeReport, type PushTailEntry } from '../protocol.ts';
+import { DROP_REASONS, type BufferedConnection, type DeliveryRecord, type NodeReport, type PushTailEntry, type TagChangeEntry } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
 import { destinationOf } from '../telemetry/tracing.ts';
@@ -12,6 +12,7 @@ import type { StatsCollector, StatsTotals } from './stats-collector.ts';
 const MOST_BUFFERED = 5;
 const TAIL_PUSHES = 10;
 const SLOW_DELIVERIES = 10;
+const TAIL_TAG_CHANGES = 10;
 
 interface FannedOut {
   push: PushEnvelope;
@@ -52,6 +53,8 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
   let hub: Hub | undefined;
   let latency = emptyLatencyCounts();
   const tail = createPushTail();
+  /** The second's tag changes, newest last; past the bound the oldest go. */
+  let tagChanges: TagChangeEntry[] = [];
   let previous: { at: number; totals: StatsTotals } = { at: Date.now(), totals: snapshotTotals(stats.totals()) };
 
   const observer: GatewayObserver = {
@@ -60,6 +63,10 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
       if (timing) latency[latencyBucket(ackedAt - timing.acceptedAt)]! += 1;
     },
     fannedOut: (push, recipients, durationMs) => tail.add({ push, recipients, durationMs, at: Date.now() }),
+    tagsChanged(connection, { added, removed }) {
+      tagChanges.push({ connection: connection.id, user: connection.user, added, removed, node: nodeId, at: Date.now() });
+      if (tagChanges.length > TAIL_TAG_CHANGES) tagChanges.shift();
+    },
   };
 
   return {
@@ -95,8 +102,10 @@ export function createNodeReporter(options: NodeReporterOptions): NodeReporter {
         mostBuffered: hub ? mostBuffered(hub, nodeId) : [],
         recentPushes: tail.take(nodeId),
         slowDeliveries: options.slowDeliveries(SLOW_DELIVERIES),
+        recentTagChanges: tagChanges.reverse(),
         at: now,
       };
+      tagChanges = [];
       loopDelay.reset();
       latency = emptyLatencyCounts();
       previous = { at: now, totals };

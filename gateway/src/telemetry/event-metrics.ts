@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry, type RegistryContentType } from 'prom-client';
-import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, RESUME_RESULTS, TOKEN_RENEWAL_RESULTS } from '../protocol.ts';
+import { CLOSE_REASONS, DROP_REASONS, PUSH_ERROR_REASONS, PUSH_TARGET_KINDS, REJECT_REASONS, RESUME_RESULTS, TAG_CHANGE_KINDS, TOKEN_RENEWAL_RESULTS } from '../protocol.ts';
 import { ignoringObserver, type GatewayObserver } from './gateway-observer.ts';
 import { DURATION_BUCKETS, LATENCY_BUCKETS, MetricNames } from './metric-names.ts';
 import { createWeightedHistogram } from './weighted-histogram.ts';
@@ -41,6 +41,8 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
   const replayDuration = new Histogram({ name: MetricNames.replayDuration, help: 'One resume: read the history, write the replay, answer.', buckets: LATENCY_BUCKETS, registers });
   const busReceived = new Counter({ name: MetricNames.busPushesReceived, help: 'Pushes the bus handed this node, its own included.', registers });
   const busLag = new Histogram({ name: MetricNames.busLag, help: 'Push handed to the bus on one node to received on another.', buckets: LATENCY_BUCKETS, registers });
+  const tagChanges = new Counter({ name: MetricNames.tagChanges, help: 'Tags added to or removed from connections through the tag API.', labelNames: ['change'], registers });
+  for (const change of TAG_CHANGE_KINDS) tagChanges.inc({ change }, 0);
 
   // Label children resolved once: the hot path never hashes label sets.
   const pushesBy = Object.fromEntries(PUSH_TARGET_KINDS.map((kind) => [kind, pushes.labels(kind)])) as Record<(typeof PUSH_TARGET_KINDS)[number], Counter.Internal>;
@@ -62,6 +64,10 @@ export function createEventMetrics(registers: Array<Registry<RegistryContentType
       if (total > 0) deliveries.inc(total);
     },
     dropped: (reason, count) => dropped.inc({ reason }, count),
+    tagsChanged(_connection, { added, removed }) {
+      if (added.length > 0) tagChanges.inc({ change: 'added' }, added.length);
+      if (removed.length > 0) tagChanges.inc({ change: 'removed' }, removed.length);
+    },
     acked(_connection, _pushId, timing, ackedAt) {
       acks.inc();
       if (timing) pushToAck.observe((ackedAt - timing.acceptedAt) / 1000, 1, exemplarFor(timing.traceId));

@@ -47,6 +47,7 @@ export const ignoringObserver: GatewayObserver = {
   sampledDelivery: ignore,
   framesWritten: ignore,
   dropped: ignore,
+  tagsChanged: ignore,
   acked: ignore,
   pushAccepted: ignore,
   pushFailed: ignore,

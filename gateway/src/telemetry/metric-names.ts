@@ -57,6 +57,8 @@ export const MetricNames = {
   historyStreams: 'wsgw_history_streams',
   historyMessages: 'wsgw_history_messages',
   historyBytes: 'wsgw_history_bytes',
+  /** label `change`: `TAG_CHANGE_KINDS` (protocol.ts). Tags added to or removed from a connection through the tag API. */
+  tagChanges: 'wsgw_tag_changes_total',
 } as const;
 
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

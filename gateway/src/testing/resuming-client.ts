@@ -74,6 +74,12 @@ function createSeenStreams() {
       } else if (frame.type === 'push') {
         pushes.push(frame);
         for (const [stream, seq] of Object.entries(frame.pos ?? {})) see(stream, seq);
+      } else if (frame.type === 'tags') {
+        // The tag API changed the connection's streams: resume the new ones from where they started.
+        for (const [stream, position] of Object.entries(frame.streams ?? {})) {
+          if (!streams.has(stream)) streams.set(stream, { epoch: position.epoch, seq: position.seq, ahead: new Set() });
+        }
+        for (const stream of frame.removed) streams.delete(stream);
       } else if (frame.type === 'resumed') {
         resumes.push(frame);
         // A stream it could not recover starts again where the replay left it.

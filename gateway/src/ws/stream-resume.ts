@@ -22,6 +22,8 @@ export const RESUME_WAIT_MS = 10_000;
  */
 export const WATCH_WAIT_MS = 2000;
 
+const SETTLED = Promise.resolve();
+
 export interface StreamResumeOptions {
   nodeId: string;
   hub: Hub;
@@ -37,6 +39,8 @@ export interface StreamResumeOptions {
  * these positions, since the pushes after them reach the connection live.
  */
 interface Welcomed {
+  /** The connection's tags when its welcome's positions were read: the order of `seqs`. */
+  tags: readonly string[];
   /**
    * The seq of each of the connection's streams at its welcome, in `streamsOfConnection` order
    * (an array: objects keyed by user ids would each get a shape of their own); undefined while the
@@ -61,6 +65,8 @@ export interface StreamResume {
    */
   frame(connection: Connection, resume: ResumeFrame | undefined): boolean;
   closed(connection: Connection): void;
+  /** Resolves once the connection's welcome is sent, or it closed (at once when that is past). */
+  welcomed(connection: Connection): Promise<void>;
 }
 
 /**
@@ -72,13 +78,20 @@ export interface StreamResume {
 export function createStreamResume(options: StreamResumeOptions): StreamResume {
   const { nodeId, hub, history, interest, observer, logger } = options;
   const welcomed = new WeakMap<Connection, Welcomed>();
+  /** Connections whose welcome is not sent yet, with what settles their `welcomed` promise. */
+  const unwelcomed = new WeakMap<Connection, { done: Promise<void>; settle: () => void }>();
+  const settleWelcome = (connection: Connection) => {
+    unwelcomed.get(connection)?.settle();
+    unwelcomed.delete(connection);
+  };
 
   const open = async (connection: Connection, state: Welcomed) => {
-    const streams = streamsOfConnection(connection.user, connection.tags);
+    state.tags = hub.tagsOf(connection);
+    const streams = streamsOfConnection(connection.user, state.tags);
     let positions: StreamPositions | undefined;
     let timer: NodeJS.Timeout | undefined;
     const routed = await Promise.race([
-      interest.hold(connection).then(() => true),
+      interest.hold(connection, streams).then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), WATCH_WAIT_MS).unref())),
     ]);
     clearTimeout(timer);
@@ -96,12 +109,13 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     }
     connection.ws.send(JSON.stringify(welcome));
     state.sent = true;
+    settleWelcome(connection);
     if (state.early) return void resume(connection, state, state.early);
-    if (!state.expectsResume) return hub.release(connection, after(connection, state.seqs));
+    if (!state.expectsResume) return hub.release(connection, after(connection, state));
     state.timer = setTimeout(() => {
       if (welcomed.get(connection) !== state) return;
       welcomed.delete(connection);
-      hub.release(connection, after(connection, state.seqs));
+      hub.release(connection, after(connection, state));
     }, RESUME_WAIT_MS).unref();
   };
 
@@ -110,11 +124,12 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     clearTimeout(state.timer);
     const startedAt = epochMs();
     hub.hold(connection);
-    const own = new Set(streamsOfConnection(connection.user, connection.tags));
+    // The streams it holds now: a tag added since the welcome is resumed too (tags frame positions).
+    const own = new Set(streamsOfConnection(connection.user, hub.tagsOf(connection)));
     const asked = Object.entries(frame.streams).filter(([stream]) => own.has(stream));
     const reads = await Promise.all(asked.map(([stream, position]) => readOrRefuse(history, stream, position)));
     if (hub.closeReasonOf(connection) !== undefined) return;
-    const { messages, counts } = replayOrder(connection, asked, reads, state.seqs);
+    const { messages, counts } = replayOrder(connection, asked, reads, state);
     const frames = messages.map((message) => frameOf(message, own));
     hub.replay(connection, frames);
     const streams: Record<string, StreamRecovery> = {};
@@ -124,7 +139,7 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
       const replayed = counts.get(stream) ?? 0;
       // Where the replay leaves the client: the welcome's position, since what follows it comes live.
       const { epoch } = read.position;
-      const seq = Math.min(read.position.seq, welcomeSeq(connection, state.seqs, stream) ?? Infinity);
+      const seq = Math.min(read.position.seq, welcomeSeq(connection, state, stream) ?? Infinity);
       streams[stream] =
         read.result === 'recovered' ? { recovered: true, replayed, epoch, seq } : { recovered: false, replayed, epoch, seq, reason: read.reason };
       results.push({ stream, result: read.result, replayed });
@@ -132,7 +147,7 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
     const answer: ResumedFrame = { type: 'resumed', streams };
     connection.ws.send(JSON.stringify(answer));
     const replayedIds = new Set(messages.map((message) => message.push.id));
-    const live = after(connection, state.seqs);
+    const live = after(connection, state);
     hub.release(connection, (queued) => !replayedIds.has(queued.prepared.push.id) && live(queued));
     observer.resumed({ connection, results, replayed: messages, startedAt, endedAt: epochMs() });
     logger.debug({ connection: connection.id, replayed: messages.length, streams: results.length }, 'connection resumed');
@@ -140,8 +155,11 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
 
   return {
     open(connection, expectsResume) {
-      const state: Welcomed = { seqs: undefined, sent: false, expectsResume };
+      const state: Welcomed = { tags: connection.tags, seqs: undefined, sent: false, expectsResume };
       welcomed.set(connection, state);
+      let settle = () => undefined as void;
+      const done = new Promise<void>((resolve) => (settle = resolve));
+      unwelcomed.set(connection, { done, settle });
       // Runs up to its first await now: the streams are held before any close can release them.
       void open(connection, state);
     },
@@ -159,10 +177,12 @@ export function createStreamResume(options: StreamResumeOptions): StreamResume {
       // Any other first frame: the client does not resume.
       welcomed.delete(connection);
       clearTimeout(state.timer);
-      if (state.sent && state.expectsResume) hub.release(connection, after(connection, state.seqs));
+      if (state.sent && state.expectsResume) hub.release(connection, after(connection, state));
       return true;
     },
+    welcomed: (connection) => unwelcomed.get(connection)?.done ?? SETTLED,
     closed(connection) {
+      settleWelcome(connection);
       interest.release(connection);
       const state = welcomed.get(connection);
       if (state) clearTimeout(state.timer);
@@ -189,7 +209,7 @@ async function readOrRefuse(history: StreamHistory, stream: string, position: { 
  * accepted. Only those up to the welcome's positions: the connection was registered before its
  * welcome's positions were read, so every push after them reaches it live.
  */
-function replayOrder(connection: Connection, asked: Array<[string, unknown]>, reads: StreamRead[], welcome: number[] | undefined) {
+function replayOrder(connection: Connection, asked: Array<[string, unknown]>, reads: StreamRead[], welcome: Welcomed) {
   const byId = new Map<string, BusMessage>();
   const counts = new Map<string, number>();
   asked.forEach(([stream], i) => {
@@ -217,8 +237,8 @@ function frameOf(message: BusMessage, own: ReadonlySet<string>): QueuedFrame {
  * appended before the connection's start, or is in the replay). A frame without positions (its push
  * was not appended) is kept.
  */
-function after(connection: Connection, welcome: number[] | undefined): (queued: QueuedFrame) => boolean {
-  if (!welcome) return () => true;
+function after(connection: Connection, welcome: Welcomed): (queued: QueuedFrame) => boolean {
+  if (!welcome.seqs) return () => true;
   return (queued) => {
     let positioned = false;
     for (const stream in queued.pos) {
@@ -231,7 +251,7 @@ function after(connection: Connection, welcome: number[] | undefined): (queued: 
 }
 
 /** The seq of one of the connection's streams at its welcome (see `Welcomed.seqs` for the order). */
-function welcomeSeq(connection: Connection, seqs: number[] | undefined, stream: string): number | undefined {
-  const index = seqs ? streamIndexOf(connection.user, connection.tags, stream) : -1;
-  return index < 0 ? undefined : seqs![index];
+function welcomeSeq(connection: Pick<Connection, 'user'>, welcome: Welcomed, stream: string): number | undefined {
+  const index = welcome.seqs ? streamIndexOf(connection.user, welcome.tags, stream) : -1;
+  return index < 0 ? undefined : welcome.seqs![index];
 }

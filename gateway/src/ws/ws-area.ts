@@ -10,6 +10,7 @@ import type { StreamHistory } from '../bus/bus.ts';
 import type { StreamInterest } from '../cluster/stream-interest.ts';
 import { createConnectionEvents } from './connection-events.ts';
 import { createStreamResume } from './stream-resume.ts';
+import { createTagChanges, type TagChanges } from './tag-changes.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createTokenExpiry, type TokenExpiry } from './token-expiry.ts';
 import { createUpgradeGate } from './upgrade-gate.ts';
@@ -55,6 +56,8 @@ export interface WsArea {
   readonly attach: WsEndpoint['attach'];
   /** How many connections wait for their token to expire, and how many are in their refresh grace. */
   readonly expiry: Pick<TokenExpiry, 'waiting' | 'inGrace'>;
+  /** Applies tag changes to this node's connections, telling each in a `tags` frame. */
+  readonly tags: TagChanges;
   /**
    * Stops the heartbeat, the expiry tick and the rate sweep, closes every connection with 1001 (waiting at most
    * `shutdownTimeoutMs`), then the WebSocket server.
@@ -77,11 +80,12 @@ export function createWsArea(options: WsAreaOptions): WsArea {
   });
   const connectRate = createConnectRate(config.connectRatePerIp);
   const expiry = createTokenExpiry({ hub, graceMs: config.refreshGraceMs, observer, logger });
+  const streams = createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger });
   const endpoint = createWsEndpoint({
     admit: createUpgradeGate({ config, verify, hub, connectRate, isDraining: options.isDraining }),
     handlers: createConnectionEvents({
       hub,
-      streams: createStreamResume({ nodeId: config.nodeId, hub, history: options.history, interest: options.interest, observer, logger }),
+      streams,
       verify,
       expiry,
       config,
@@ -97,6 +101,7 @@ export function createWsArea(options: WsAreaOptions): WsArea {
     route: endpoint.route,
     attach: endpoint.attach,
     expiry,
+    tags: createTagChanges({ hub, streams, history: options.history, interest: options.interest, logger }),
     async stop() {
       stopHeartbeat();
       expiry.stop();

@@ -3,11 +3,13 @@ import {
   type BufferedConnection,
   type ConsoleSnapshot,
   type PushTailEntry,
+  type TagChangeEntry,
 } from '@wsgw/gateway/protocol';
 import { mergeMostBuffered } from '../connections/most-buffered.ts';
 import { buildLatencyHeatmap, type LatencyHeatmap } from '../history/latency-heatmap.ts';
 import { createMetricHistory, type HistoryColumns } from '../history/metric-history.ts';
 import { createPushTail } from '../history/push-tail.ts';
+import { createTagChangeTail } from '../history/tag-change-tail.ts';
 import { createFeedSocket, INITIAL_FEED_STATUS, type FeedSocket, type FeedSocketOptions, type FeedStatus } from '../transport/feed-socket.ts';
 
 export interface FeedStoreOptions extends Omit<FeedSocketOptions, 'onSnapshot' | 'onStatus'> {
@@ -31,6 +33,8 @@ export interface FeedStore {
   readonly heatmap: LatencyHeatmap;
   /** Pushes seen in the feed, newest first. */
   readonly tail: readonly PushTailEntry[];
+  /** Tag changes seen in the feed, newest first. */
+  readonly tagChanges: readonly TagChangeEntry[];
   /** Connections with the most unsent bytes across the cluster, most first. */
   readonly mostBuffered: BufferedConnection[];
   /** Folds one snapshot in (the socket calls it for each frame). */
@@ -46,10 +50,12 @@ export interface FeedStore {
 export function createFeedStore(options: FeedStoreOptions): FeedStore {
   const metricHistory = createMetricHistory(options.historySeconds ?? 300);
   const pushTail = createPushTail(options.tailSize ?? 100);
+  const tagChangeTail = createTagChangeTail();
 
   let snapshot = $state.raw<ConsoleSnapshot | undefined>(undefined);
   let history = $state.raw<HistoryColumns>(metricHistory.columns());
   let tail = $state.raw<readonly PushTailEntry[]>([]);
+  let tagChanges = $state.raw<readonly TagChangeEntry[]>([]);
   let status = $state.raw<FeedStatus>(INITIAL_FEED_STATUS);
   const heatmap = $derived(
     buildLatencyHeatmap(history.times, history.latencyCounts, snapshot?.latency.boundsMs ?? CONSOLE_LATENCY_BOUNDS_MS),
@@ -60,6 +66,8 @@ export function createFeedStore(options: FeedStoreOptions): FeedStore {
     snapshot = next;
     if (metricHistory.append(next)) history = metricHistory.columns();
     tail = pushTail.apply(next.recentPushes);
+    // A gateway that predates tag changes sends none.
+    tagChanges = tagChangeTail.apply(next.recentTagChanges ?? []);
   };
 
   const { historySeconds: _h, tailSize: _t, onDisconnected, socketFactory = createFeedSocket, ...socketOptions } = options;
@@ -90,6 +98,9 @@ export function createFeedStore(options: FeedStoreOptions): FeedStore {
     },
     get tail() {
       return tail;
+    },
+    get tagChanges() {
+      return tagChanges;
     },
     get mostBuffered() {
       return mostBuffered;

@@ -1,4 +1,4 @@
-import type { UserConnections } from '@wsgw/gateway/protocol';
+import type { TagChangeRequest, TagChangeResult, UserConnections } from '@wsgw/gateway/protocol';
 import { ConsoleApiError, type ConsoleApi } from '../transport/console-api.ts';
 
 export interface InspectorStoreOptions {
@@ -25,6 +25,11 @@ export interface InspectorStore {
   lookup(user: string): Promise<void>;
   disconnectConnection(id: string): Promise<void>;
   disconnectUser(): Promise<void>;
+  /**
+   * Adds or removes tags on one connection (by id) or, without `connection`, on every connection
+   * of the user shown; the user is looked up again once the change is in.
+   */
+  changeTags(change: TagChangeRequest, connection?: string): Promise<void>;
   start(): void;
   /** Drops pending answers and re-lookups. */
   stop(): void;
@@ -34,6 +39,17 @@ const describe = (error: unknown) =>
   error instanceof ConsoleApiError ? `${error.status === 0 ? 'No answer' : `Error ${error.status}`}: ${error.message}` : String(error);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "Added news, removed old on 2 connections of alice", and what was left out. */
+function describeTagChange(change: TagChangeRequest, answer: TagChangeResult, whose: string): string {
+  const parts = [];
+  if (change.add?.length) parts.push(`added ${change.add.join(', ')}`);
+  if (change.remove?.length) parts.push(`removed ${change.remove.join(', ')}`);
+  const what = parts.join(', ');
+  const refused = answer.refused ? `; ${plural(answer.refused, 'connection')} left unchanged (tag limit)` : '';
+  const partial = answer.complete === false ? ' (some nodes did not answer: there may be more)' : '';
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} on ${plural(answer.changed, 'connection')} of ${whose}${refused}${partial}`;
+}
 
 /** The user inspector: a user's connections across the cluster, and disconnecting them. */
 export function createInspectorStore(options: InspectorStoreOptions): InspectorStore {
@@ -143,6 +159,23 @@ export function createInspectorStore(options: InspectorStoreOptions): InspectorS
           return;
         }
         await settle(name, new Set(ids));
+      });
+    },
+    async changeTags(change, connection) {
+      const name = user;
+      if (!name) return;
+      const ids = connection ? [connection] : (result?.connections.map((c) => c.id) ?? []);
+      await withPending(ids, async () => {
+        try {
+          const answer = connection ? await api.changeConnectionTags(connection, change) : await api.changeUserTags(name, change);
+          notice = describeTagChange(change, answer, name);
+          error = undefined;
+        } catch (failure) {
+          error = describe(failure);
+          return;
+        }
+        // The gateway answered once every changed connection holds its new tags: one lookup shows them.
+        await fetchUser(name, generation);
       });
     },
     start() {},

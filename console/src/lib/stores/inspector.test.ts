@@ -37,4 +37,25 @@ describe('createInspectorStore against a gateway', () => {
     expect(inspector.error).toBe('Error 404: no such connection');
     expect(inspector.result?.connections).toHaveLength(1);
   });
+
+  it('changes tags on one connection and on the user through the console route, showing the new tags', async () => {
+    const gateway = await startGateway();
+    const [first, second] = [await gateway.connect('gail', ['ops']), await gateway.connect('gail')];
+    const inspector = createInspectorStore({ api: createConsoleApi({ baseUrl: gateway.http, token: gateway.config.adminToken! }) });
+    await inspector.lookup('gail');
+    const tagsOf = (id: string) => inspector.result?.connections.find((c) => c.id === id)?.tags;
+
+    await inspector.changeTags({ add: ['vip'] }, second!.welcome.connection);
+    expect(inspector.notice).toBe('Added vip on 1 connection of gail');
+    expect(tagsOf(second!.welcome.connection)).toEqual(['vip']);
+    expect(tagsOf(first!.welcome.connection)).toEqual(['ops']);
+
+    await inspector.changeTags({ remove: ['ops', 'vip'] });
+    expect(inspector.notice).toBe('Removed ops, vip on 2 connections of gail');
+    expect(inspector.result?.connections.map((c) => c.tags)).toEqual([[], []]);
+    expect(inspector.pending.size).toBe(0);
+
+    await inspector.changeTags({ add: ['bad\u0001tag'] });
+    expect(inspector.error).toMatch(/^Error 400: add has a tag with control characters/);
+  });
 });

@@ -18,6 +18,7 @@ export function nodeReport(overrides: Partial<NodeReport> = {}): NodeReport {
     mostBuffered: [],
     recentPushes: [],
     slowDeliveries: [],
+    recentTagChanges: [],
     at: 0,
     ...overrides,
   };
@@ -47,6 +48,7 @@ export function snapshotAt(at: number, nodes: NodeReport[] = [nodeReport({ at })
     slowDeliveries: [],
     slowDeliveryThresholdMs: 250,
     recentPushes: [],
+    recentTagChanges: [],
     ...overrides,
   };
 }

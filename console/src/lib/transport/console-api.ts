@@ -3,6 +3,8 @@ import type {
   ConsoleSession,
   DisconnectResult,
   PushRequest,
+  TagChangeRequest,
+  TagChangeResult,
   UserConnections,
 } from '@wsgw/gateway/protocol';
 
@@ -49,6 +51,10 @@ export interface ConsoleApi {
   disconnectUser(user: string): Promise<ClusterDisconnectResult>;
   /** Closes one connection wherever it lives; 404 when no node holds it. */
   disconnectConnection(id: string): Promise<ClusterDisconnectResult>;
+  /** Adds and removes tags on every connection of a user across the cluster. */
+  changeUserTags(user: string, change: TagChangeRequest): Promise<TagChangeResult>;
+  /** Adds and removes tags on one connection wherever it lives; 404 when no node holds it. */
+  changeConnectionTags(id: string, change: TagChangeRequest): Promise<TagChangeResult>;
   /** Sends a push as the API would; answers once every node reported its recipients (or the wait ran out). */
   push(request: PushRequest): Promise<ConsolePushResult>;
 }
@@ -87,6 +93,8 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
     userConnections: (user) => call<UserConnections>('GET', `/users/${segment(user)}`),
     disconnectUser: (user) => call<ClusterDisconnectResult>('POST', `/users/${segment(user)}/disconnect`),
     disconnectConnection: (id) => call<ClusterDisconnectResult>('POST', `/connections/${segment(id)}/disconnect`),
+    changeUserTags: (user, change) => call<TagChangeResult>('POST', `/users/${segment(user)}/tags`, change),
+    changeConnectionTags: (id, change) => call<TagChangeResult>('POST', `/connections/${segment(id)}/tags`, change),
     push: (request) => call<ConsolePushResult>('POST', '/push', request),
   };
 }
