@@ -2,8 +2,10 @@ import type {
   ConsolePushResult,
   ConsoleSession,
   DisconnectResult,
+  PushInspection,
   PushRequest,
   UserConnections,
+  UserPushes,
 } from '@wsgw/gateway/protocol';
 
 /** The subset of `fetch` the client calls. */
@@ -51,6 +53,10 @@ export interface ConsoleApi {
   disconnectConnection(id: string): Promise<ClusterDisconnectResult>;
   /** Sends a push as the API would; answers once every node reported its recipients (or the wait ran out). */
   push(request: PushRequest): Promise<ConsolePushResult>;
+  /** One push across the cluster, from the nodes' push records; 404 when no node remembers it. */
+  pushInspection(id: string): Promise<PushInspection>;
+  /** A user's recent pushes, newest first, with their outcome on that user's connections. */
+  userPushes(user: string): Promise<UserPushes>;
 }
 
 // Bound here: calling a detached `fetch` off another object throws "Illegal invocation" in browsers.
@@ -88,6 +94,8 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
     disconnectUser: (user) => call<ClusterDisconnectResult>('POST', `/users/${segment(user)}/disconnect`),
     disconnectConnection: (id) => call<ClusterDisconnectResult>('POST', `/connections/${segment(id)}/disconnect`),
     push: (request) => call<ConsolePushResult>('POST', '/push', request),
+    pushInspection: (id) => call<PushInspection>('GET', `/pushes/${segment(id)}`),
+    userPushes: (user) => call<UserPushes>('GET', `/users/${segment(user)}/pushes`),
   };
 }
 
