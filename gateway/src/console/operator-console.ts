@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ClusterArea } from '../cluster/cluster-area.ts';
 import type { GatewayConfig } from '../config.ts';
+import type { PushRecords } from '../http/push-record-routes.ts';
 import type { PushService } from '../push/push-service.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import type { UpgradeRoute } from '../ws/ws-endpoint.ts';
@@ -26,6 +27,8 @@ export interface OperatorConsoleOptions {
   /** The nodes the console shows, the users it looks up and the disconnects it orders. */
   cluster: Pick<ClusterArea, 'membership' | 'userConnections' | 'disconnect'>;
   pushes: PushService;
+  /** The push inspector across the cluster; absent when it is off. */
+  records?: PushRecords;
   observer: GatewayObserver;
   logger: Logger;
 }
@@ -46,6 +49,7 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
     observer: options.observer,
     maxBodyBytes: config.maxBodyBytes,
     cluster,
+    ...(options.records && { records: options.records }),
   });
   return {
     app: { adminToken, routes, assets: createConsoleAssets() },
