@@ -30,9 +30,9 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
-async function logIn(): Promise<Page> {
+async function logIn(on: TestGateway = gateway): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${gateway.http}/console/#token=${encodeURIComponent(gateway.config.adminToken!)}`);
+  await page.goto(`${on.http}/console/#token=${encodeURIComponent(on.config.adminToken!)}`);
   await expect.poll(() => page.getByTestId('status').innerText(), { timeout: 10_000 }).toMatch(/live/i);
   return page;
 }
@@ -144,7 +144,24 @@ describe('the push inspector in Chromium', () => {
     await page.getByTestId('push-query-id').fill('no-such-push');
     await page.getByTestId('push-open').click();
     await expect.poll(() => page.getByTestId('push-not-found').count(), { timeout: 10_000 }).toBe(1);
+    // WSGW_PUSH_RECORD_MS's default, as the session reports it.
+    expect(await page.getByTestId('push-not-found').innerText()).toContain('no-such-push in the last 10m');
     expect(await page.getByTestId('push-waterfall').count()).toBe(0);
     await page.close();
+  });
+
+  it('says the inspector is off on a gateway started with WSGW_PUSH_RECORD_MS=0', async () => {
+    const off = await startTestGateway({ pushRecords: { ...gateway.config.pushRecords, maxAgeMs: 0 } });
+    try {
+      const { body } = await off.push({ to: { all: true }, data: 1 });
+      const page = await logIn(off);
+      await page.goto(`${off.http}/console/#/pushes/${encodeURIComponent(body.id)}`);
+      await page.getByTestId('push-inspector-off').waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.getByTestId('push-not-found').count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.getByTestId('push-not-found').innerText()).toContain('turned off');
+      await page.close();
+    } finally {
+      await off.close();
+    }
   });
 });

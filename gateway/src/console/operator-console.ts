@@ -21,7 +21,7 @@ export interface OperatorConsole {
 }
 
 export interface OperatorConsoleOptions {
-  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'traceUrlTemplate'>;
+  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'traceUrlTemplate' | 'pushRecords'>;
   adminToken: string;
   version: string;
   /** The nodes the console shows, the users it looks up and the disconnects it orders. */
@@ -43,6 +43,7 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
       node: config.nodeId,
       version: options.version,
       slowDeliveryThresholdMs: config.slowDeliveryMs,
+      pushRecordMs: config.pushRecords.maxAgeMs,
       ...(config.traceUrlTemplate && { traceUrlTemplate: config.traceUrlTemplate }),
     },
     pushes: options.pushes,
