@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { PushInspection } from '@wsgw/gateway/protocol';
-import { startTestGateway, type TestClient, type TestGateway } from '@wsgw/gateway/testing';
+import { SLOWEST_RECORDED_CONNECTIONS, type PushInspection } from '@wsgw/gateway/protocol';
+import { startTestGateway, useTestGateways, type TestClient, type TestGateway } from '@wsgw/gateway/testing';
 import { startTracing } from '@wsgw/otel/tracing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +10,15 @@ import { ARTIFACTS, launchChromium } from './browser.ts';
 
 const DIST = new URL('../../dist/index.html', import.meta.url);
 const TRACE_UI = 'http://traces.example/trace/{traceId}';
+const NATS = process.env.WSGW_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 // Pushes must carry trace ids for the inspector's trace link: record spans in process.
 const tracing = await startTracing({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())], env: {} });
 
 let browser: Browser;
 let gateway: TestGateway;
+// Cluster nodes of a single test, closed (and their NATS streams removed) after it.
+const startNode = useTestGateways();
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 
@@ -164,4 +168,43 @@ describe('the push inspector in Chromium', () => {
       await off.close();
     }
   });
+
+  it('draws each node of a cluster, and a node past its recorded bound as its slowest connections and percentiles', async () => {
+    // Two nodes on NATS; each lists at most 2 connections per push one by one.
+    const busPrefix = `wsgw-test-${randomUUID()}`;
+    const a = await startNode({ nodeId: 'node-a', bus: NATS, busPrefix, nodeTimeoutMs: 1500, clusterWaitMs: 1000, pushRecords: { ...gateway.config.pushRecords, connections: 2 } });
+    const shared = { apiKey: a.config.apiKey, jwtSecret: a.config.jwtSecret, adminToken: a.config.adminToken };
+    const b = await startNode({ ...a.config, nodeId: 'node-b', port: 0, ...shared });
+    for (const node of [a, b]) await expect.poll(async () => (await node.api('GET', '/api/cluster')).body.nodes.length, { timeout: 5000 }).toBe(2);
+    // Each node answers the other's queries before the push, so the push's answer counts them both.
+    for (const node of [a, b]) await expect.poll(async () => (await node.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
+    const onA = await a.connect('kai');
+    // node-b lists SLOWEST_RECORDED_CONNECTIONS (10) of its 11 after passing the bound.
+    const onB = await Promise.all(Array.from({ length: SLOWEST_RECORDED_CONNECTIONS + 1 }, () => b.connect('kai')));
+    const { body } = await a.push({ to: { users: ['kai'] }, data: 'x' });
+    expect(body.recipients).toBe(12);
+    for (const client of [onA, ...onB]) {
+      await client.waitForPushes(1);
+      client.send({ type: 'ack', id: body.id });
+    }
+    await expect
+      .poll(async () => ((await a.operator('GET', `/pushes/${encodeURIComponent(body.id)}`)).body as PushInspection).nodes?.map((n) => n.acked), { timeout: 5000 })
+      .toEqual([1, 11]);
+
+    const page = await logIn(a);
+    await page.goto(`${a.http}/console/#/pushes/${encodeURIComponent(body.id)}`);
+    await page.getByTestId('push-waterfall').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('push-node-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-node')))).toEqual(['node-a', 'node-b']);
+    const rowA = page.locator(`[data-connection="${onA.welcome.connection}"]`);
+    expect(await rowA.getByTestId('connection-ack').count()).toBe(1);
+    expect(await page.getByTestId('push-totals').innerText()).toMatch(/matched 12, written 12, acked 12 on 2 nodes/);
+    // node-b matched 11 > 2: it lists its slowest ten and the latencies over all eleven.
+    const truncated = page.getByTestId('push-node-truncated');
+    expect(await truncated.count()).toBe(1);
+    expect(await truncated.innerText()).toMatch(/11 connections matched on node-b, .* its 10 slowest \(1 more not listed\)/);
+    expect(await truncated.getByTestId('push-latency').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.children[1]?.textContent))).toEqual(['11', '11']);
+    expect(await page.getByTestId('push-connection-row').count()).toBe(1 + SLOWEST_RECORDED_CONNECTIONS);
+    await shot(page, 'push-inspector-cluster');
+    await page.close();
+  }, 30_000);
 });

@@ -62,12 +62,17 @@ describe('pushWaterfall', () => {
       written: 500,
       acked: 500,
       truncated: true,
-      connections: [{ connection: 'c9', user: 'u9', node: 'n1', writtenAt: 1010, ackedAt: 1100 }],
+      connections: [
+        { connection: 'c9', user: 'u9', node: 'n1', writtenAt: 1010, ackedAt: 1100 },
+        { connection: 'c8', user: 'u8', node: 'n1', ackedAt: 1090 },
+      ],
       writeLatency: { count: 500, p50: 3, p95: 8, p99: 9, max: 10 },
       ackLatency: { count: 500, p50: 20, p95: 90, p99: 110, max: 180 },
     });
     const waterfall = pushWaterfall({ ...inspection, nodes: [truncated] });
-    expect(waterfall.nodes[0]!.unlisted).toBe(499);
+    expect(waterfall.nodes[0]!.unlisted).toBe(498);
+    // A slowest ack listed without its write instant: measured from the fan-out's start.
+    expect(waterfall.nodes[0]!.connections[1]).toMatchObject({ write: undefined, ack: { label: 'fan-out start → acked', startMs: 2, durationMs: 88 } });
     expect(waterfall.totalMs).toBe(180);
   });
 

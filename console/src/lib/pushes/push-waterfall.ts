@@ -56,8 +56,10 @@ function nodeLane(node: PushNodeRecord, acceptedAt: number): NodeLane {
     const outcome = connectionOutcome(record, acceptedAt);
     const writtenMs = outcome.kind === 'unwritten' ? undefined : outcome.writtenMs;
     const write = writtenMs === undefined ? undefined : { label: 'fan-out start → written', startMs: fanoutStart, durationMs: writtenMs - fanoutStart };
+    // A truncated node's slowest acks may come without their write instant: the bar then starts at the fan-out.
     const ackFrom = writtenMs ?? fanoutStart;
-    const ack = outcome.kind === 'acked' ? { label: 'written → acked', startMs: ackFrom, durationMs: outcome.ackedMs - ackFrom } : undefined;
+    const ackLabel = writtenMs === undefined ? 'fan-out start → acked' : 'written → acked';
+    const ack = outcome.kind === 'acked' ? { label: ackLabel, startMs: ackFrom, durationMs: outcome.ackedMs - ackFrom } : undefined;
     return { record, outcome, write, ack };
   });
   const drops = DROP_REASONS.map((reason) => ({ reason, count: node.dropped[reason] ?? 0 })).filter((d) => d.count > 0);
