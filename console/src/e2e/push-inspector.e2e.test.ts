@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SLOWEST_RECORDED_CONNECTIONS, type PushInspection } from '@wsgw/gateway/protocol';
-import { startTestGateway, useTestGateways, type TestClient, type TestGateway } from '@wsgw/gateway/testing';
+import { spawnGateway, startTestGateway, useTestGateways, type TestClient, type TestGateway } from '@wsgw/gateway/testing';
 import { startTracing } from '@wsgw/otel/tracing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,4 +207,34 @@ describe('the push inspector in Chromium', () => {
     await shot(page, 'push-inspector-cluster');
     await page.close();
   }, 30_000);
+
+  it('warns that an answer is incomplete while a node of the cluster is silent', async () => {
+    // node-a keeps a silent peer listed for 10 s and waits 300 ms for each answer.
+    const busPrefix = `wsgw-test-${randomUUID()}`;
+    const a = await startNode({ nodeId: 'node-a', bus: NATS, busPrefix, nodeTimeoutMs: 10_000, clusterWaitMs: 300 });
+    const b = spawnGateway({ WSGW_NODE_ID: 'node-b', WSGW_BUS: NATS, WSGW_BUS_PREFIX: busPrefix, WSGW_LOG_LEVEL: 'info' });
+    try {
+      await b.port;
+      await expect.poll(async () => (await a.api('GET', '/api/cluster')).body.nodes.length, { timeout: 10_000 }).toBe(2);
+      await expect.poll(async () => (await a.api('GET', '/api/users/nobody')).body.complete, { timeout: 5000 }).toBeUndefined();
+      const { body } = await a.push({ to: { users: ['nell'] }, data: 1 });
+      // Stopped, not gone: node-a still lists it and waits for an answer that does not come.
+      b.child.kill('SIGSTOP');
+      const page = await logIn(a);
+      await page.goto(`${a.http}/console/#/pushes/${encodeURIComponent(body.id)}`);
+      await page.getByTestId('push-waterfall').waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId('push-incomplete').innerText()).toMatch(/did not answer in time/);
+
+      await page.getByTestId('push-query-id').fill('no-such-push');
+      await page.getByTestId('push-open').click();
+      await page.getByTestId('push-not-found').waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId('push-incomplete').innerText()).toMatch(/may hold a record of this push/);
+      await shot(page, 'push-inspector-incomplete');
+      await page.close();
+    } finally {
+      b.child.kill('SIGCONT');
+      b.child.kill('SIGTERM');
+      await b.exited;
+    }
+  }, 40_000);
 });

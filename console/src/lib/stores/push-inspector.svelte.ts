@@ -18,6 +18,8 @@ export interface PushInspectorStore {
   readonly loading: boolean;
   /** True when no node has a record of the push (404): too old, never accepted, or a typo. */
   readonly notFound: boolean;
+  /** With `notFound`: some node did not answer in time, so it may hold the record after all. */
+  readonly notFoundIncomplete: boolean;
   readonly error: string | undefined;
   /** Local epoch ms of the answer shown. */
   readonly answeredAt: number | undefined;
@@ -33,6 +35,12 @@ export interface PushInspectorStore {
   stop(): void;
 }
 
+/** A refusal whose body says some node did not answer (`complete: false`). */
+const answeredIncomplete = (error: unknown): boolean => {
+  const body = error instanceof ConsoleApiError ? error.body : undefined;
+  return typeof body === 'object' && body !== null && 'complete' in body && body.complete === false;
+};
+
 const describe = (error: unknown) =>
   error instanceof ConsoleApiError ? `${error.status === 0 ? 'No answer' : `Error ${error.status}`}: ${error.message}` : String(error);
 
@@ -45,6 +53,7 @@ export function createPushInspectorStore(options: PushInspectorStoreOptions): Pu
   let userPushes = $state.raw<UserPushes | undefined>(undefined);
   let loading = $state(false);
   let notFound = $state(false);
+  let notFoundIncomplete = $state(false);
   let error = $state<string | undefined>(undefined);
   let answeredAt = $state<number | undefined>(undefined);
   // Each request takes a number so a slow answer never overwrites a newer one.
@@ -65,6 +74,7 @@ export function createPushInspectorStore(options: PushInspectorStoreOptions): Pu
         settle(gen, () => {
           inspection = answer;
           notFound = false;
+          notFoundIncomplete = false;
           error = undefined;
         });
       } else {
@@ -78,6 +88,7 @@ export function createPushInspectorStore(options: PushInspectorStoreOptions): Pu
       settle(gen, () => {
         // A 404 is an answer (no node remembers the push), not a failure: the view says so in words.
         notFound = next.kind === 'push' && failure instanceof ConsoleApiError && failure.status === 404;
+        notFoundIncomplete = notFound && answeredIncomplete(failure);
         if (notFound) inspection = undefined;
         error = notFound ? undefined : describe(failure);
       });
@@ -90,6 +101,7 @@ export function createPushInspectorStore(options: PushInspectorStoreOptions): Pu
       inspection = undefined;
       userPushes = undefined;
       notFound = false;
+      notFoundIncomplete = false;
       error = undefined;
       answeredAt = undefined;
     }
@@ -113,6 +125,9 @@ export function createPushInspectorStore(options: PushInspectorStoreOptions): Pu
     },
     get notFound() {
       return notFound;
+    },
+    get notFoundIncomplete() {
+      return notFoundIncomplete;
     },
     get error() {
       return error;

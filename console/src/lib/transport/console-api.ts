@@ -25,6 +25,8 @@ export class ConsoleApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The JSON body of the refusal, when it had one (a 404 of the push inspector says whether every node answered). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -83,7 +85,7 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
       throw new ConsoleApiError(0, reason);
     }
     const payload = await readJson(response);
-    if (!response.ok) throw new ConsoleApiError(response.status, errorText(payload) ?? `HTTP ${response.status}`);
+    if (!response.ok) throw new ConsoleApiError(response.status, errorText(payload) ?? `HTTP ${response.status}`, payload);
     return payload as T;
   };
 
