@@ -107,7 +107,7 @@ export class FanoutRecord implements DeliveryRecord {
     const base = { node, fanoutAt: this.fanoutAt, fanoutMs: round(this.fanoutMs), matched: this.matchedCount, written: this.writtenCount, dropped, acked: this.ackedCount };
     if (this.tail) {
       const connections = this.tail.slowest(this.acceptedAt).map((slot) => connectionRecord(slot, node));
-      return { ...base, connections, truncated: true, ...latencies(this.tail.writes.summary(), this.tail.acks.summary()) };
+      return { ...base, connections, truncated: true, ...latencies(this.tail.writes.summary(), this.tail.acks?.summary()) };
     }
     const slots = this.slots!;
     const writes = summarize(slots.flatMap((slot) => (slot.writtenAt !== undefined && slot.writtenAt >= 0 ? [slot.writtenAt - this.acceptedAt] : [])));
@@ -133,7 +133,8 @@ export class FanoutRecord implements DeliveryRecord {
 /** What a truncated record keeps: O(1) per delivery, a fixed size per push. */
 class Tail {
   readonly writes: LatencyHistogram = createLatencyHistogram();
-  readonly acks: LatencyHistogram = createLatencyHistogram();
+  /** Made with the first ack: a broadcast nobody acks does not pay for it. */
+  private ackHistogram: LatencyHistogram | undefined;
   /** The last frames written, in a ring: those are the slowest to be written. */
   private readonly lastWritten: Slot[] = [];
   private next = 0;
@@ -172,7 +173,7 @@ class Tail {
   }
 
   acked(connection: Connection, ackedAt: number, latency: number): void {
-    this.acks.add(latency, 1);
+    (this.ackHistogram ??= createLatencyHistogram()).add(latency, 1);
     for (const slot of this.lastWritten) if (slot.connection === connection.id) slot.ackedAt ??= ackedAt;
     const slow = this.slowAcks;
     if (slow.length === SLOWEST_RECORDED_CONNECTIONS && slow[slow.length - 1]!.ackedAt! >= ackedAt) return;
@@ -181,6 +182,10 @@ class Tail {
     if (index < 0) index = slow.length;
     slow.splice(index, 0, slot);
     if (slow.length > SLOWEST_RECORDED_CONNECTIONS) slow.pop();
+  }
+
+  get acks(): LatencyHistogram | undefined {
+    return this.ackHistogram;
   }
 
   /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */

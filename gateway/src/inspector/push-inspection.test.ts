@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createMemoryBroker, createMemoryBus } from '../bus/memory.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { PushInspection, UserPushes } from '../protocol.ts';
+import type { TestClient } from '../testing/test-client.ts';
 import { useTestGateways, type TestGateway } from '../testing/test-gateway.ts';
 
 const startTestGateway = useTestGateways();
@@ -28,6 +30,7 @@ async function cluster(bus: string, ids = ['node-a', 'node-b', 'node-c'], overri
 }
 
 const inspect = async (node: TestGateway, id: string) => (await node.api('GET', `/api/pushes/${encodeURIComponent(id)}`)) as { status: number; body: PushInspection };
+const socketOf = (client: TestClient) => (client.ws as unknown as { _socket: Socket })._socket;
 const nodeOf = (inspection: PushInspection, node: string) => inspection.nodes.find((record) => record.node === node);
 
 describe.each(Object.entries(SERVERS))('push inspector across the cluster (%s)', (_kind, bus) => {
@@ -144,6 +147,77 @@ describe('push inspector', () => {
     const single = nodeOf((await inspect(b!, few.body.id)).body, 'node-a')!;
     expect(single.truncated).toBeUndefined();
     expect(single.connections).toEqual([expect.objectContaining({ connection: clients[0]!.welcome.connection, writtenAt: expect.any(Number) })]);
+  });
+
+  it('shows a slow consumer\'s drop: the push that crossed the limit, and the backlog it took with it', async () => {
+    const gateway = await startTestGateway({ slowConsumerBytes: 256 * 1024 });
+    const slow = await gateway.connect('slow', ['slow']);
+    socketOf(slow).pause();
+    const chunk = 'z'.repeat(64 * 1024);
+    const batch = { pushes: Array.from({ length: 10 }, (_, i) => ({ to: { tags: ['slow'] }, data: { i, chunk } })) };
+    let cutBy: string | undefined;
+    const queued: string[] = [];
+    // Bounded: at most 100 × 640 KiB until the kernel's buffers and then the gateway's limit are full.
+    for (let round = 0; round < 100 && !cutBy; round += 1) {
+      const { results } = (await gateway.api('POST', '/api/push/batch', batch)).body as { results: Array<{ id: string; recipients: number }> };
+      const cut = results.findIndex((result) => result.recipients === 0);
+      queued.push(...results.slice(0, cut < 0 ? results.length : cut).map((result) => result.id));
+      if (cut >= 0) cutBy = results[cut]!.id;
+    }
+    expect(cutBy).toBeDefined();
+    const record = (await inspect(gateway, cutBy!)).body.nodes[0]!;
+    expect(record).toMatchObject({ matched: 1, written: 0, dropped: { slow_consumer: 1, closed: 0 } });
+    expect(record.connections).toEqual([{ connection: slow.welcome.connection, user: 'slow', node: gateway.config.nodeId, dropped: 'slow_consumer' }]);
+    // The newest push it had been given still waited in its queue: dropped with it, never written.
+    const last = (await inspect(gateway, queued[queued.length - 1]!)).body.nodes[0]!;
+    expect(last.dropped.slow_consumer).toBe(1);
+    expect(last.connections[0]).toMatchObject({ dropped: 'slow_consumer' });
+    expect(last.connections[0]!.writtenAt).toBeUndefined();
+    socketOf(slow).resume();
+  });
+
+  it('ignores peers\' malformed answers: the inspection holds what the honest nodes said, marked incomplete', async () => {
+    const broker = createMemoryBroker();
+    const [a, b] = await cluster('memory', ['node-a', 'node-b'], { clusterWaitMs: 300 }, broker);
+    // A member that announces itself like any node, then answers every question with garbage.
+    const liar = createMemoryBus(broker, { nodeId: 'liar' });
+    const report = { node: 'liar', version: '1', connections: 1, users: 1, pushesPerSec: 0, deliveriesPerSec: 0, acksPerSec: 0, dropsPerSec: { slow_consumer: 0, closed: 0 }, uptime: 1, eventLoopLagMs: { p50: 0, p99: 0, max: 0 }, memory: { rss: 1, heapUsed: 1 }, latencyCounts: Array(13).fill(0), mostBuffered: [], recentPushes: [], slowDeliveries: [], at: Date.now() };
+    const announce = () => void liar.signal({ origin: 'liar', topic: 'announce', body: { ...report, at: Date.now() } });
+    announce();
+    const announcing = setInterval(announce, 300);
+    const garbage = [
+      { acceptedAt: 'yesterday', publishedAt: 1, to: { users: ['alice'] } },
+      { acceptedAt: 1, publishedAt: 1, to: { users: ['alice'] }, node: { node: 'liar', fanoutAt: 1, fanoutMs: 0, matched: 1, written: 1, acked: 1, dropped: { slow_consumer: 0, closed: 0 }, connections: Array(5000).fill({ connection: 'c', user: 'alice', node: 'liar' }) } },
+      { acceptedAt: 1, publishedAt: 1, to: { users: ['alice'] }, node: { node: 'liar', fanoutAt: 1, fanoutMs: 0, matched: 1, written: 1, acked: 1, dropped: { slow_consumer: 0, closed: 0 }, connections: [{ connection: 'c', user: 'alice', node: 'liar', dropped: 'bored' }] } },
+    ];
+    let lies = 0;
+    for (const topic of ['inspector.push', 'inspector.user']) {
+      liar.onSignal<{ query: string }>({
+        topic: `${topic}.ask`,
+        parse: (body) => ({ ok: true, value: body as { query: string } }),
+        handle: (origin, { query }) => {
+          const body = topic === 'inspector.push' ? garbage[lies++ % garbage.length] : [{ id: 5 }];
+          void liar.signal({ origin: 'liar', topic: `${topic}.answer`, body: { query, to: origin, body } }, origin);
+        },
+      });
+    }
+    try {
+      await expect.poll(async () => (await a!.api('GET', '/api/cluster')).body.nodes.length, { timeout: 5000 }).toBe(3);
+      await b!.connect('alice');
+      const { id } = (await a!.push({ to: { users: ['alice'] }, data: 'hi' })).body;
+      for (let attempt = 0; attempt < garbage.length; attempt += 1) {
+        const { status, body } = await inspect(a!, id);
+        expect(status).toBe(200);
+        expect(body.complete).toBe(false);
+        expect(body.nodes.map((node) => [node.node, node.matched])).toEqual([['node-a', 0], ['node-b', 1]]);
+      }
+      const listed = (await a!.api('GET', '/api/users/alice/pushes')).body as UserPushes;
+      expect(listed).toMatchObject({ user: 'alice', complete: false, pushes: [{ id }] });
+      expect(lies).toBe(garbage.length);
+    } finally {
+      clearInterval(announcing);
+      await liar.close();
+    }
   });
 
   it('forgets a push after WSGW_PUSH_RECORD_MS', async () => {

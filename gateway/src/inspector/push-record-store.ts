@@ -30,16 +30,27 @@ export interface PushRecordStoreOptions {
 }
 
 /**
- * The push records of this node, bounded by age and count. Records are made in time order, so
- * the oldest are at the front of the map and expiry looks at nothing else: no timer, and each
- * new record removes at most the ones it pushes out.
+ * The push records of this node, bounded by age and count. Records are made in time order and
+ * queued in that order beside the map, so expiry looks at the front of the queue only: no timer,
+ * and each new record removes at most the ones it pushes out. (Not by iterating the map from its
+ * front: a map keeps its deleted entries until it is rehashed, and every such walk would step
+ * over all of them.)
  */
 export function createPushRecordStore({ maxAgeMs, capacity }: PushRecordStoreOptions): PushRecordStore {
   const records = new Map<string, PushRecord>();
+  let queue: PushRecord[] = [];
+  let head = 0;
   const expire = (now: number) => {
-    for (const [id, record] of records) {
-      if (records.size <= capacity && now - record.recordedAt <= maxAgeMs) return;
-      records.delete(id);
+    while (head < queue.length) {
+      const oldest = queue[head]!;
+      if (records.size <= capacity && now - oldest.recordedAt <= maxAgeMs) break;
+      if (records.get(oldest.id) === oldest) records.delete(oldest.id);
+      head += 1;
+    }
+    // The queue's consumed front is cut off once it is most of it: amortised O(1) per record.
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
     }
   };
   return {
@@ -48,6 +59,7 @@ export function createPushRecordStore({ maxAgeMs, capacity }: PushRecordStoreOpt
       if (known) return known;
       const record: PushRecord = { id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId: push.traceId, recordedAt: now, accepted: false, fanout: undefined };
       records.set(push.id, record);
+      queue.push(record);
       expire(now);
       return record;
     },
