@@ -7,6 +7,7 @@ import type { Hub } from './hub/hub.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import { adminTokenAuth, apiKeyAuth } from './http/bearer-auth.ts';
 import { declaredBodyLimit } from './http/json-body.ts';
+import type { PushRecords } from './http/push-record-routes.ts';
 import { createPushRoutes } from './http/push-routes.ts';
 import type { PushService } from './push/push-service.ts';
 import { SpanNames } from './telemetry/span-attributes.ts';
@@ -23,6 +24,8 @@ export interface AppOptions {
   metrics?: Hono;
   /** `GET /api/cluster`, and a user's connections across the cluster. */
   cluster: Pick<ClusterArea, 'view' | 'userConnections' | 'disconnect' | 'changeTags' | 'tagConnections'>;
+  /** `GET /api/pushes/:id` and a user's pushes across the cluster; absent when the inspector is off. */
+  records?: PushRecords;
   logger: Logger;
   /** `/ws`: the WebSocket endpoint's routes (`WsEndpoint.route`). */
   ws: Hono;
@@ -70,7 +73,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/deliveries/slow', (c) => c.json(options.telemetry.slowDeliveries()));
   app.get('/api/cluster', (c) => c.json(cluster.view()));
   app.route('/api', createPushRoutes(pushes, observer, config.maxBodyBytes, logger));
-  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, cluster));
+  app.route('/api', createAdminRoutes(config.nodeId, hub, stats, cluster, options.records));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

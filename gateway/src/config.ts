@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { valueOf, type VariableName } from './config-variables.ts';
 import { parseCidr } from './http/forwarded-for.ts';
+import { MAX_RECORDED_CONNECTIONS } from './inspector/node-answers.ts';
 
 /** Everything the gateway reads from its environment, already validated. */
 export interface GatewayConfig {
@@ -79,6 +80,11 @@ export interface GatewayConfig {
   traceUserIds: boolean;
   /** Deliveries slower than this (accepted → acked) are kept for `GET /api/deliveries/slow`, ms. */
   slowDeliveryMs: number;
+  /**
+   * The push inspector (`GET /api/pushes/:id`): records kept `maxAgeMs` (0: off, nothing recorded),
+   * at most `capacity` of them, each listing up to `connections` connections per node.
+   */
+  pushRecords: { maxAgeMs: number; capacity: number; connections: number };
   /** What each stream keeps for resumes: its last `size` pushes within `ttlMs`; `maxBytes` bounds the memory bus. */
   history: { size: number; ttlMs: number; maxBytes: number };
 }
@@ -165,6 +171,11 @@ export function loadConfig(env: Env): GatewayConfig {
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS'),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS'),
     slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 1),
+    pushRecords: {
+      maxAgeMs: integer(env, 'WSGW_PUSH_RECORD_MS', 0),
+      capacity: integer(env, 'WSGW_PUSH_RECORD_MAX', 1, 10_000_000),
+      connections: integer(env, 'WSGW_PUSH_RECORD_CONNECTIONS', 1, MAX_RECORDED_CONNECTIONS),
+    },
     history: {
       size: integer(env, 'WSGW_HISTORY_SIZE', 0, 100_000),
       ttlMs: duration(env, 'WSGW_HISTORY_TTL', 1000),

@@ -14,10 +14,13 @@ import { createOperatorConsole } from './console/operator-console.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { createMetricsRoutes } from './http/metrics-routes.ts';
 import { createHub, type Hub } from './hub/hub.ts';
+import { createClusterInspector } from './inspector/cluster-inspector.ts';
+import { createPushInspector } from './inspector/push-inspector.ts';
 import { createLogger } from './log.ts';
 import { createPushService } from './push/push-service.ts';
 import type { StatsCollector } from './stats/stats-collector.ts';
 import { createStopStack } from './stop-stack.ts';
+import { combineObservers } from './telemetry/gateway-observer.ts';
 import { createTelemetry } from './telemetry/telemetry.ts';
 import { createWsArea, type WsArea } from './ws/ws-area.ts';
 
@@ -86,7 +89,12 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   stops.push(() => http.close());
   const telemetry = createTelemetry(config, { version: VERSION, bus });
   const { stats, observer } = telemetry;
-  const hub = createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
+  // Off (`WSGW_PUSH_RECORD_MS=0`), nothing is built: the hub gets no recorder and the observer stays as it is.
+  const { maxAgeMs, capacity, connections } = config.pushRecords;
+  const inspector = maxAgeMs > 0 ? createPushInspector({ nodeId: config.nodeId, maxAgeMs, capacity, connections }) : undefined;
+  const hub = inspector
+    ? createHub({ slowConsumerBytes: config.slowConsumerBytes, observer: combineObservers(observer, inspector.observer), recorder: inspector.recorder })
+    : createHub({ slowConsumerBytes: config.slowConsumerBytes, observer });
   const interest = createStreamInterest(bus);
   const ws = createWsArea({ config, hub, history: bus.history, interest, observer, logger, isDraining: http.isDraining });
   stops.push(() => ws.stop());
@@ -94,11 +102,13 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
   stops.push(() => telemetry.stop());
   const cluster = createClusterArea({ config, bus, hub, interest, tags: ws.tags, report: telemetry.nodeReport });
   stops.push(() => cluster.stop());
+  const records = inspector && createClusterInspector({ nodeId: config.nodeId, bus, local: inspector, peers: cluster.peers, settled: cluster.settled, waitMs: cluster.waitMs });
+  if (records) stops.push(() => records.stop());
   const { idempotencyMs, traceClients } = config;
-  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster, interest });
+  const pushes = createPushService({ nodeId: config.nodeId, hub, bus, observer, idempotencyMs, logger, traceClients, cluster, interest, ...(inspector && { inspector }) });
   stops.push(() => pushes.stop());
   const operatorConsole = config.adminToken
-    ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, cluster, pushes, observer, logger })
+    ? createOperatorConsole({ config, adminToken: config.adminToken, version: VERSION, cluster, pushes, observer, logger, ...(records && { records }) })
     : undefined;
   if (operatorConsole) stops.push(() => operatorConsole.stop());
   const metrics = telemetry.renderMetrics && createMetricsRoutes({ render: telemetry.renderMetrics, token: config.metricsToken });
@@ -110,6 +120,7 @@ export function createServer(config: GatewayConfig, dependencies: ServerDependen
     pushes,
     telemetry,
     cluster,
+    ...(records && { records }),
     logger,
     ...(metrics && !metricsHttp && { metrics }),
     ws: ws.route,

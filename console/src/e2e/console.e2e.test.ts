@@ -92,7 +92,8 @@ describe('the operator console in Chromium', () => {
     await page.getByTestId('nav-slow').click();
     const row = page.getByTestId('slow-row').filter({ hasText: slow.body.id });
     await row.waitFor({ timeout: 10_000 });
-    await row.click();
+    // The row selects; its push id is a link to the push inspector, so click beside it.
+    await row.locator('td').nth(2).click();
     await page.getByTestId('waterfall').waitFor();
     expect(await page.getByTestId('waterfall-stage').count()).toBeGreaterThanOrEqual(4);
     expect(await page.getByTestId('waterfall').innerText()).toContain('slowpoke');

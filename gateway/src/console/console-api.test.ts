@@ -36,7 +36,7 @@ describe('console API authentication', () => {
     const gateway = await startTestGateway();
     const session = await gateway.operator('GET', '/session');
     expect(session.status).toBe(200);
-    expect(session.body).toMatchObject({ node: gateway.config.nodeId, slowDeliveryThresholdMs: 250 } satisfies Partial<ConsoleSession>);
+    expect(session.body).toMatchObject({ node: gateway.config.nodeId, slowDeliveryThresholdMs: 250, pushRecordMs: 600_000 } satisfies Partial<ConsoleSession>);
 
     // The push API key does not open the console, and the operator token is not a push API key.
     const withApiKey = await gateway.api('GET', '/api/console/session');

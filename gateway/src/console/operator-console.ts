@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ClusterArea } from '../cluster/cluster-area.ts';
 import type { GatewayConfig } from '../config.ts';
+import type { PushRecords } from '../http/push-record-routes.ts';
 import type { PushService } from '../push/push-service.ts';
 import type { GatewayObserver } from '../telemetry/gateway-observer.ts';
 import type { UpgradeRoute } from '../ws/ws-endpoint.ts';
@@ -20,12 +21,14 @@ export interface OperatorConsole {
 }
 
 export interface OperatorConsoleOptions {
-  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'traceUrlTemplate'>;
+  config: Pick<GatewayConfig, 'nodeId' | 'slowDeliveryMs' | 'maxBodyBytes' | 'traceUrlTemplate' | 'pushRecords'>;
   adminToken: string;
   version: string;
   /** The nodes the console shows, the users it looks up and the disconnects it orders. */
   cluster: Pick<ClusterArea, 'membership' | 'userConnections' | 'disconnect' | 'changeTags' | 'tagConnections'>;
   pushes: PushService;
+  /** The push inspector across the cluster; absent when it is off. */
+  records?: PushRecords;
   observer: GatewayObserver;
   logger: Logger;
 }
@@ -40,12 +43,14 @@ export function createOperatorConsole(options: OperatorConsoleOptions): Operator
       node: config.nodeId,
       version: options.version,
       slowDeliveryThresholdMs: config.slowDeliveryMs,
+      pushRecordMs: config.pushRecords.maxAgeMs,
       ...(config.traceUrlTemplate && { traceUrlTemplate: config.traceUrlTemplate }),
     },
     pushes: options.pushes,
     observer: options.observer,
     maxBodyBytes: config.maxBodyBytes,
     cluster,
+    ...(options.records && { records: options.records }),
   });
   return {
     app: { adminToken, routes, assets: createConsoleAssets() },

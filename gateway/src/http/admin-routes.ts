@@ -2,10 +2,15 @@ import { Hono } from 'hono';
 import type { Hub } from '../hub/hub.ts';
 import type { StatsCollector } from '../stats/stats-collector.ts';
 import { createConnectionRoutes, type ClusterConnections } from './connection-routes.ts';
+import { createPushRecordRoutes, type PushRecords } from './push-record-routes.ts';
 
-/** Inspection and control of connections: users and disconnects across the cluster, this node's stats. */
-export function createAdminRoutes(nodeId: string, hub: Hub, stats: StatsCollector, cluster: ClusterConnections): Hono {
+/**
+ * Inspection and control: users, disconnects and push records across the cluster, this node's
+ * stats. `records` is absent when the push inspector is off.
+ */
+export function createAdminRoutes(nodeId: string, hub: Hub, stats: StatsCollector, cluster: ClusterConnections, records: PushRecords | undefined): Hono {
   const routes = new Hono();
+  routes.route('/', createPushRecordRoutes(records));
   routes.route('/', createConnectionRoutes(cluster));
 
   routes.get('/stats', (c) =>

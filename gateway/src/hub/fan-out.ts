@@ -1,6 +1,7 @@
 import { epochMs } from '../telemetry/clock.ts';
 import { CloseCode } from '../protocol.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
+import { reportDiscarded, type DeliveryRecorder } from './delivery-record.ts';
 import type { HubObserver } from './hub-observer.ts';
 import type { StreamPositions } from '../bus/bus.ts';
 import { streamIndexOf } from '../push/streams.ts';
@@ -17,6 +18,8 @@ export interface FanOutOptions {
   observer: HubObserver;
   /** Buffered bytes above which a connection is closed with 1013. */
   slowConsumerBytes: number;
+  /** The push inspector's recorder, when it is on. */
+  recorder: DeliveryRecorder | undefined;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface FanOutOptions {
  * how many connections the push was queued for.
  */
 export function createFanOut(options: FanOutOptions): (push: PushEnvelope, positions?: StreamPositions) => number {
-  const { registry, writer, recent, observer, slowConsumerBytes } = options;
+  const { registry, writer, recent, observer, slowConsumerBytes, recorder } = options;
 
   /**
    * Queues one frame unless the connection is closing or already past the slow-consumer limit. A
@@ -39,9 +42,10 @@ export function createFanOut(options: FanOutOptions): (push: PushEnvelope, posit
     // A single frame larger than the limit still goes to an idle connection; what is bounded is the backlog.
     if (buffered > 0 && buffered + queued.frame.length > slowConsumerBytes) {
       prepared.dropped += 1;
+      prepared.record?.dropped(session.connection, 'slow_consumer');
       if (sampled) observer.sampledDelivery(prepared, session.connection, false);
       // Its backlog is lost anyway: dropped, so that the 1013 frame is the next thing it reads.
-      observer.dropped('slow_consumer', 1 + writer.discard(session.outbox) + dropHeld(session));
+      observer.dropped('slow_consumer', 1 + writer.discard(session.outbox, 'slow_consumer') + dropHeld(session));
       closeSession(writer, session, CloseCode.TryAgainLater, 'slow_consumer', 'slow consumer');
       return false;
     }
@@ -62,8 +66,12 @@ export function createFanOut(options: FanOutOptions): (push: PushEnvelope, posit
     let variants: Map<string, QueuedFrame> | undefined;
     registry.forEachMatch(push.to, (session) => {
       // Encode lazily: a node with no matching connection never pays for the frame.
-      prepared ??= preparePush(push, positions, fanoutAt);
+      if (prepared === undefined) {
+        prepared = preparePush(push, positions, fanoutAt);
+        if (recorder) prepared.record = recorder.open(prepared);
+      }
       prepared.matched += 1;
+      prepared.record?.matched(session.connection);
       const queued = streams.length <= 1 ? prepared : frameFor(session, prepared, streams, (variants ??= new Map()));
       if (offer(session, queued)) recipients += 1;
     });
@@ -82,6 +90,7 @@ export function createFanOut(options: FanOutOptions): (push: PushEnvelope, posit
 function dropHeld(session: Session): number {
   if (!session.held) return 0;
   const count = session.held.length;
+  reportDiscarded(session.held, session.connection, 'slow_consumer');
   session.held = [];
   session.heldBytes = 0;
   return count;

@@ -4,6 +4,7 @@ import type { StreamPositions } from '../bus/bus.ts';
 import type { PushEnvelope } from '../push/push-envelope.ts';
 import type { Connection } from './connection.ts';
 import { createFanOut } from './fan-out.ts';
+import { reportDiscarded, type DeliveryRecorder } from './delivery-record.ts';
 import type { HubObserver } from './hub-observer.ts';
 import type { QueuedFrame } from './prepared-push.ts';
 import { createRecentPushes } from './recent-pushes.ts';
@@ -16,6 +17,8 @@ export interface HubOptions {
   /** Buffered bytes above which a connection is closed with 1013 (default 1 MiB). */
   slowConsumerBytes: number;
   observer: HubObserver;
+  /** The push inspector's recorder; absent when it is off (`WSGW_PUSH_RECORD_MS=0`). */
+  recorder?: DeliveryRecorder;
 }
 
 /** The node's connections and the fan-out of pushes to them. */
@@ -149,7 +152,8 @@ export function createHub(options: HubOptions): Hub {
     unregister(connection, code) {
       const session = sessionOf(connection);
       if (!session || !registry.remove(session)) return undefined;
-      const left = writer.discard(session.outbox) + (session.held?.length ?? 0);
+      if (session.held) reportDiscarded(session.held, connection, 'closed');
+      const left = writer.discard(session.outbox, 'closed') + (session.held?.length ?? 0);
       session.held = undefined;
       if (left > 0) observer.dropped('closed', left);
       const reason = session.closeReason ?? clientCloseReason(code);
@@ -157,7 +161,7 @@ export function createHub(options: HubOptions): Hub {
       observer.connectionClosed(connection, reason);
       return reason;
     },
-    deliver: createFanOut({ registry, writer, recent, observer, slowConsumerBytes: options.slowConsumerBytes }),
+    deliver: createFanOut({ registry, writer, recent, observer, slowConsumerBytes: options.slowConsumerBytes, recorder: options.recorder }),
     ack(connection, pushId) {
       const now = epochMs();
       observer.acked(connection, pushId, recent.get(pushId, now), now);

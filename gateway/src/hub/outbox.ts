@@ -1,5 +1,7 @@
 import { WebSocket } from 'ws';
+import type { DropReason } from '../protocol.ts';
 import type { Connection } from './connection.ts';
+import { reportDiscarded } from './delivery-record.ts';
 import type { PreparedPush, QueuedFrame } from './prepared-push.ts';
 
 /**
@@ -23,9 +25,10 @@ export function pushFrame(outbox: Outbox, queued: QueuedFrame): void {
   outbox.bytes += queued.frame.length;
 }
 
-/** Drops every queued frame; returns how many. */
-export function discardFrames(outbox: Outbox): number {
+/** Drops every queued frame, telling their pushes' records why; returns how many. */
+export function discardFrames(outbox: Outbox, reason: DropReason): number {
   const count = outbox.frames.length;
+  if (count > 0) reportDiscarded(outbox.frames, outbox.connection, reason);
   outbox.frames = [];
   outbox.bytes = 0;
   return count;
@@ -76,7 +79,7 @@ export function createOutboxWriter(options: OutboxWriterOptions): OutboxWriter {
       // Written outside a round, so these writes are reported on their own.
       const late: PreparedPush[] = [];
       if (!writeQueued(outbox, late)) {
-        const count = discardFrames(outbox);
+        const count = discardFrames(outbox, 'closed');
         if (count > 0) options.onDiscarded(count);
       }
       options.report(late);
@@ -98,6 +101,7 @@ export function writeHead(outbox: Outbox, maxBytes: number, late?: PreparedPush[
     const { frame, prepared } = queue[0]!;
     socket.write(frame);
     if (prepared.written++ === 0) late?.push(prepared);
+    prepared.record?.written(outbox.connection);
     outbox.frames = [];
     outbox.bytes = 0;
     return true;
@@ -109,6 +113,7 @@ export function writeHead(outbox: Outbox, maxBytes: number, late?: PreparedPush[
     const { frame, prepared } = queue[count]!;
     socket.write(frame);
     if (prepared.written++ === 0) late?.push(prepared);
+    prepared.record?.written(outbox.connection);
     bytes += frame.length;
     count += 1;
   }

@@ -1,6 +1,7 @@
 import type { StreamPositions } from '../bus/bus.ts';
 import { pushFrameText, type PushEnvelope } from '../push/push-envelope.ts';
 import { sampledTraceId } from '../telemetry/trace-ids.ts';
+import type { DeliveryRecord } from './delivery-record.ts';
 import type { PushTiming } from './recent-pushes.ts';
 import { encodeTextFrame } from './websocket-frame.ts';
 
@@ -31,6 +32,8 @@ export interface PreparedPush extends QueuedFrame {
   /** Connections the push matched on this node, and those among them dropped as slow consumers. */
   matched: number;
   dropped: number;
+  /** Where its deliveries are reported for the push inspector; undefined when it is off. */
+  record: DeliveryRecord | undefined;
 }
 
 /** The seq of each of `streams` in `positions`, as a frame's `pos` carries them. */
@@ -65,6 +68,7 @@ export function preparePush(push: PushEnvelope, positions: StreamPositions, fano
     written: 0,
     matched: 0,
     dropped: 0,
+    record: undefined,
   };
   prepared.prepared = prepared as PreparedPush;
   return prepared as PreparedPush;

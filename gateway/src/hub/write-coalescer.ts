@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { DropReason } from '../protocol.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import type { Connection } from './connection.ts';
 import { createOutbox, createOutboxWriter, discardFrames, pushFrame, ROUND_BYTES, writeHead, type Outbox } from './outbox.ts';
@@ -19,8 +20,8 @@ export interface WriteCoalescer {
   hold(): () => void;
   /** Writes everything queued now, within each socket's backpressure (used before closing connections). */
   flush(): void;
-  /** Drops the frames still queued for the connection (a slow consumer's backlog); returns how many. */
-  discard(outbox: Outbox): number;
+  /** Drops the frames still queued for the connection (a slow consumer's backlog, or it closed); returns how many. */
+  discard(outbox: Outbox, reason: DropReason): number;
   /** Writes all of the connection's queued frames now, past backpressure, so they precede its close frame. */
   writeBacklog(outbox: Outbox): void;
 }
@@ -67,7 +68,7 @@ export function createWriteCoalescer(options: WriteCoalescerOptions): WriteCoale
     tracked = [];
     let discarded = 0;
     for (const outbox of written) {
-      if (!outboxes.writeQueued(outbox)) discarded += discardFrames(outbox);
+      if (!outboxes.writeQueued(outbox)) discarded += discardFrames(outbox, 'closed');
     }
     if (discarded > 0) options.onDiscarded(discarded);
     report(pushes);

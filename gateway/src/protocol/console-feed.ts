@@ -125,6 +125,8 @@ export interface ConsoleSession {
   /** `WSGW_TRACE_URL_TEMPLATE`, with `{traceId}` where the trace id goes; absent when not configured. */
   traceUrlTemplate?: string;
   slowDeliveryThresholdMs: number;
+  /** `WSGW_PUSH_RECORD_MS`: how long each node keeps a push's record for the inspector, ms; 0 when it is off. */
+  pushRecordMs: number;
 }
 
 /** Answer of `POST /api/console/push`: a push result plus the trace it produced, when traced. */

@@ -16,6 +16,7 @@ import type { ValidPush } from './push-validation.ts';
 import { receiveRemotePushes } from './remote-pushes.ts';
 import { createStreamContinuity } from './stream-continuity.ts';
 import type { StreamInterest } from '../cluster/stream-interest.ts';
+import type { PushInspector } from '../inspector/push-inspector.ts';
 
 export interface PushOutcome extends PushResult {
   /** True when the id was seen within the idempotency window and nothing was delivered again. */
@@ -50,6 +51,8 @@ export interface PushServiceOptions {
   cluster?: PushCluster;
   /** The streams this node watches: pushes of theirs that the bus dropped are read back from the history. */
   interest?: StreamInterest;
+  /** The push inspector, told of each push this node accepts; absent when it is off. */
+  inspector?: Pick<PushInspector, 'accepted'>;
 }
 
 type Via = { trace?: Context; publication?: Publication };
@@ -84,6 +87,7 @@ export function createPushService(options: PushServiceOptions): PushService {
    */
   const publish = async (request: ValidPush, id: string, acceptedAt: number, { traceparent, headers }: Publication): Promise<number> => {
     const push = envelopeOf(request, id, acceptedAt, traceparent, traceClients);
+    options.inspector?.accepted(push);
     return handover.handOver(push, headers, request.id !== undefined, (positions) => {
       // Delivered here already: the node does not read it back should its own copy from the bus not come.
       continuity?.seen({ origin: nodeId, push, headers, positions });

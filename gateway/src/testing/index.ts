@@ -4,5 +4,6 @@
  */
 export { startTestGateway, useTestGateways, type TestGateway } from './test-gateway.ts';
 export { connectClient, type TestClient } from './test-client.ts';
+export { spawnGateway, type GatewayProcess } from './gateway-process.ts';
 export { feedProtocols, openFeed, type FeedClient } from './feed-client.ts';
 export { freePort, startPrometheus, type PrometheusServer } from './prometheus-server.ts';

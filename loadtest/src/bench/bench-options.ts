@@ -8,11 +8,12 @@ import type { BurstMode } from './push-trigger.ts';
 
 /**
  * `wsgw`: the gateway as users run it, in production mode with metrics on and the OTel SDK
- * preloaded, every push traced; `wsgw-bare`: metrics and tracing off; `wsgw-cluster`: three bare
+ * preloaded, every push traced; `wsgw-norecord`: the same with the push inspector off
+ * (`WSGW_PUSH_RECORD_MS=0`), what its cost is read against; `wsgw-bare`: metrics and tracing off; `wsgw-cluster`: three bare
  * gateways on one NATS, clients spread over them, pushes to node 1. The peers: `raw` (a plain `ws`
  * loop, raw-server.ts), `socketio` (Socket.IO 4, socket-io-server.ts), `nchan` (nginx + nchan).
  */
-export const SERVER_KINDS = ['wsgw', 'wsgw-bare', 'wsgw-cluster', 'raw', 'socketio', 'nchan'] as const;
+export const SERVER_KINDS = ['wsgw', 'wsgw-norecord', 'wsgw-bare', 'wsgw-cluster', 'raw', 'socketio', 'nchan'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** The server the ratios are about, and the peers it is compared with by default. */

@@ -107,16 +107,18 @@ export const startTarget = async (kind: ServerKind, options: TargetOptions): Pro
 
   switch (kind) {
     case 'wsgw':
+    case 'wsgw-norecord':
     case 'wsgw-bare': {
       const apiKey = secret();
-      const observed = kind === 'wsgw';
+      const observed = kind !== 'wsgw-bare';
       const server = await startServerProcess({
         ...common,
         name: kind,
         command: [...options.commandPrefix, ...gatewayCommand(observed)],
         // Observed: Prometheus metrics, and the OTel SDK sampling every push (spans are recorded
         // in-process; no endpoint, so nothing is exported). Bare: neither.
-        env: gatewayEnv(port, apiKey, jwtSecret, observed),
+        // No record: the same gateway with the push inspector off, what its cost is measured against.
+        env: { ...gatewayEnv(port, apiKey, jwtSecret, observed), ...(kind === 'wsgw-norecord' && { WSGW_PUSH_RECORD_MS: '0' }) },
       });
       const trigger = createGatewayTrigger({ baseUrl: server.baseUrl, apiKey, burstMode: options.burstMode });
       const endpoints = [{ host: BENCH_HOST, port }];

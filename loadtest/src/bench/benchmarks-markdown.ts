@@ -26,6 +26,7 @@ export interface BenchmarksDocument {
 
 const SERVER_DESCRIPTIONS: Record<ServerKind, string> = {
   wsgw: 'this gateway as users run it: production mode, Prometheus metrics on, OTel SDK preloaded and every push traced (spans recorded, not exported)',
+  'wsgw-norecord': 'the same with the push inspector off (`WSGW_PUSH_RECORD_MS=0`)',
   'wsgw-bare': 'this gateway with metrics and tracing off',
   'wsgw-cluster': 'three bare gateways on one NATS, clients spread over them',
   raw: 'a minimal `ws` server (raw-server.ts): one frame per write, no auth, no bookkeeping; the Node ceiling',

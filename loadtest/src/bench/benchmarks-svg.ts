@@ -16,6 +16,7 @@ const DODGE_PX = 5;
 /** One colour per server, fixed so a server keeps its colour from one run of the docs to the next. */
 export const SERVER_COLORS: Record<ServerKind, string> = {
   wsgw: '#d6336c',
+  'wsgw-norecord': '#e8590c',
   'wsgw-bare': '#f783ac',
   'wsgw-cluster': '#862e9c',
   raw: '#495057',

@@ -7,6 +7,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/users')).toBe('users');
     expect(parseRoute('#push')).toBe('push');
     expect(parseRoute('#/tail?x=1')).toBe('tail');
+    expect(parseRoute('#/pushes/p-1')).toBe('pushes');
+    expect(parseRoute('#/pushes?user=alice')).toBe('pushes');
     expect(parseRoute(routeHash('overview'))).toBe('overview');
   });
 

@@ -1,11 +1,12 @@
 /** The console's views, addressed by hash routes (`#/overview`) so the gateway serves one page. */
-export const ROUTES = ['overview', 'slow', 'users', 'push', 'tail'] as const;
+export const ROUTES = ['overview', 'slow', 'users', 'pushes', 'push', 'tail'] as const;
 export type Route = (typeof ROUTES)[number];
 
 export const ROUTE_TITLES: Record<Route, string> = {
   overview: 'Overview',
   slow: 'Slow deliveries',
   users: 'Users',
+  pushes: 'Pushes',
   push: 'Test push',
   tail: 'Live tail',
 };

@@ -2,6 +2,7 @@ import type { ConsoleApi } from '../transport/console-api.ts';
 import { createClock, type Clock } from './clock.svelte.ts';
 import { createFeedStore, type FeedStore } from './feed.svelte.ts';
 import { createInspectorStore, type InspectorStore } from './inspector.svelte.ts';
+import { createPushInspectorStore, type PushInspectorStore } from './push-inspector.svelte.ts';
 import { createRouter, type Router } from './router.svelte.ts';
 import type { SessionStore } from './session.svelte.ts';
 import { createSlowSelection, type SlowSelection } from './slow-selection.svelte.ts';
@@ -10,6 +11,7 @@ import { createTestPushStore, type TestPushStore } from './test-push.svelte.ts';
 export interface ConsoleStores {
   feed: FeedStore;
   inspector: InspectorStore;
+  pushes: PushInspectorStore;
   testPush: TestPushStore;
   selection: SlowSelection;
   router: Router;
@@ -41,14 +43,16 @@ export function createConsoleStores(options: ConsoleStoresOptions): ConsoleStore
     onDisconnected: () => void session.revalidate(),
   });
   const inspector = createInspectorStore({ api });
+  const pushes = createPushInspectorStore({ api });
   const testPush = createTestPushStore({ api });
   const selection = createSlowSelection();
   const router = createRouter();
   const clock = createClock();
-  const running = [feed, inspector, testPush, router, clock];
+  const running = [feed, inspector, pushes, testPush, router, clock];
   return {
     feed,
     inspector,
+    pushes,
     testPush,
     selection,
     router,

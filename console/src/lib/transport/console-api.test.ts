@@ -34,6 +34,23 @@ describe('createConsoleApi against a gateway', () => {
     expect((await two!.closed).code).toBe(4001);
   });
 
+  it('inspects a push and a user’s pushes, ids escaped in the path', async () => {
+    const gateway = await startGateway();
+    const client = await gateway.connect('a b/c');
+    const api = createConsoleApi({ baseUrl: gateway.http, token: gateway.config.adminToken! });
+    const { body } = await gateway.push({ to: { users: ['a b/c'] }, data: 1, id: 'id with/slash' });
+    expect(body.id).toBe('id with/slash');
+    await client.waitForPushes(1);
+
+    const inspection = await api.pushInspection('id with/slash');
+    expect(inspection).toMatchObject({ id: 'id with/slash', acceptedBy: gateway.config.nodeId, to: { users: ['a b/c'] } });
+    expect(inspection.nodes.flatMap((n) => n.connections).map((c) => c.user)).toEqual(['a b/c']);
+    const recent = await api.userPushes('a b/c');
+    expect(recent.user).toBe('a b/c');
+    expect(recent.pushes.map((p) => p.id)).toEqual(['id with/slash']);
+    await expect(api.pushInspection('never-pushed')).rejects.toMatchObject({ name: 'ConsoleApiError', status: 404 });
+  });
+
   it('throws ConsoleApiError with the status and the gateway’s error text', async () => {
     const gateway = await startGateway();
     const wrong = createConsoleApi({ baseUrl: gateway.http, token: 'not-the-operator-token' });

@@ -2,10 +2,12 @@ import type {
   ConsolePushResult,
   ConsoleSession,
   DisconnectResult,
+  PushInspection,
   PushRequest,
   TagChangeRequest,
   TagChangeResult,
   UserConnections,
+  UserPushes,
 } from '@wsgw/gateway/protocol';
 
 /** The subset of `fetch` the client calls. */
@@ -25,6 +27,8 @@ export class ConsoleApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The JSON body of the refusal, when it had one (a 404 of the push inspector says whether every node answered). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -57,6 +61,10 @@ export interface ConsoleApi {
   changeConnectionTags(id: string, change: TagChangeRequest): Promise<TagChangeResult>;
   /** Sends a push as the API would; answers once every node reported its recipients (or the wait ran out). */
   push(request: PushRequest): Promise<ConsolePushResult>;
+  /** One push across the cluster, from the nodes' push records; 404 when no node remembers it. */
+  pushInspection(id: string): Promise<PushInspection>;
+  /** A user's recent pushes, newest first, with their outcome on that user's connections. */
+  userPushes(user: string): Promise<UserPushes>;
 }
 
 // Bound here: calling a detached `fetch` off another object throws "Illegal invocation" in browsers.
@@ -83,7 +91,7 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
       throw new ConsoleApiError(0, reason);
     }
     const payload = await readJson(response);
-    if (!response.ok) throw new ConsoleApiError(response.status, errorText(payload) ?? `HTTP ${response.status}`);
+    if (!response.ok) throw new ConsoleApiError(response.status, errorText(payload) ?? `HTTP ${response.status}`, payload);
     return payload as T;
   };
 
@@ -96,6 +104,8 @@ export function createConsoleApi(options: ConsoleApiOptions): ConsoleApi {
     changeUserTags: (user, change) => call<TagChangeResult>('POST', `/users/${segment(user)}/tags`, change),
     changeConnectionTags: (id, change) => call<TagChangeResult>('POST', `/connections/${segment(id)}/tags`, change),
     push: (request) => call<ConsolePushResult>('POST', '/push', request),
+    pushInspection: (id) => call<PushInspection>('GET', `/pushes/${segment(id)}`),
+    userPushes: (user) => call<UserPushes>('GET', `/users/${segment(user)}/pushes`),
   };
 }
 

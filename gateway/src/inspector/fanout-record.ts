@@ -1,0 +1,220 @@
+import type { Connection } from '../hub/connection.ts';
+import type { DeliveryRecord } from '../hub/delivery-record.ts';
+import { DROP_REASONS, SLOWEST_RECORDED_CONNECTIONS, type DropReason, type PushConnectionRecord, type PushNodeRecord } from '../protocol.ts';
+import { createLatencyHistogram, summarize, type LatencyHistogram } from './latency-summary.ts';
+
+/** What became of a push on one connection, as a record keeps it (no reference to the connection itself). */
+interface Slot {
+  connection: string;
+  user: string;
+  /** Epoch ms; `WRITE_PENDING` from the write until its round reports the time. */
+  writtenAt: number | undefined;
+  ackedAt: number | undefined;
+  dropped: DropReason | undefined;
+}
+
+/** A frame handed to the socket in a round that has not reported its time yet. */
+const WRITE_PENDING = -1;
+/** Up to this many slots a lookup scans them; past it a map finds them (most pushes reach one user). */
+const SCAN_LIMIT = 8;
+
+const slotOf = (connection: Connection): Slot => ({ connection: connection.id, user: connection.user, writtenAt: undefined, ackedAt: undefined, dropped: undefined });
+
+/**
+ * One push's fan-out on this node. Up to `bound` matches each get a slot (written at, acked at,
+ * dropped); past that the record lets the slots go and keeps latency histograms, the frames
+ * written last (the slowest to be written), the slowest acks and the first drops. A class: its
+ * methods run for every delivery of a recorded push, and live on one prototype rather than in
+ * closures made per push.
+ */
+export class FanoutRecord implements DeliveryRecord {
+  fanoutMs = 0;
+  matchedCount = 0;
+  writtenCount = 0;
+  ackedCount = 0;
+  private drops: number[] | undefined;
+  private slots: Slot[] | undefined = [];
+  private byId: Map<string, Slot> | undefined;
+  private tail: Tail | undefined;
+
+  constructor(
+    readonly acceptedAt: number,
+    readonly fanoutAt: number,
+    private readonly bound: number,
+  ) {}
+
+  get truncated(): boolean {
+    return this.tail !== undefined;
+  }
+
+  matched(connection: Connection): void {
+    this.matchedCount += 1;
+    const slots = this.slots;
+    if (slots === undefined) return;
+    if (slots.length >= this.bound) return this.truncate();
+    const slot = slotOf(connection);
+    slots.push(slot);
+    if (this.byId) this.byId.set(slot.connection, slot);
+    else if (slots.length > SCAN_LIMIT) this.byId = new Map(slots.map((each) => [each.connection, each]));
+  }
+
+  written(connection: Connection): void {
+    if (this.tail) return this.tail.written(connection);
+    const slot = this.find(connection.id);
+    if (slot && slot.writtenAt === undefined) slot.writtenAt = WRITE_PENDING;
+  }
+
+  dropped(connection: Connection, reason: DropReason): void {
+    const drops = (this.drops ??= DROP_REASONS.map(() => 0));
+    drops[DROP_REASONS.indexOf(reason)]! += 1;
+    if (this.tail) return this.tail.dropped(connection, reason);
+    const slot = this.find(connection.id);
+    if (slot) slot.dropped ??= reason;
+  }
+
+  /** A write round handed `count` of its frames to sockets at `writtenAt`. */
+  roundWritten(count: number, writtenAt: number): void {
+    this.writtenCount += count;
+    if (this.tail) return this.tail.roundWritten(count, writtenAt - this.acceptedAt, writtenAt);
+    for (const slot of this.slots!) if (slot.writtenAt === WRITE_PENDING) slot.writtenAt = writtenAt;
+  }
+
+  acked(connection: Connection, ackedAt: number): void {
+    if (this.tail) {
+      this.ackedCount += 1;
+      return this.tail.acked(connection, ackedAt, ackedAt - this.acceptedAt);
+    }
+    const slot = this.find(connection.id);
+    // A repeated ack counts once; one from a connection the push never matched here not at all.
+    if (!slot || slot.ackedAt !== undefined) return;
+    slot.ackedAt = ackedAt;
+    this.ackedCount += 1;
+  }
+
+  /** The users of the listed connections (none once truncated). */
+  users(): string[] {
+    return this.slots ? this.slots.map((slot) => slot.user) : [];
+  }
+
+  /** The listed connections of `user`, for that user's pushes. */
+  connectionsOf(user: string, node: string): PushConnectionRecord[] {
+    return (this.slots ?? this.tail!.slowest(this.acceptedAt)).filter((slot) => slot.user === user).map((slot) => connectionRecord(slot, node));
+  }
+
+  /** This node's part in the push, as `GET /api/pushes/:id` shows it. */
+  answer(node: string): PushNodeRecord {
+    const dropped = Object.fromEntries(DROP_REASONS.map((reason, index) => [reason, this.drops?.[index] ?? 0])) as Record<DropReason, number>;
+    const base = { node, fanoutAt: this.fanoutAt, fanoutMs: round(this.fanoutMs), matched: this.matchedCount, written: this.writtenCount, dropped, acked: this.ackedCount };
+    if (this.tail) {
+      const connections = this.tail.slowest(this.acceptedAt).map((slot) => connectionRecord(slot, node));
+      return { ...base, connections, truncated: true, ...latencies(this.tail.writes.summary(), this.tail.acks?.summary()) };
+    }
+    const slots = this.slots!;
+    const writes = summarize(slots.flatMap((slot) => (slot.writtenAt !== undefined && slot.writtenAt >= 0 ? [slot.writtenAt - this.acceptedAt] : [])));
+    const acks = summarize(slots.flatMap((slot) => (slot.ackedAt !== undefined ? [slot.ackedAt - this.acceptedAt] : [])));
+    return { ...base, connections: slots.map((slot) => connectionRecord(slot, node)), ...latencies(writes, acks) };
+  }
+
+  private find(id: string): Slot | undefined {
+    if (this.byId) return this.byId.get(id);
+    for (const slot of this.slots!) if (slot.connection === id) return slot;
+    return undefined;
+  }
+
+  /** Past the bound: the slots go, the summaries take over. Nothing was written yet (writes follow the fan-out). */
+  private truncate(): void {
+    this.tail = new Tail();
+    for (const slot of this.slots!) if (slot.dropped) this.tail.keepDrop(slot);
+    this.slots = undefined;
+    this.byId = undefined;
+  }
+}
+
+/** What a truncated record keeps: O(1) per delivery, a fixed size per push. */
+class Tail {
+  readonly writes: LatencyHistogram = createLatencyHistogram();
+  /** Made with the first ack: a broadcast nobody acks does not pay for it. */
+  private ackHistogram: LatencyHistogram | undefined;
+  /** The last frames written, in a ring: those are the slowest to be written. */
+  private readonly lastWritten: Slot[] = [];
+  private next = 0;
+  /** Ring entries written since the last round reported its time. */
+  private pending = 0;
+  /** The slowest acks, slowest first. */
+  private readonly slowAcks: Slot[] = [];
+  private readonly drops: Slot[] = [];
+
+  written(connection: Connection): void {
+    const index = this.next;
+    this.next = (index + 1) % SLOWEST_RECORDED_CONNECTIONS;
+    const slot = this.lastWritten[index];
+    if (slot) {
+      slot.connection = connection.id;
+      slot.user = connection.user;
+      slot.writtenAt = WRITE_PENDING;
+      slot.ackedAt = undefined;
+    } else this.lastWritten[index] = { ...slotOf(connection), writtenAt: WRITE_PENDING };
+    this.pending += 1;
+  }
+
+  dropped(connection: Connection, reason: DropReason): void {
+    if (this.drops.length < SLOWEST_RECORDED_CONNECTIONS) this.keepDrop({ ...slotOf(connection), dropped: reason });
+  }
+
+  keepDrop(slot: Slot): void {
+    if (this.drops.length < SLOWEST_RECORDED_CONNECTIONS) this.drops.push(slot);
+  }
+
+  roundWritten(count: number, latency: number, writtenAt: number): void {
+    this.writes.add(latency, count);
+    if (this.pending === 0) return;
+    for (const slot of this.lastWritten) if (slot.writtenAt === WRITE_PENDING) slot.writtenAt = writtenAt;
+    this.pending = 0;
+  }
+
+  acked(connection: Connection, ackedAt: number, latency: number): void {
+    (this.ackHistogram ??= createLatencyHistogram()).add(latency, 1);
+    for (const slot of this.lastWritten) if (slot.connection === connection.id) slot.ackedAt ??= ackedAt;
+    const slow = this.slowAcks;
+    if (slow.length === SLOWEST_RECORDED_CONNECTIONS && slow[slow.length - 1]!.ackedAt! >= ackedAt) return;
+    const slot = { ...slotOf(connection), ackedAt };
+    let index = slow.findIndex((each) => each.ackedAt! < ackedAt);
+    if (index < 0) index = slow.length;
+    slow.splice(index, 0, slot);
+    if (slow.length > SLOWEST_RECORDED_CONNECTIONS) slow.pop();
+  }
+
+  get acks(): LatencyHistogram | undefined {
+    return this.ackHistogram;
+  }
+
+  /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
+  slowest(acceptedAt: number): Slot[] {
+    const seen = new Map<string, Slot>();
+    const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedAt ?? 0, slot.writtenAt ?? 0) - acceptedAt);
+    for (const slot of [...this.drops, ...this.slowAcks, ...this.lastWritten]) {
+      const known = seen.get(slot.connection);
+      if (!known || lateness(slot) > lateness(known)) seen.set(slot.connection, slot);
+    }
+    return [...seen.values()].sort((a, b) => lateness(b) - lateness(a)).slice(0, SLOWEST_RECORDED_CONNECTIONS);
+  }
+}
+
+function connectionRecord(slot: Slot, node: string): PushConnectionRecord {
+  return {
+    connection: slot.connection,
+    user: slot.user,
+    node,
+    ...(slot.writtenAt !== undefined && slot.writtenAt >= 0 && { writtenAt: slot.writtenAt }),
+    ...(slot.ackedAt !== undefined && { ackedAt: slot.ackedAt }),
+    ...(slot.dropped && { dropped: slot.dropped }),
+  };
+}
+
+function latencies(writes: PushNodeRecord['writeLatency'], acks: PushNodeRecord['ackLatency']) {
+  return { ...(writes && { writeLatency: writes }), ...(acks && { ackLatency: acks }) };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
