@@ -2,6 +2,7 @@ import type { Connection } from '../hub/connection.ts';
 import type { DeliveryRecord } from '../hub/delivery-record.ts';
 import { DROP_REASONS, SLOWEST_RECORDED_CONNECTIONS, type DropReason, type PushConnectionRecord, type PushNodeRecord } from '../protocol.ts';
 import { createLatencyHistogram, summarize, type LatencyHistogram } from './latency-summary.ts';
+import type { UserPushIndex } from './user-push-index.ts';
 
 /** What became of a push on one connection, as a record keeps it (no reference to the connection itself). */
 interface Slot {
@@ -91,9 +92,9 @@ export class FanoutRecord implements DeliveryRecord {
     this.ackedCount += 1;
   }
 
-  /** The users of the listed connections (none once truncated). */
-  users(): string[] {
-    return this.slots ? this.slots.map((slot) => slot.user) : [];
+  /** Adds the push to the index of each listed connection's user (none once truncated). */
+  indexUsers(index: UserPushIndex, id: string): void {
+    if (this.slots) for (const slot of this.slots) index.add(slot.user, id);
   }
 
   /** The listed connections of `user`, for that user's pushes. */

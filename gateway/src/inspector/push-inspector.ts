@@ -48,12 +48,13 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   // Each record names a handful of users in the usual case; the index holds a few per record.
   const users = createUserPushIndex(PUSHES_PER_USER, options.capacity * 2);
 
-  const recordOf = (push: PushEnvelope, now: number): PushRecord =>
-    store.obtain({ id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId: sampledTraceId(push.trace) }, now);
+  const recordOf = (push: PushEnvelope, traceId: string | undefined, now: number): PushRecord =>
+    store.obtain({ id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId }, now);
 
   const recorder: DeliveryRecorder = {
     open(prepared) {
-      const record = recordOf(prepared.push, prepared.timing.fanoutAt);
+      // The fan-out parsed the trace id already.
+      const record = recordOf(prepared.push, prepared.timing.traceId, prepared.timing.fanoutAt);
       return (record.fanout ??= new FanoutRecord(record.acceptedAt, prepared.timing.fanoutAt, connections));
     },
   };
@@ -61,11 +62,12 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   const observer: GatewayObserver = {
     ...ignoringObserver,
     fannedOut(push, _recipients, durationMs) {
-      const fanout = store.get(push.id, epochMs())?.fanout;
+      // Made during this very fan-out when there is one: no age to check.
+      const fanout = store.peek(push.id)?.fanout;
       if (!fanout) return;
       fanout.fanoutMs += durationMs;
       // Indexed once the fan-out is over, when the record knows whether it lists its connections.
-      for (const user of fanout.users()) users.add(user, push.id);
+      fanout.indexUsers(users, push.id);
     },
     framesWritten(pushes, writtenAt) {
       for (const prepared of pushes) {
@@ -82,7 +84,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     recorder,
     observer,
     accepted(push) {
-      const record = recordOf(push, epochMs());
+      const record = recordOf(push, sampledTraceId(push.trace), epochMs());
       record.accepted = true;
       // A push to a user who is offline everywhere is still on that user's list: "matched 0".
       for (const user of push.to.users.slice(0, connections)) users.add(user, push.id);

@@ -19,6 +19,8 @@ export interface PushRecordStore {
   /** The push's record, made now when there is none. */
   obtain(push: Omit<PushRecord, 'recordedAt' | 'accepted' | 'fanout'>, now: number): PushRecord;
   get(id: string, now: number): PushRecord | undefined;
+  /** The record whatever its age: for one made moments ago. */
+  peek(id: string): PushRecord | undefined;
   readonly size: number;
 }
 
@@ -67,6 +69,7 @@ export function createPushRecordStore({ maxAgeMs, capacity }: PushRecordStoreOpt
       const record = records.get(id);
       return record !== undefined && now - record.recordedAt <= maxAgeMs ? record : undefined;
     },
+    peek: (id) => records.get(id),
     get size() {
       return records.size;
     },
