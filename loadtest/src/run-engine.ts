@@ -52,6 +52,10 @@ interface Run extends ScheduleRun {
   startedAt: Date;
   /** Ramp plus steady phase, in ms. */
   plannedMs: number;
+  /** Starts the run's clock (ramp, schedule and timeline count from here). */
+  begin(): void;
+  /** Resolves once every push call made so far has been answered and booked. */
+  sending(): Promise<void>;
 }
 
 /**
@@ -61,8 +65,14 @@ interface Run extends ScheduleRun {
 export async function runPlan(plan: LoadPlan, target: RunTarget, options: { workers: number; ack: boolean }, hooks: RunHooks = {}): Promise<RunResult> {
   const run = startRun(plan, target, options, hooks);
   try {
+    // The run's clock starts once the client processes are up: their start-up (seconds on a busy
+    // machine) must not eat into the ramp and steady phase, or a short run sends nothing at all.
+    await run.pool.ready();
+    run.begin();
     await rampAndPush(run);
     await run.schedule.finish(run);
+    // A push the gateway accepted but whose answer is still on its way is owed all the same.
+    await run.sending();
     await drain(run);
     const settlement = await run.pool.settle(run.book.expected, run.book.floors);
     run.recorder.settled(settlement);
@@ -83,8 +93,9 @@ export async function runPlan(plan: LoadPlan, target: RunTarget, options: { work
 }
 
 function startRun(plan: LoadPlan, target: RunTarget, options: Run['options'], hooks: RunHooks): Run {
-  const start = epochMs();
+  let start = epochMs();
   const elapsed = () => epochMs() - start;
+  const inFlight = new Set<Promise<void>>();
   const book = createPushBook(plan);
   const schedule = scheduleFor(plan.pushes.kind, plan.pushes, book);
   const plannedMs = plan.rampMs + schedule.steadyMs;
@@ -111,12 +122,27 @@ function startRun(plan: LoadPlan, target: RunTarget, options: Run['options'], ho
     schedule,
     plannedMs,
     startedAt: new Date(),
+    begin() {
+      start = epochMs();
+      this.startedAt = new Date();
+    },
+    async sending() {
+      await Promise.all(inFlight);
+    },
     elapsed,
     async send(pushes) {
       if (pushes.length === 0) return;
       recorder.sent(pushes.length);
-      book.accepted(await sender.send(pushes));
-      recorder.errors(sender.takeErrors());
+      const call = sender.send(pushes).then((accepted) => {
+        book.accepted(accepted);
+        recorder.errors(sender.takeErrors());
+      });
+      inFlight.add(call);
+      try {
+        await call;
+      } finally {
+        inFlight.delete(call);
+      }
     },
     quiet: () => pool.quiet(),
     sample,

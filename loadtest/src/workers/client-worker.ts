@@ -108,7 +108,9 @@ function openOne(spec: ConnectionSpec, ack: boolean, timeoutMs: number, ping: Pi
 let closing = false;
 
 process.on('message', (message: ToWorker) => {
-  if (message.type === 'open') {
+  if (message.type === 'hello') {
+    send({ type: 'ready' });
+  } else if (message.type === 'open') {
     for (const spec of message.connections) openOne(spec, message.ack, message.connectTimeoutMs, message.ping);
   } else if (message.type === 'quiet') {
     for (const client of clients) client.pinger?.stop();

@@ -11,6 +11,8 @@ export interface ConnectionSpec {
 }
 
 export type ToWorker =
+  /** Answered with `ready` once the worker can take connections. */
+  | { type: 'hello' }
   | { type: 'open'; connections: ConnectionSpec[]; ack: boolean; connectTimeoutMs: number; ping?: PingOptions }
   /** Stop sending (pings); keep receiving. */
   | { type: 'quiet' }
@@ -18,6 +20,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'opened'; index: number; connectMs: number }
   | { type: 'failed'; index: number; reason: string }
   | { type: 'lost-connection'; index: number; code: number; reason: string }

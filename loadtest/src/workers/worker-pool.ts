@@ -34,6 +34,8 @@ export interface Settlement {
 }
 
 export interface WorkerPool {
+  /** Resolves once every worker process is up and can take connections; rejects when one died. */
+  ready(): Promise<void>;
   /** Hands connections to the workers, round-robin. */
   open(connections: ConnectionSpec[], options: { ack: boolean; connectTimeoutMs: number; ping?: PingOptions }): void;
   /** Tells the workers to stop sending (pings), ahead of settling. */
@@ -61,6 +63,9 @@ export function createWorkerPool(size: number, events: PoolEvents): WorkerPool {
   let next = 0;
 
   return {
+    async ready() {
+      await processes.request({ type: 'hello' }, 'ready');
+    },
     open(connections, options) {
       const shares: ConnectionSpec[][] = workers.map(() => []);
       for (const connection of connections) {
