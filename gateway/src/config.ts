@@ -171,16 +171,26 @@ export function loadConfig(env: Env): GatewayConfig {
     traceClients: flag(env, 'WSGW_TRACE_CLIENTS'),
     traceUserIds: flag(env, 'WSGW_TRACE_USER_IDS'),
     slowDeliveryMs: integer(env, 'WSGW_SLOW_DELIVERY_MS', 1),
-    pushRecords: {
-      maxAgeMs: integer(env, 'WSGW_PUSH_RECORD_MS', 0),
-      capacity: integer(env, 'WSGW_PUSH_RECORD_MAX', 1, 10_000_000),
-      connections: integer(env, 'WSGW_PUSH_RECORD_CONNECTIONS', 1, MAX_RECORDED_CONNECTIONS),
-    },
-    history: {
-      size: integer(env, 'WSGW_HISTORY_SIZE', 0, 100_000),
-      ttlMs: duration(env, 'WSGW_HISTORY_TTL', 1000),
-      maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 0),
-    },
+    pushRecords: pushRecordBounds(env),
+    history: historyBounds(env),
+  };
+}
+
+/** The push inspector's bounds: age (0 turns it off), records kept, connections listed per push. */
+function pushRecordBounds(env: Env): GatewayConfig['pushRecords'] {
+  return {
+    maxAgeMs: integer(env, 'WSGW_PUSH_RECORD_MS', 0),
+    capacity: integer(env, 'WSGW_PUSH_RECORD_MAX', 1, 10_000_000),
+    connections: integer(env, 'WSGW_PUSH_RECORD_CONNECTIONS', 1, MAX_RECORDED_CONNECTIONS),
+  };
+}
+
+/** What each stream's history keeps, for resume. */
+function historyBounds(env: Env): GatewayConfig['history'] {
+  return {
+    size: integer(env, 'WSGW_HISTORY_SIZE', 0, 100_000),
+    ttlMs: duration(env, 'WSGW_HISTORY_TTL', 1000),
+    maxBytes: integer(env, 'WSGW_HISTORY_MAX_BYTES', 0),
   };
 }
 
