@@ -188,5 +188,6 @@ describe('wsgw-load', () => {
     expect(report.messages.deliveriesExpected).toBeGreaterThan(0);
     expect(report.messages).toMatchObject({ deliveriesReceived: report.messages.deliveriesExpected, lost: 0, duplicates: 0 });
     if (scenario === 'progressive') expect(report.phases!.map((p) => p.scenario)).toEqual(['quick', 'medium', 'stress']);
-  });
+    // progressive runs three stages, each with its own worker start-up before its clock starts.
+  }, 45_000);
 });
