@@ -15,6 +15,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A count as peers send it: a non-negative safe integer. */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 /** A non-empty string of at most `max` characters. */
 export function isBoundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value !== '' && value.length <= max;

@@ -1,5 +1,5 @@
 import type { Bus, SignalBodyParser } from '../bus/bus.ts';
-import { isBoundedString, isRecord } from '../validation.ts';
+import { isBoundedString, isCount, isRecord } from '../validation.ts';
 import type { Hub } from '../hub/hub.ts';
 import { userStream } from '../push/streams.ts';
 import { createClusterQuery } from './cluster-query.ts';
@@ -30,7 +30,17 @@ const parseOrder: SignalBodyParser<DisconnectOrder> = (body) => {
 };
 
 const parseCount: SignalBodyParser<number> = (body) =>
-  typeof body === 'number' && Number.isSafeInteger(body) && body >= 0 ? { ok: true, value: body } : { ok: false, error: 'a disconnect answer must be a count' };
+  isCount(body) ? { ok: true, value: body } : { ok: false, error: 'a disconnect answer must be a count' };
+
+/**
+ * The live peers that may hold an order's connections: a user's are only on the nodes holding the
+ * user's stream, a connection id can be on any of them.
+ */
+export function peersHolding(order: { user: string } | { connection: string }, peers: string[], holders: (streams: readonly string[]) => Holders): Holders {
+  if (!('user' in order)) return { peers, certain: true };
+  const held = holders([userStream(order.user)]);
+  return { ...held, peers: held.peers.filter((peer) => peers.includes(peer)) };
+}
 
 /** Operator actions that must reach connections wherever they are held. */
 export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled: () => boolean, holders: (streams: readonly string[]) => Holders): ClusterControl {
@@ -42,10 +52,8 @@ export function createClusterControl(nodeId: string, bus: Bus, hub: Hub, settled
       let disconnected = local(order);
       // A connection id lives on one node: once found here, nobody else needs asking.
       if ('connection' in order && disconnected > 0) return { disconnected, complete: true };
-      // A user's connections are only on the nodes holding the user's stream; a connection id can
-      // be on any of them.
-      const asked = 'user' in order ? holders([userStream(order.user)]) : { peers, certain: true };
-      const { answers, complete } = await query.ask(order, asked.peers.filter((peer) => peers.includes(peer)), waitMs);
+      const asked = peersHolding(order, peers, holders);
+      const { answers, complete } = await query.ask(order, asked.peers, waitMs);
       for (const { answer } of answers) disconnected += answer;
       return { disconnected, complete: complete && asked.certain };
     },

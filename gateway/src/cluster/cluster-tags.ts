@@ -2,9 +2,9 @@ import type { Bus, SignalBodyParser } from '../bus/bus.ts';
 import type { Hub } from '../hub/hub.ts';
 import { parseTagChange } from '../hub/tag-change.ts';
 import type { TaggedConnection } from '../protocol.ts';
-import { userStream } from '../push/streams.ts';
-import { isBoundedString, isRecord } from '../validation.ts';
+import { isBoundedString, isCount, isRecord } from '../validation.ts';
 import type { LocalTagResult, TagChanges, TagOrder } from '../ws/tag-changes.ts';
+import { peersHolding } from './cluster-control.ts';
 import { createClusterQuery } from './cluster-query.ts';
 import type { Holders } from './interest-directory.ts';
 
@@ -50,8 +50,6 @@ interface NodePage {
 const MAX_TEXT = 1024;
 /** A page is at most this long (`TAG_PAGE_MAX_LIMIT`); this bounds a forged answer. */
 const MAX_PAGE = 1000;
-
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 const parseOrder: SignalBodyParser<TagOrder> = (body) => {
   if (!isRecord(body)) return { ok: false, error: 'a tag order must be an object' };
@@ -111,8 +109,8 @@ export function createClusterTags(nodeId: string, bus: Bus, hub: Hub, tags: TagC
       if ('connection' in order && hub.connection(order.connection)) return { ...(await tags.apply(order)), complete: true };
       // A user's connections are only on the nodes holding the user's stream; the peers change
       // theirs while this node changes its own.
-      const asked = 'user' in order ? holders([userStream(order.user)]) : { peers, certain: true };
-      const [result, { answers, complete }] = await Promise.all([tags.apply(order), changes.ask(order, asked.peers.filter((peer) => peers.includes(peer)), waitMs)]);
+      const asked = peersHolding(order, peers, holders);
+      const [result, { answers, complete }] = await Promise.all([tags.apply(order), changes.ask(order, asked.peers, waitMs)]);
       for (const { answer } of answers) {
         result.matched += answer.matched;
         result.changed += answer.changed;

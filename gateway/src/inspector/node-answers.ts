@@ -2,7 +2,7 @@ import type { SignalBodyParser } from '../bus/bus.ts';
 import { DROP_REASONS, type DropReason, type PushConnectionRecord, type PushLatencySummary, type PushNodeRecord, type UserPushRecord } from '../protocol.ts';
 import type { NormalizedTarget } from '../push/push-envelope.ts';
 import { validateTarget } from '../push/push-validation.ts';
-import { fail, isBoundedString, isRecord, type Validation } from '../validation.ts';
+import { fail, isBoundedString, isCount, isRecord, type Validation } from '../validation.ts';
 
 /**
  * What one node knows of a push (its answer to a peer's `GET /api/pushes/:id`): the push itself,
@@ -141,10 +141,6 @@ function latency(value: unknown): PushLatencySummary | null {
   const { count, p50, p95, p99, max } = value;
   if (!isCount(count) || ![p50, p95, p99, max].every(isDuration)) return null;
   return { count, p50: p50 as number, p95: p95 as number, p99: p99 as number, max: max as number };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function isInstant(value: unknown): value is number {
