@@ -44,9 +44,14 @@ const PUSHES_PER_USER = 100;
  */
 export function createPushInspector(options: PushInspectorOptions): PushInspector {
   const { nodeId, connections } = options;
-  const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity });
   // Each record names a handful of users in the usual case; the index holds a few per record.
   const users = createUserPushIndex(PUSHES_PER_USER, options.capacity * 2);
+  const indexTarget = (record: PushRecord) => {
+    // A push to a user who is offline everywhere is still on that user's list: "matched 0".
+    for (const user of record.to.users.slice(0, connections)) users.add(user, record.id);
+  };
+  // An accepted push's users are indexed with its record, after the turn's writes.
+  const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity, onIndexed: (record) => record.accepted && indexTarget(record) });
 
   const recordOf = (push: PushEnvelope, traceId: string | undefined, now: number): PushRecord =>
     store.obtain({ id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId }, now);
@@ -85,9 +90,11 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     observer,
     accepted(push) {
       const record = recordOf(push, sampledTraceId(push.trace), epochMs());
+      if (record.accepted) return;
       record.accepted = true;
-      // A push to a user who is offline everywhere is still on that user's list: "matched 0".
-      for (const user of push.to.users.slice(0, connections)) users.add(user, push.id);
+      // Made by a fan-out already (the same caller id accepted by another node first), it may be
+      // indexed by now: its users are added here.
+      if (record.fanout) indexTarget(record);
     },
     inspect(id) {
       const record = store.get(id, epochMs());
@@ -105,7 +112,8 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     userPushes(user, limit) {
       const now = epochMs();
       const pushes: UserPushRecord[] = [];
-      for (const id of users.idsOf(user)) {
+      // A push is indexed for its target and for its fan-out, which may not be next to each other.
+      for (const id of new Set(users.idsOf(user))) {
         const record = store.get(id, now);
         if (!record) continue;
         const found = record.fanout?.connectionsOf(user, nodeId) ?? [];

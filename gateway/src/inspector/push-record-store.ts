@@ -29,7 +29,14 @@ export interface PushRecordStoreOptions {
   maxAgeMs: number;
   /** Records kept at most; the oldest go first (`WSGW_PUSH_RECORD_MAX`). */
   capacity: number;
+  /** Told of each record as it is indexed, in the order they were made (the user index's feed). */
+  onIndexed?: (record: PushRecord) => void;
+  /** Runs the deferred indexing; `setImmediate` unless a test drives it. */
+  defer?: (run: () => void) => void;
 }
+
+/** Records made and not yet indexed at most: past this they are indexed at once. */
+const UNINDEXED_MAX = 64;
 
 /**
  * The push records of this node, bounded by age and count. Records are made in time order and
@@ -37,11 +44,22 @@ export interface PushRecordStoreOptions {
  * and each new record removes at most the ones it pushes out. (Not by iterating the map from its
  * front: a map keeps its deleted entries until it is rehashed, and every such walk would step
  * over all of them.)
+ *
+ * A record is made on the delivery path, before the push's first write: making it only queues it.
+ * Putting it in the map (a hash of a fresh id into a table of up to `capacity` entries, and the
+ * expiry that follows) waits for the end of the event loop's turn, after the writes, where the
+ * turn's records are indexed together. A lookup before then indexes first; a record asked for
+ * again in its own turn (the accepting node's fan-out after its acceptance) is found among the
+ * few unindexed ones.
  */
-export function createPushRecordStore({ maxAgeMs, capacity }: PushRecordStoreOptions): PushRecordStore {
+export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = setImmediate }: PushRecordStoreOptions): PushRecordStore {
   const records = new Map<string, PushRecord>();
   let queue: PushRecord[] = [];
   let head = 0;
+  // queue[indexed..] are made and not yet in the map.
+  let indexed = 0;
+  let deferred = false;
+
   const expire = (now: number) => {
     while (head < queue.length) {
       const oldest = queue[head]!;
@@ -52,25 +70,46 @@ export function createPushRecordStore({ maxAgeMs, capacity }: PushRecordStoreOpt
     // The queue's consumed front is cut off once it is most of it: amortised O(1) per record.
     if (head > 1024 && head * 2 > queue.length) {
       queue = queue.slice(head);
+      indexed -= head;
       head = 0;
     }
   };
+  const index = () => {
+    deferred = false;
+    if (indexed === queue.length) return;
+    for (; indexed < queue.length; indexed += 1) {
+      const record = queue[indexed]!;
+      records.set(record.id, record);
+      onIndexed?.(record);
+    }
+    expire(queue[queue.length - 1]!.recordedAt);
+  };
+  const unindexed = (id: string): PushRecord | undefined => {
+    for (let at = queue.length - 1; at >= indexed; at -= 1) if (queue[at]!.id === id) return queue[at];
+    return undefined;
+  };
+
   return {
     obtain(push, now) {
-      const known = records.get(push.id);
+      const known = unindexed(push.id) ?? records.get(push.id);
       if (known) return known;
       const record: PushRecord = { id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId: push.traceId, recordedAt: now, accepted: false, fanout: undefined };
-      records.set(push.id, record);
       queue.push(record);
-      expire(now);
+      if (queue.length - indexed > UNINDEXED_MAX) index();
+      else if (!deferred) {
+        deferred = true;
+        defer(index);
+      }
       return record;
     },
     get(id, now) {
+      index();
       const record = records.get(id);
       return record !== undefined && now - record.recordedAt <= maxAgeMs ? record : undefined;
     },
-    peek: (id) => records.get(id),
+    peek: (id) => unindexed(id) ?? records.get(id),
     get size() {
+      index();
       return records.size;
     },
   };
