@@ -28,6 +28,8 @@ export interface LatencyPlan {
   durationMs: number;
   payload: PayloadFactory;
   timeoutMs: number;
+  /** Return every sample with the percentiles, for a caller that pools windows (pair-bench.ts). */
+  keepSamples?: boolean;
 }
 
 export interface LatencyResult {
@@ -48,6 +50,8 @@ export interface LatencyResult {
   publisherMaxLagMs: number;
   publisherLatePushes: number;
   warnings: string[];
+  /** Every latency sample, ms, with `keepSamples`. */
+  samplesMs?: number[];
 }
 
 export const runLatencyScenario = async (target: BenchTarget, pool: ClientPool, connections: number, repeat: number, plan: LatencyPlan): Promise<LatencyResult> => {
@@ -108,5 +112,6 @@ export const runLatencyScenario = async (target: BenchTarget, pool: ClientPool, 
     publisherMaxLagMs: outcome.maxLagMs,
     publisherLatePushes: outcome.latePushes,
     warnings,
+    ...(plan.keepSamples && { samplesMs }),
   };
 };

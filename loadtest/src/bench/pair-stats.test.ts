@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { medianPairRatio, pooledPercentileRatio, type PairedWindow } from './pair-stats.ts';
+
+/** Samples spread evenly over [from, from + width), each window shifted by its own drift. */
+const spread = (count: number, from: number, width: number) => Array.from({ length: count }, (_, i) => from + (i / count) * width);
+
+describe('pooledPercentileRatio', () => {
+  it('finds a 10% slower server and an interval that excludes 1 when the windows agree', () => {
+    const windows: PairedWindow[] = Array.from({ length: 20 }, (_, w) => {
+      const drift = 1 + (w % 5) / 10;
+      return { a: spread(200, 1.1 * drift, 0.5 * drift), b: spread(200, drift, (0.5 / 1.1) * drift) };
+    });
+    const estimate = pooledPercentileRatio(windows, 50);
+    expect(estimate.ratio).toBeGreaterThan(1.08);
+    expect(estimate.ratio).toBeLessThan(1.12);
+    expect(estimate.low).toBeGreaterThan(1);
+    expect(estimate.high).toBeGreaterThanOrEqual(estimate.ratio);
+    expect(estimate.windows).toBe(20);
+  });
+
+  it('gives a wide interval when the windows disagree', () => {
+    const windows: PairedWindow[] = Array.from({ length: 10 }, (_, w) => (w % 2 === 0 ? { a: spread(100, 2, 1), b: spread(100, 1, 1) } : { a: spread(100, 1, 1), b: spread(100, 2, 1) }));
+    const estimate = pooledPercentileRatio(windows, 50);
+    expect(estimate.low).toBeLessThan(0.9);
+    expect(estimate.high).toBeGreaterThan(1.1);
+  });
+
+  it('is the same for the same samples and seed', () => {
+    const windows: PairedWindow[] = Array.from({ length: 8 }, (_, w) => ({ a: spread(50, w + 1, 2), b: spread(50, w + 1.5, 2) }));
+    expect(pooledPercentileRatio(windows, 99, 7)).toEqual(pooledPercentileRatio(windows, 99, 7));
+  });
+});
+
+describe('medianPairRatio', () => {
+  it('is the median of the pairs\' ratios, inside its interval', () => {
+    const pairs = [0.9, 0.95, 1, 1.02, 1.05, 1.1, 1.3].map((ratio) => ({ a: ratio * 100, b: 100 }));
+    const estimate = medianPairRatio(pairs);
+    expect(estimate.ratio).toBeCloseTo(1.02, 10);
+    expect(estimate.low).toBeLessThanOrEqual(estimate.ratio);
+    expect(estimate.high).toBeGreaterThanOrEqual(estimate.ratio);
+    expect(estimate.low).toBeGreaterThanOrEqual(0.9);
+    expect(estimate.high).toBeLessThanOrEqual(1.3);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The statistics of a paired comparison (pair-bench.ts): two servers measured in the same windows,
+ * so the machine's drift falls on both alike. What is reported is a ratio (a over b) with a 95%
+ * interval from a bootstrap over the windows, resampled as pairs: the interval says whether a
+ * difference of a few percent is resolved at all by the run's noise.
+ */
+import { percentile } from './latency-stats.ts';
+
+/** A ratio and its 95% interval (2.5th and 97.5th percentiles of the bootstrap). */
+export interface RatioEstimate {
+  ratio: number;
+  low: number;
+  high: number;
+  /** Windows (or blocks) it rests on. */
+  windows: number;
+}
+
+/** One window's samples of each server. */
+export interface PairedWindow {
+  a: readonly number[];
+  b: readonly number[];
+}
+
+/** Resamplings of the bootstrap: enough for a stable 95% interval, cheap beside the run. */
+const RESAMPLES = 1_000;
+
+/** A seeded generator, so a report can be recomputed from its samples and give the same interval. */
+const createRandom = (seed: number): (() => number) => {
+  let state = seed >>> 0 || 1;
+  return () => {
+    // xorshift32
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x1_0000_0000;
+  };
+};
+
+const interval = (point: number, resampled: number[], windows: number): RatioEstimate => ({
+  ratio: point,
+  low: percentile(resampled, 2.5),
+  high: percentile(resampled, 97.5),
+  windows,
+});
+
+/**
+ * The `p`th percentile of all of a's samples over that of all of b's, the windows pooled; the
+ * interval resamples whole windows (their samples are not independent of each other).
+ */
+export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: number, seed = 1): RatioEstimate => {
+  const ratioOf = (picked: readonly PairedWindow[]) => percentile(picked.flatMap((w) => w.a), p) / percentile(picked.flatMap((w) => w.b), p);
+  const random = createRandom(seed);
+  const resampled: number[] = [];
+  for (let i = 0; i < RESAMPLES; i += 1) {
+    const picked = windows.map(() => windows[Math.floor(random() * windows.length)]!);
+    resampled.push(ratioOf(picked));
+  }
+  return interval(ratioOf(windows), resampled, windows.length);
+};
+
+/** The median of per-block ratios a/b (one block of each server, run back to back), with its interval. */
+export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
+  const ratios = pairs.map(({ a, b }) => a / b);
+  const random = createRandom(seed);
+  const resampled: number[] = [];
+  for (let i = 0; i < RESAMPLES; i += 1) resampled.push(percentile(ratios.map(() => ratios[Math.floor(random() * ratios.length)]!), 50));
+  return interval(percentile(ratios, 50), resampled, ratios.length);
+};
