@@ -75,7 +75,6 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = s
     }
   };
   const index = () => {
-    deferred = false;
     if (indexed === queue.length) return;
     for (; indexed < queue.length; indexed += 1) {
       const record = queue[indexed]!;
@@ -83,6 +82,10 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = s
       onIndexed?.(record);
     }
     expire(queue[queue.length - 1]!.recordedAt);
+  };
+  const indexAtTurnEnd = () => {
+    deferred = false;
+    index();
   };
   const unindexed = (id: string): PushRecord | undefined => {
     for (let at = queue.length - 1; at >= indexed; at -= 1) if (queue[at]!.id === id) return queue[at];
@@ -98,7 +101,7 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = s
       if (queue.length - indexed > UNINDEXED_MAX) index();
       else if (!deferred) {
         deferred = true;
-        defer(index);
+        defer(indexAtTurnEnd);
       }
       return record;
     },
