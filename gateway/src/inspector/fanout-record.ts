@@ -14,6 +14,8 @@ interface Slot {
   dropped: DropReason | undefined;
 }
 
+/** The slots of a record that matched nothing yet: shared, never written to (the first match replaces it). */
+const NO_SLOTS: Slot[] = [];
 /** A frame handed to the socket in a round that has not reported its time yet. */
 const WRITE_PENDING = -1;
 /** Up to this many slots a lookup scans them; past it a map finds them (most pushes reach one user). */
@@ -34,7 +36,7 @@ export class FanoutRecord implements DeliveryRecord {
   writtenCount = 0;
   ackedCount = 0;
   private drops: number[] | undefined;
-  private slots: Slot[] | undefined = [];
+  private slots: Slot[] | undefined = NO_SLOTS;
   private byId: Map<string, Slot> | undefined;
   private tail: Tail | undefined;
 
@@ -54,7 +56,10 @@ export class FanoutRecord implements DeliveryRecord {
     if (slots === undefined) return;
     if (slots.length >= this.bound) return this.truncate();
     const slot = slotOf(connection);
-    slots.push(slot);
+    // Most pushes match one connection here: an array made of it holds one, where pushing onto an
+    // empty one reserves room for seventeen, kept as long as the record.
+    if (slots.length === 0) this.slots = [slot];
+    else slots.push(slot);
     if (this.byId) this.byId.set(slot.connection, slot);
     else if (slots.length > SCAN_LIMIT) this.byId = new Map(slots.map((each) => [each.connection, each]));
   }

@@ -11,18 +11,20 @@ export interface UserPushIndex {
 
 export function createUserPushIndex(perUser: number, capacity: number): UserPushIndex {
   const byUser = new Map<string, string[]>();
-  // Every entry in the order it was added, as a ring: what the total bound evicts first.
-  const order: Array<[string, string] | undefined> = [];
+  // Every entry in the order it was added, as a ring: what the total bound evicts first. Two
+  // arrays side by side rather than one of pairs: no object per entry.
+  const orderUsers: Array<string | undefined> = [];
+  const orderIds: Array<string | undefined> = [];
   let head = 0;
   let count = 0;
 
   const evictOldest = () => {
-    const entry = order[head];
-    order[head] = undefined;
+    const user = orderUsers[head];
+    const id = orderIds[head];
+    orderUsers[head] = orderIds[head] = undefined;
     head = (head + 1) % capacity;
     count -= 1;
-    if (!entry) return;
-    const [user, id] = entry;
+    if (user === undefined) return;
     const ids = byUser.get(user);
     // The user's oldest id is this entry unless the per-user bound took it already.
     if (ids && ids[0] === id) ids.shift();
@@ -31,13 +33,15 @@ export function createUserPushIndex(perUser: number, capacity: number): UserPush
 
   return {
     add(user, id) {
-      let ids = byUser.get(user);
+      const ids = byUser.get(user);
       if (ids && ids[ids.length - 1] === id) return;
-      if (!ids) byUser.set(user, (ids = []));
-      ids.push(id);
-      if (ids.length > perUser) ids.shift();
+      if (!ids) byUser.set(user, [id]);
+      else ids.push(id);
+      if (ids && ids.length > perUser) ids.shift();
       if (count === capacity) evictOldest();
-      order[(head + count) % capacity] = [user, id];
+      const at = (head + count) % capacity;
+      orderUsers[at] = user;
+      orderIds[at] = id;
       count += 1;
     },
     idsOf: (user) => [...(byUser.get(user) ?? [])].reverse(),
