@@ -2,9 +2,11 @@
  * Nearest-rank percentile of `values` (any order); `p` in 0..100.
  * With 20 samples p99 is the maximum, which is what a tail figure should show.
  */
-export const percentile = (values: readonly number[], p: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+export const percentile = (values: readonly number[], p: number): number => sortedPercentile([...values].sort((a, b) => a - b), p);
+
+/** The same, of values sorted already (a typed array sorted natively, say). */
+export const sortedPercentile = (sorted: ArrayLike<number>, p: number): number => {
+  if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
 };

@@ -4,7 +4,7 @@
  * interval from a bootstrap over the windows, resampled as pairs: the interval says whether a
  * difference of a few percent is resolved at all by the run's noise.
  */
-import { percentile } from './latency-stats.ts';
+import { percentile, sortedPercentile } from './latency-stats.ts';
 
 /** A ratio and its 95% interval (2.5th and 97.5th percentiles of the bootstrap). */
 export interface RatioEstimate {
@@ -50,7 +50,18 @@ const interval = (point: number, resampled: number[], windows: number): RatioEst
  * interval resamples whole windows (their samples are not independent of each other).
  */
 export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: number, seed = 1): RatioEstimate => {
-  const ratioOf = (picked: readonly PairedWindow[]) => percentile(picked.flatMap((w) => w.a), p) / percentile(picked.flatMap((w) => w.b), p);
+  // Each resampling pools tens of thousands of samples: they are sorted as a typed array, whose
+  // numeric sort is several times faster than an array's with a comparator.
+  const pooled = (picked: readonly PairedWindow[], side: 'a' | 'b') => {
+    const all = new Float64Array(picked.reduce((sum, w) => sum + w[side].length, 0));
+    let at = 0;
+    for (const w of picked) {
+      all.set(w[side], at);
+      at += w[side].length;
+    }
+    return sortedPercentile(all.sort(), p);
+  };
+  const ratioOf = (picked: readonly PairedWindow[]) => pooled(picked, 'a') / pooled(picked, 'b');
   const random = createRandom(seed);
   const resampled: number[] = [];
   for (let i = 0; i < RESAMPLES; i += 1) {
