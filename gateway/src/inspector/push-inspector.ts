@@ -56,6 +56,26 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   const recordOf = (push: PushEnvelope, traceId: string | undefined, now: number): PushRecord =>
     store.obtain({ id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId }, now);
 
+  /**
+   * Pushes this node accepted in this turn, recorded at its end: accepting comes before the
+   * push's first write (its fan-out here follows the bus's append), and what a record costs is
+   * better paid after it. Every read records them first.
+   */
+  let acceptances: PushEnvelope[] = [];
+  const recordAcceptances = () => {
+    if (acceptances.length === 0) return;
+    const pushes = acceptances;
+    acceptances = [];
+    const now = epochMs();
+    for (const push of pushes) {
+      const record = recordOf(push, sampledTraceId(push.trace), now);
+      if (record.accepted) continue;
+      record.accepted = true;
+      // Made by its fan-out here already, it may be indexed by now: its users are added here.
+      if (record.fanout) indexTarget(record);
+    }
+  };
+
   const recorder: DeliveryRecorder = {
     open(prepared) {
       // The fan-out parsed the trace id already.
@@ -81,6 +101,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       }
     },
     acked(connection, pushId, _timing, ackedAt) {
+      recordAcceptances();
       store.get(pushId, ackedAt)?.fanout?.acked(connection, ackedAt);
     },
   };
@@ -89,14 +110,11 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     recorder,
     observer,
     accepted(push) {
-      const record = recordOf(push, sampledTraceId(push.trace), epochMs());
-      if (record.accepted) return;
-      record.accepted = true;
-      // Made by a fan-out already (the same caller id accepted by another node first), it may be
-      // indexed by now: its users are added here.
-      if (record.fanout) indexTarget(record);
+      acceptances.push(push);
+      if (acceptances.length === 1) setImmediate(recordAcceptances);
     },
     inspect(id) {
+      recordAcceptances();
       const record = store.get(id, epochMs());
       if (!record) return undefined;
       const node = record.fanout?.answer(nodeId) ?? (record.accepted ? unmatched(nodeId, record) : undefined);
@@ -110,6 +128,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       };
     },
     userPushes(user, limit) {
+      recordAcceptances();
       const now = epochMs();
       const pushes: UserPushRecord[] = [];
       // A push is indexed for its target and for its fan-out, which may not be next to each other.

@@ -40,6 +40,8 @@ interface Side {
 interface LatencyWindow {
   a: LatencyResult;
   b: LatencyResult;
+  /** Server CPU (its process tree, all threads) per accepted one-user push in the window, µs. */
+  cpuUsPerPush: { a: number | undefined; b: number | undefined };
 }
 
 const startSide = async (kind: PairOptions['a'], options: PairOptions, commandPrefix: string[]): Promise<Side> => {
@@ -61,9 +63,15 @@ const latencyWindows = async (a: Side, b: Side, options: PairOptions): Promise<L
   const windows: LatencyWindow[] = [];
   for (let w = 0; w < options.windows; w += 1) {
     const [first, second] = w % 2 === 0 ? [a, b] : [b, a];
+    const cpuBefore = [a.target.server.cpuMs(), b.target.server.cpuMs()];
     const run = (side: Side) => runLatencyScenario(side.target, side.pool, options.connections, w + 1, plan);
     const [firstResult, secondResult] = await Promise.all([run(first), sleep(offsetMs).then(() => run(second))]);
-    const window = first === a ? { a: firstResult, b: secondResult } : { a: secondResult, b: firstResult };
+    const results = first === a ? { a: firstResult, b: secondResult } : { a: secondResult, b: firstResult };
+    const cpuAfter = [a.target.server.cpuMs(), b.target.server.cpuMs()];
+    // The window's warm-up pushes count too: they are a fixed share of each side's pushes.
+    const perPush = (before: number | undefined, after: number | undefined, result: LatencyResult) =>
+      before === undefined || after === undefined || result.accepted === 0 ? undefined : ((after - before) * 1000) / result.accepted;
+    const window = { ...results, cpuUsPerPush: { a: perPush(cpuBefore[0], cpuAfter[0], results.a), b: perPush(cpuBefore[1], cpuAfter[1], results.b) } };
     windows.push(window);
     for (const warning of [...window.a.warnings, ...window.b.warnings]) log(`latency window ${w + 1}: ${warning}`);
     log(`latency window ${w + 1}/${options.windows}: p50 ${window.a.p50Ms.toFixed(3)} / ${window.b.p50Ms.toFixed(3)} ms, p99 ${window.a.p99Ms.toFixed(3)} / ${window.b.p99Ms.toFixed(3)} ms`);
@@ -119,11 +127,12 @@ const main = async (): Promise<number> => {
     const figures = {
       latencyP50: pooledPercentileRatio(paired, 50),
       latencyP99: pooledPercentileRatio(paired, 99),
+      serverCpuPerPush: medianPairRatio(latency.flatMap((w) => (w.cpuUsPerPush.a && w.cpuUsPerPush.b ? [{ a: w.cpuUsPerPush.a, b: w.cpuUsPerPush.b }] : []))),
       broadcastDeliveriesPerSec: medianPairRatio(broadcasts.map((p) => ({ a: p.a.deliveriesPerSec, b: p.b.deliveriesPerSec }))),
       broadcastServerCpuPerDelivery: medianPairRatio(broadcasts.flatMap((p) => (p.a.serverCpuUsPerDelivery && p.b.serverCpuUsPerDelivery ? [{ a: p.a.serverCpuUsPerDelivery, b: p.b.serverCpuUsPerDelivery }] : []))),
     };
     const pooled = (pick: 'a' | 'b', p: number) => percentile(paired.flatMap((w) => w[pick]), p);
-    const absoluteOf = (pick: 'a' | 'b') => ({ server: options[pick], latencyP50Ms: pooled(pick, 50), latencyP99Ms: pooled(pick, 99), deliveriesPerSec: percentile(broadcasts.map((p) => p[pick].deliveriesPerSec), 50) });
+    const absoluteOf = (pick: 'a' | 'b') => ({ server: options[pick], latencyP50Ms: pooled(pick, 50), latencyP99Ms: pooled(pick, 99), deliveriesPerSec: percentile(broadcasts.map((p) => p[pick].deliveriesPerSec), 50), cpuUsPerPush: percentile(latency.flatMap((w) => w.cpuUsPerPush[pick] ?? []), 50) });
     const absolute = { a: absoluteOf('a'), b: absoluteOf('b') };
     const lost = {
       latency: latency.reduce((sum, w) => sum + w.a.lost + w.b.lost, 0),
@@ -135,6 +144,7 @@ const main = async (): Promise<number> => {
       `${options.a} / ${options.b}, ${options.connections} connections each: ratio [95% interval] (windows or block pairs)`,
       `  one-user latency p50          ${format(figures.latencyP50)}   ${absolute.a.latencyP50Ms.toFixed(3)} / ${absolute.b.latencyP50Ms.toFixed(3)} ms`,
       `  one-user latency p99          ${format(figures.latencyP99)}   ${absolute.a.latencyP99Ms.toFixed(3)} / ${absolute.b.latencyP99Ms.toFixed(3)} ms`,
+      `  server CPU per one-user push  ${format(figures.serverCpuPerPush)}   ${absolute.a.cpuUsPerPush.toFixed(1)} / ${absolute.b.cpuUsPerPush.toFixed(1)} µs (lower is better)`,
       `  broadcast deliveries/s        ${format(figures.broadcastDeliveriesPerSec)}   (higher is better)`,
       `  broadcast server CPU/delivery ${format(figures.broadcastServerCpuPerDelivery)}   (lower is better)`,
       `  lost: ${lost.latency} one-user, ${lost.broadcast} broadcast deliveries; ${lost.latencyDuplicates} duplicates`,
@@ -143,7 +153,8 @@ const main = async (): Promise<number> => {
     process.stdout.write(`${lines.join('\n')}\n`);
 
     const jsonPath = options.jsonPath ?? join(REPO_ROOT, `loadtest/bench/results/pair-${options.a}-${options.b}.json`);
-    const windows = latency.map((w) => ({ a: { p50Ms: w.a.p50Ms, p99Ms: w.a.p99Ms, accepted: w.a.accepted, lost: w.a.lost }, b: { p50Ms: w.b.p50Ms, p99Ms: w.b.p99Ms, accepted: w.b.accepted, lost: w.b.lost } }));
+    const windowOf = (result: LatencyResult, cpuUsPerPush: number | undefined) => ({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, accepted: result.accepted, lost: result.lost, cpuUsPerPush });
+    const windows = latency.map((w) => ({ a: windowOf(w.a, w.cpuUsPerPush.a), b: windowOf(w.b, w.cpuUsPerPush.b) }));
     const blocks = broadcasts.map((p) => ({ a: { deliveriesPerSec: p.a.deliveriesPerSec, serverCpuUsPerDelivery: p.a.serverCpuUsPerDelivery }, b: { deliveriesPerSec: p.b.deliveriesPerSec, serverCpuUsPerDelivery: p.b.serverCpuUsPerDelivery } }));
     const document = { bench: 'pair', at: new Date().toISOString(), machine: readMachineInfo(undefined), options: { ...options, jsonPath: relative(REPO_ROOT, jsonPath), help: undefined }, notes, figures, absolute, lost, windows, blocks };
     mkdirSync(dirname(jsonPath), { recursive: true });
