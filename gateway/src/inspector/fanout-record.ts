@@ -4,24 +4,30 @@ import { DROP_REASONS, SLOWEST_RECORDED_CONNECTIONS, type DropReason, type PushC
 import { createLatencyHistogram, summarize, type LatencyHistogram } from './latency-summary.ts';
 import type { UserPushIndex } from './user-push-index.ts';
 
-/** What became of a push on one connection, as a record keeps it (no reference to the connection itself). */
+/**
+ * What became of a push on one connection, as a record keeps it (no reference to the connection
+ * itself). Times are whole µs after the push was accepted: small integers, held in the slot
+ * itself, where an epoch time would be a number object of its own for the collector to visit
+ * for as long as the record lives.
+ */
 interface Slot {
   connection: string;
   user: string;
-  /** Epoch ms; `WRITE_PENDING` from the write until its round reports the time. */
-  writtenAt: number | undefined;
-  ackedAt: number | undefined;
+  /** `WRITE_PENDING` from the write until its round reports the time. */
+  writtenUs: number | undefined;
+  ackedUs: number | undefined;
   dropped: DropReason | undefined;
 }
 
 /** The slots of a record that matched nothing yet: shared, never written to (the first match replaces it). */
 const NO_SLOTS: Slot[] = [];
-/** A frame handed to the socket in a round that has not reported its time yet. */
-const WRITE_PENDING = -1;
+/** A frame handed to the socket in a round that has not reported its time yet (no offset is this far before acceptance). */
+const WRITE_PENDING = -(2 ** 30);
 /** Up to this many slots a lookup scans them; past it a map finds them (most pushes reach one user). */
 const SCAN_LIMIT = 8;
 
-const slotOf = (connection: Connection): Slot => ({ connection: connection.id, user: connection.user, writtenAt: undefined, ackedAt: undefined, dropped: undefined });
+const slotOf = (connection: Connection): Slot => ({ connection: connection.id, user: connection.user, writtenUs: undefined, ackedUs: undefined, dropped: undefined });
+const written = (slot: Slot): boolean => slot.writtenUs !== undefined && slot.writtenUs !== WRITE_PENDING;
 
 /**
  * One push's fan-out on this node. Up to `bound` matches each get a slot (written at, acked at,
@@ -31,7 +37,10 @@ const slotOf = (connection: Connection): Slot => ({ connection: connection.id, u
  * closures made per push.
  */
 export class FanoutRecord implements DeliveryRecord {
-  fanoutMs = 0;
+  /** Summed over the push's fan-outs here, in whole µs (a small integer, as the slots' times). */
+  private fanoutUs = 0;
+  /** When the fan-out started, µs after acceptance. */
+  private readonly fanoutAtUs: number;
   matchedCount = 0;
   writtenCount = 0;
   ackedCount = 0;
@@ -40,11 +49,19 @@ export class FanoutRecord implements DeliveryRecord {
   private byId: Map<string, Slot> | undefined;
   private tail: Tail | undefined;
 
+  /** `push` is the record that holds this one: its acceptance time is read from it, not copied. */
   constructor(
-    readonly acceptedAt: number,
-    readonly fanoutAt: number,
+    private readonly push: { readonly acceptedAt: number },
+    fanoutAt: number,
     private readonly bound: number,
-  ) {}
+  ) {
+    this.fanoutAtUs = this.offsetUs(fanoutAt);
+  }
+
+  /** A fan-out here took `durationMs`. */
+  fannedOut(durationMs: number): void {
+    this.fanoutUs += Math.round(durationMs * 1000);
+  }
 
   get truncated(): boolean {
     return this.tail !== undefined;
@@ -67,7 +84,7 @@ export class FanoutRecord implements DeliveryRecord {
   written(connection: Connection): void {
     if (this.tail) return this.tail.written(connection);
     const slot = this.find(connection.id);
-    if (slot && slot.writtenAt === undefined) slot.writtenAt = WRITE_PENDING;
+    if (slot && slot.writtenUs === undefined) slot.writtenUs = WRITE_PENDING;
   }
 
   dropped(connection: Connection, reason: DropReason): void {
@@ -81,19 +98,21 @@ export class FanoutRecord implements DeliveryRecord {
   /** A write round handed `count` of its frames to sockets at `writtenAt`. */
   roundWritten(count: number, writtenAt: number): void {
     this.writtenCount += count;
-    if (this.tail) return this.tail.roundWritten(count, writtenAt - this.acceptedAt, writtenAt);
-    for (const slot of this.slots!) if (slot.writtenAt === WRITE_PENDING) slot.writtenAt = writtenAt;
+    const writtenUs = this.offsetUs(writtenAt);
+    if (this.tail) return this.tail.roundWritten(count, writtenUs);
+    for (const slot of this.slots!) if (slot.writtenUs === WRITE_PENDING) slot.writtenUs = writtenUs;
   }
 
   acked(connection: Connection, ackedAt: number): void {
+    const ackedUs = this.offsetUs(ackedAt);
     if (this.tail) {
       this.ackedCount += 1;
-      return this.tail.acked(connection, ackedAt, ackedAt - this.acceptedAt);
+      return this.tail.acked(connection, ackedUs);
     }
     const slot = this.find(connection.id);
     // A repeated ack counts once; one from a connection the push never matched here not at all.
-    if (!slot || slot.ackedAt !== undefined) return;
-    slot.ackedAt = ackedAt;
+    if (!slot || slot.ackedUs !== undefined) return;
+    slot.ackedUs = ackedUs;
     this.ackedCount += 1;
   }
 
@@ -104,21 +123,40 @@ export class FanoutRecord implements DeliveryRecord {
 
   /** The listed connections of `user`, for that user's pushes. */
   connectionsOf(user: string, node: string): PushConnectionRecord[] {
-    return (this.slots ?? this.tail!.slowest(this.acceptedAt)).filter((slot) => slot.user === user).map((slot) => connectionRecord(slot, node));
+    return (this.slots ?? this.tail!.slowest()).filter((slot) => slot.user === user).map((slot) => this.connectionRecord(slot, node));
   }
 
   /** This node's part in the push, as `GET /api/pushes/:id` shows it. */
   answer(node: string): PushNodeRecord {
     const dropped = Object.fromEntries(DROP_REASONS.map((reason, index) => [reason, this.drops?.[index] ?? 0])) as Record<DropReason, number>;
-    const base = { node, fanoutAt: this.fanoutAt, fanoutMs: round(this.fanoutMs), matched: this.matchedCount, written: this.writtenCount, dropped, acked: this.ackedCount };
+    const base = { node, fanoutAt: this.epochMs(this.fanoutAtUs), fanoutMs: this.fanoutUs / 1000, matched: this.matchedCount, written: this.writtenCount, dropped, acked: this.ackedCount };
     if (this.tail) {
-      const connections = this.tail.slowest(this.acceptedAt).map((slot) => connectionRecord(slot, node));
+      const connections = this.tail.slowest().map((slot) => this.connectionRecord(slot, node));
       return { ...base, connections, truncated: true, ...latencies(this.tail.writes.summary(), this.tail.acks?.summary()) };
     }
     const slots = this.slots!;
-    const writes = summarize(slots.flatMap((slot) => (slot.writtenAt !== undefined && slot.writtenAt >= 0 ? [slot.writtenAt - this.acceptedAt] : [])));
-    const acks = summarize(slots.flatMap((slot) => (slot.ackedAt !== undefined ? [slot.ackedAt - this.acceptedAt] : [])));
-    return { ...base, connections: slots.map((slot) => connectionRecord(slot, node)), ...latencies(writes, acks) };
+    const writes = summarize(slots.flatMap((slot) => (written(slot) ? [slot.writtenUs! / 1000] : [])));
+    const acks = summarize(slots.flatMap((slot) => (slot.ackedUs !== undefined ? [slot.ackedUs / 1000] : [])));
+    return { ...base, connections: slots.map((slot) => this.connectionRecord(slot, node)), ...latencies(writes, acks) };
+  }
+
+  private offsetUs(epochMs: number): number {
+    return Math.round((epochMs - this.push.acceptedAt) * 1000);
+  }
+
+  private epochMs(offsetUs: number): number {
+    return this.push.acceptedAt + offsetUs / 1000;
+  }
+
+  private connectionRecord(slot: Slot, node: string): PushConnectionRecord {
+    return {
+      connection: slot.connection,
+      user: slot.user,
+      node,
+      ...(written(slot) && { writtenAt: this.epochMs(slot.writtenUs!) }),
+      ...(slot.ackedUs !== undefined && { ackedAt: this.epochMs(slot.ackedUs) }),
+      ...(slot.dropped && { dropped: slot.dropped }),
+    };
   }
 
   private find(id: string): Slot | undefined {
@@ -157,9 +195,9 @@ class Tail {
     if (slot) {
       slot.connection = connection.id;
       slot.user = connection.user;
-      slot.writtenAt = WRITE_PENDING;
-      slot.ackedAt = undefined;
-    } else this.lastWritten[index] = { ...slotOf(connection), writtenAt: WRITE_PENDING };
+      slot.writtenUs = WRITE_PENDING;
+      slot.ackedUs = undefined;
+    } else this.lastWritten[index] = { ...slotOf(connection), writtenUs: WRITE_PENDING };
     this.pending += 1;
   }
 
@@ -171,20 +209,20 @@ class Tail {
     if (this.drops.length < SLOWEST_RECORDED_CONNECTIONS) this.drops.push(slot);
   }
 
-  roundWritten(count: number, latency: number, writtenAt: number): void {
-    this.writes.add(latency, count);
+  roundWritten(count: number, writtenUs: number): void {
+    this.writes.add(writtenUs / 1000, count);
     if (this.pending === 0) return;
-    for (const slot of this.lastWritten) if (slot.writtenAt === WRITE_PENDING) slot.writtenAt = writtenAt;
+    for (const slot of this.lastWritten) if (slot.writtenUs === WRITE_PENDING) slot.writtenUs = writtenUs;
     this.pending = 0;
   }
 
-  acked(connection: Connection, ackedAt: number, latency: number): void {
-    (this.ackHistogram ??= createLatencyHistogram()).add(latency, 1);
-    for (const slot of this.lastWritten) if (slot.connection === connection.id) slot.ackedAt ??= ackedAt;
+  acked(connection: Connection, ackedUs: number): void {
+    (this.ackHistogram ??= createLatencyHistogram()).add(ackedUs / 1000, 1);
+    for (const slot of this.lastWritten) if (slot.connection === connection.id) slot.ackedUs ??= ackedUs;
     const slow = this.slowAcks;
-    if (slow.length === SLOWEST_RECORDED_CONNECTIONS && slow[slow.length - 1]!.ackedAt! >= ackedAt) return;
-    const slot = { ...slotOf(connection), ackedAt };
-    let index = slow.findIndex((each) => each.ackedAt! < ackedAt);
+    if (slow.length === SLOWEST_RECORDED_CONNECTIONS && slow[slow.length - 1]!.ackedUs! >= ackedUs) return;
+    const slot = { ...slotOf(connection), ackedUs };
+    let index = slow.findIndex((each) => each.ackedUs! < ackedUs);
     if (index < 0) index = slow.length;
     slow.splice(index, 0, slot);
     if (slow.length > SLOWEST_RECORDED_CONNECTIONS) slow.pop();
@@ -195,9 +233,9 @@ class Tail {
   }
 
   /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
-  slowest(acceptedAt: number): Slot[] {
+  slowest(): Slot[] {
     const seen = new Map<string, Slot>();
-    const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedAt ?? 0, slot.writtenAt ?? 0) - acceptedAt);
+    const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedUs ?? -Infinity, written(slot) ? slot.writtenUs! : -Infinity));
     for (const slot of [...this.drops, ...this.slowAcks, ...this.lastWritten]) {
       const known = seen.get(slot.connection);
       if (!known || lateness(slot) > lateness(known)) seen.set(slot.connection, slot);
@@ -206,21 +244,6 @@ class Tail {
   }
 }
 
-function connectionRecord(slot: Slot, node: string): PushConnectionRecord {
-  return {
-    connection: slot.connection,
-    user: slot.user,
-    node,
-    ...(slot.writtenAt !== undefined && slot.writtenAt >= 0 && { writtenAt: slot.writtenAt }),
-    ...(slot.ackedAt !== undefined && { ackedAt: slot.ackedAt }),
-    ...(slot.dropped && { dropped: slot.dropped }),
-  };
-}
-
 function latencies(writes: PushNodeRecord['writeLatency'], acks: PushNodeRecord['ackLatency']) {
   return { ...(writes && { writeLatency: writes }), ...(acks && { ackLatency: acks }) };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

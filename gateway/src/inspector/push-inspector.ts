@@ -53,9 +53,6 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   // An accepted push's users are indexed with its record, after the turn's writes.
   const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity, onIndexed: (record) => record.accepted && indexTarget(record) });
 
-  const recordOf = (push: PushEnvelope, traceId: string | undefined, now: number): PushRecord =>
-    store.obtain({ id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId }, now);
-
   /**
    * Pushes this node accepted in this turn, recorded at its end: accepting comes before the
    * push's first write (its fan-out here follows the bus's append), and what a record costs is
@@ -68,7 +65,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     acceptances = [];
     const now = epochMs();
     for (const push of pushes) {
-      const record = recordOf(push, sampledTraceId(push.trace), now);
+      const record = store.obtain(push, sampledTraceId(push.trace), now);
       if (record.accepted) continue;
       record.accepted = true;
       // Made by its fan-out here already, it may be indexed by now: its users are added here.
@@ -79,8 +76,8 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   const recorder: DeliveryRecorder = {
     open(prepared) {
       // The fan-out parsed the trace id already.
-      const record = recordOf(prepared.push, prepared.timing.traceId, prepared.timing.fanoutAt);
-      return (record.fanout ??= new FanoutRecord(record.acceptedAt, prepared.timing.fanoutAt, connections));
+      const record = store.obtain(prepared.push, prepared.timing.traceId, prepared.timing.fanoutAt);
+      return (record.fanout ??= new FanoutRecord(record, prepared.timing.fanoutAt, connections));
     },
   };
 
@@ -90,7 +87,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       // Made during this very fan-out when there is one: no age to check.
       const fanout = store.peek(push.id)?.fanout;
       if (!fanout) return;
-      fanout.fanoutMs += durationMs;
+      fanout.fannedOut(durationMs);
       // Indexed once the fan-out is over, when the record knows whether it lists its connections.
       fanout.indexUsers(users, push.id);
     },

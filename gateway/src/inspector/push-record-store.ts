@@ -1,23 +1,54 @@
 import type { NormalizedTarget } from '../push/push-envelope.ts';
 import type { FanoutRecord } from './fanout-record.ts';
 
-/** What this node knows of one push: its acceptance (when it accepted it) and its fan-out here. */
-export interface PushRecord {
+/** What a record is made from: the push as it reached this node (its envelope will do). */
+export interface PushFacts {
   readonly id: string;
   readonly acceptedAt: number;
   readonly publishedAt: number;
   readonly to: NormalizedTarget;
+}
+
+/**
+ * What this node knows of one push: its acceptance (when it accepted it) and its fan-out here.
+ * Tens of thousands of them live for minutes, and every one of their objects is visited by each
+ * full collection: what can be a small integer or a string is kept as one (a one-user target as
+ * its user, the record's own time as ms after publication), and the rest is rebuilt when read.
+ */
+export class PushRecord {
+  readonly id: string;
+  readonly acceptedAt: number;
+  readonly publishedAt: number;
   readonly traceId: string | undefined;
-  /** Epoch ms the record was made: what its age counts from. */
-  readonly recordedAt: number;
   /** This node answered the push's 202. */
-  accepted: boolean;
-  fanout: FanoutRecord | undefined;
+  accepted = false;
+  fanout: FanoutRecord | undefined = undefined;
+  private readonly target: NormalizedTarget | string;
+  private readonly recordedAfterMs: number;
+
+  constructor(push: PushFacts, traceId: string | undefined, now: number) {
+    this.id = push.id;
+    this.acceptedAt = push.acceptedAt;
+    this.publishedAt = push.publishedAt;
+    this.traceId = traceId;
+    const { users, tags, all } = push.to;
+    this.target = users.length === 1 && tags.length === 0 && !all ? users[0]! : push.to;
+    this.recordedAfterMs = Math.round(now - push.publishedAt);
+  }
+
+  get to(): NormalizedTarget {
+    return typeof this.target === 'string' ? { users: [this.target], tags: [], all: false } : this.target;
+  }
+
+  /** Epoch ms the record was made (to the ms): what its age counts from. */
+  get recordedAt(): number {
+    return this.publishedAt + this.recordedAfterMs;
+  }
 }
 
 export interface PushRecordStore {
   /** The push's record, made now when there is none. */
-  obtain(push: Omit<PushRecord, 'recordedAt' | 'accepted' | 'fanout'>, now: number): PushRecord;
+  obtain(push: PushFacts, traceId: string | undefined, now: number): PushRecord;
   get(id: string, now: number): PushRecord | undefined;
   /** The record whatever its age: for one made moments ago. */
   peek(id: string): PushRecord | undefined;
@@ -93,10 +124,10 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = s
   };
 
   return {
-    obtain(push, now) {
+    obtain(push, traceId, now) {
       const known = unindexed(push.id) ?? records.get(push.id);
       if (known) return known;
-      const record: PushRecord = { id: push.id, acceptedAt: push.acceptedAt, publishedAt: push.publishedAt, to: push.to, traceId: push.traceId, recordedAt: now, accepted: false, fanout: undefined };
+      const record = new PushRecord(push, traceId, now);
       queue.push(record);
       if (queue.length - indexed > UNINDEXED_MAX) index();
       else if (!deferred) {
