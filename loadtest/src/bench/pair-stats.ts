@@ -5,6 +5,7 @@
  * difference of a few percent is resolved at all by the run's noise.
  */
 import { percentile, sortedPercentile } from './latency-stats.ts';
+import { createSeededRandom } from '../seeded-random.ts';
 
 /** A ratio and its 95% interval (2.5th and 97.5th percentiles of the bootstrap). */
 export interface RatioEstimate {
@@ -23,20 +24,6 @@ export interface PairedWindow {
 
 /** Resamplings of the bootstrap: enough for a stable 95% interval, cheap beside the run. */
 const RESAMPLES = 1_000;
-
-/** A seeded generator, so a report can be recomputed from its samples and give the same interval. */
-const createRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0 || 1;
-  return () => {
-    // xorshift32
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
-};
 
 const interval = (point: number, resampled: number[], windows: number): RatioEstimate => ({
   ratio: point,
@@ -62,7 +49,7 @@ export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: numbe
     return sortedPercentile(all.sort(), p);
   };
   const ratioOf = (picked: readonly PairedWindow[]) => pooled(picked, 'a') / pooled(picked, 'b');
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   const resampled: number[] = [];
   for (let i = 0; i < RESAMPLES; i += 1) {
     const picked = windows.map(() => windows[Math.floor(random() * windows.length)]!);
@@ -74,7 +61,7 @@ export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: numbe
 /** The median of per-block ratios a/b (one block of each server, run back to back), with its interval. */
 export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
   const ratios = pairs.map(({ a, b }) => a / b);
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   const resampled: number[] = [];
   for (let i = 0; i < RESAMPLES; i += 1) resampled.push(percentile(ratios.map(() => ratios[Math.floor(random() * ratios.length)]!), 50));
   return interval(percentile(ratios, 50), resampled, ratios.length);

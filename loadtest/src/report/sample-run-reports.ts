@@ -4,19 +4,7 @@
  */
 
 import type { HistogramBucket, Percentiles, RunReport, TimelinePoint } from './run-report.ts';
-
-/** A small seeded PRNG (xorshift32), so samples are stable across test runs. */
-const createRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x1_0000_0000;
-  };
-};
+import { createSeededRandom } from '../seeded-random.ts';
 
 export interface SampleOptions {
   seed?: number;
@@ -104,7 +92,7 @@ const thresholds = (o: Required<SampleOptions>): RunReport['thresholds'] => [
 /** A single (non-progressive) run, broadcast fan-out over `connections` clients. */
 export const sampleRunReport = (options: SampleOptions = {}): RunReport => {
   const o: Required<SampleOptions> = { ...DEFAULTS, ...options };
-  const random = createRandom(o.seed);
+  const random = createSeededRandom(o.seed);
   const points = timeline(o, random);
   const pushesSent = points.reduce((sum, p) => sum + p.sentPerSec, 0);
   const deliveriesExpected = points.reduce((sum, p) => sum + Math.round((p.sentPerSec * p.connections) / 200), 0);
