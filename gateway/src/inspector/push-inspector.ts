@@ -3,7 +3,6 @@ import { DROP_REASONS, type DropReason, type PushNodeRecord, type UserPushRecord
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
-import { sampledTraceId } from '../telemetry/trace-ids.ts';
 import { FanoutRecord } from './fanout-record.ts';
 import type { NodeInspection } from './node-answers.ts';
 import { createPushRecordStore, type PushRecord } from './push-record-store.ts';
@@ -65,7 +64,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     acceptances = [];
     const now = epochMs();
     for (const push of pushes) {
-      const record = store.obtain(push, sampledTraceId(push.trace), now);
+      const record = store.obtain(push, now);
       if (record.accepted) continue;
       record.accepted = true;
       // Made by its fan-out here already, it may be indexed by now: its users are added here.
@@ -75,8 +74,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
 
   const recorder: DeliveryRecorder = {
     open(prepared) {
-      // The fan-out parsed the trace id already.
-      const record = store.obtain(prepared.push, prepared.timing.traceId, prepared.timing.fanoutAt);
+      const record = store.obtain(prepared.push, prepared.timing.fanoutAt);
       return (record.fanout ??= new FanoutRecord(record, prepared.timing.fanoutAt, connections));
     },
   };

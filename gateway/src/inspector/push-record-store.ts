@@ -1,4 +1,5 @@
 import type { NormalizedTarget } from '../push/push-envelope.ts';
+import { sampledTraceId } from '../telemetry/trace-ids.ts';
 import type { FanoutRecord } from './fanout-record.ts';
 
 /** What a record is made from: the push as it reached this node (its envelope will do). */
@@ -7,6 +8,8 @@ export interface PushFacts {
   readonly acceptedAt: number;
   readonly publishedAt: number;
   readonly to: NormalizedTarget;
+  /** W3C traceparent of the push's trace, when it has one. */
+  readonly trace?: string | undefined;
 }
 
 /**
@@ -19,18 +22,21 @@ export class PushRecord {
   readonly id: string;
   readonly acceptedAt: number;
   readonly publishedAt: number;
-  readonly traceId: string | undefined;
   /** This node answered the push's 202. */
   accepted = false;
   fanout: FanoutRecord | undefined = undefined;
   private readonly target: NormalizedTarget | string;
   private readonly recordedAfterMs: number;
 
-  constructor(push: PushFacts, traceId: string | undefined, now: number) {
+  // The traceparent as the push carried it: its trace id is a slice of it, read when asked for
+  // (a slice kept instead would be one more object, and would keep the whole string anyway).
+  private readonly trace: string | undefined;
+
+  constructor(push: PushFacts, now: number) {
     this.id = push.id;
     this.acceptedAt = push.acceptedAt;
     this.publishedAt = push.publishedAt;
-    this.traceId = traceId;
+    this.trace = push.trace;
     const { users, tags, all } = push.to;
     this.target = users.length === 1 && tags.length === 0 && !all ? users[0]! : push.to;
     this.recordedAfterMs = Math.round(now - push.publishedAt);
@@ -38,6 +44,11 @@ export class PushRecord {
 
   get to(): NormalizedTarget {
     return typeof this.target === 'string' ? { users: [this.target], tags: [], all: false } : this.target;
+  }
+
+  /** The trace id when the push's trace is sampled. */
+  get traceId(): string | undefined {
+    return sampledTraceId(this.trace);
   }
 
   /** Epoch ms the record was made (to the ms): what its age counts from. */
@@ -48,7 +59,7 @@ export class PushRecord {
 
 export interface PushRecordStore {
   /** The push's record, made now when there is none. */
-  obtain(push: PushFacts, traceId: string | undefined, now: number): PushRecord;
+  obtain(push: PushFacts, now: number): PushRecord;
   get(id: string, now: number): PushRecord | undefined;
   /** The record whatever its age: for one made moments ago. */
   peek(id: string): PushRecord | undefined;
@@ -124,10 +135,10 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = s
   };
 
   return {
-    obtain(push, traceId, now) {
+    obtain(push, now) {
       const known = unindexed(push.id) ?? records.get(push.id);
       if (known) return known;
-      const record = new PushRecord(push, traceId, now);
+      const record = new PushRecord(push, now);
       queue.push(record);
       if (queue.length - indexed > UNINDEXED_MAX) index();
       else if (!deferred) {
