@@ -17,6 +17,7 @@ import { planConnectionCounts } from './fd-limit.ts';
 import { summarizeFigures } from './figures.ts';
 import { readMachineInfo, type MachineInfo } from './machine-info.ts';
 import { ensureNchanInstalled, type NchanInstall } from './nchan-server.ts';
+import { createProgressLog } from './progress-log.ts';
 import { formatFiguresTable, formatLossTable, formatRunsTable, LEGEND, summarizeLoss } from './report.ts';
 import { figureSamplesOf, runServer, type ServerRun } from './server-run.ts';
 
@@ -25,11 +26,7 @@ const DEFAULT_JSON = join(REPO_ROOT, 'loadtest/bench/results/latest.json');
 const DEFAULT_DOCS = join(REPO_ROOT, 'docs');
 const SVG_FILE = 'benchmarks.svg';
 
-const startedMs = performance.now();
-/** Progress lines carry the time since the start, so a slow phase shows where the minutes go. */
-const log = (line: string): void => {
-  process.stderr.write(`${((performance.now() - startedMs) / 1000).toFixed(1).padStart(6)}s ${line}\n`);
-};
+const log = createProgressLog();
 
 interface RunContext {
   options: BenchOptions;

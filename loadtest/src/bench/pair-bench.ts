@@ -22,14 +22,12 @@ import { percentile } from './latency-stats.ts';
 import { readMachineInfo } from './machine-info.ts';
 import { medianPairRatio, pooledPercentileRatio, type RatioEstimate } from './pair-stats.ts';
 import { PAIR_USAGE, parsePairOptions, type PairOptions } from './pair-options.ts';
+import { createProgressLog } from './progress-log.ts';
 import { createPayloadFactory } from './push-payload.ts';
 import { runScenario, type ScenarioContext, type ScenarioResult } from './scenarios.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const startedMs = performance.now();
-const log = (line: string): void => {
-  process.stderr.write(`${((performance.now() - startedMs) / 1000).toFixed(1).padStart(6)}s ${line}\n`);
-};
+const log = createProgressLog();
 
 interface Side {
   target: BenchTarget;
