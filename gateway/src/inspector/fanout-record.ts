@@ -27,7 +27,7 @@ const WRITE_PENDING = -(2 ** 30);
 const SCAN_LIMIT = 8;
 
 const slotOf = (connection: Connection): Slot => ({ connection: connection.id, user: connection.user, writtenUs: undefined, ackedUs: undefined, dropped: undefined });
-const written = (slot: Slot): boolean => slot.writtenUs !== undefined && slot.writtenUs !== WRITE_PENDING;
+const isWritten = (slot: Slot): boolean => slot.writtenUs !== undefined && slot.writtenUs !== WRITE_PENDING;
 
 /**
  * One push's fan-out on this node. Up to `bound` matches each get a slot (written at, acked at,
@@ -135,7 +135,7 @@ export class FanoutRecord implements DeliveryRecord {
       return { ...base, connections, truncated: true, ...latencies(this.tail.writes.summary(), this.tail.acks?.summary()) };
     }
     const slots = this.slots!;
-    const writes = summarize(slots.flatMap((slot) => (written(slot) ? [slot.writtenUs! / 1000] : [])));
+    const writes = summarize(slots.flatMap((slot) => (isWritten(slot) ? [slot.writtenUs! / 1000] : [])));
     const acks = summarize(slots.flatMap((slot) => (slot.ackedUs !== undefined ? [slot.ackedUs / 1000] : [])));
     return { ...base, connections: slots.map((slot) => this.connectionRecord(slot, node)), ...latencies(writes, acks) };
   }
@@ -153,7 +153,7 @@ export class FanoutRecord implements DeliveryRecord {
       connection: slot.connection,
       user: slot.user,
       node,
-      ...(written(slot) && { writtenAt: this.epochMs(slot.writtenUs!) }),
+      ...(isWritten(slot) && { writtenAt: this.epochMs(slot.writtenUs!) }),
       ...(slot.ackedUs !== undefined && { ackedAt: this.epochMs(slot.ackedUs) }),
       ...(slot.dropped && { dropped: slot.dropped }),
     };
@@ -235,7 +235,7 @@ class Tail {
   /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
   slowest(): Slot[] {
     const seen = new Map<string, Slot>();
-    const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedUs ?? -Infinity, written(slot) ? slot.writtenUs! : -Infinity));
+    const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedUs ?? -Infinity, isWritten(slot) ? slot.writtenUs! : -Infinity));
     for (const slot of [...this.drops, ...this.slowAcks, ...this.lastWritten]) {
       const known = seen.get(slot.connection);
       if (!known || lateness(slot) > lateness(known)) seen.set(slot.connection, slot);
