@@ -2,7 +2,7 @@
  * What the push inspector's records cost in memory: one in-process gateway (memory bus) per mode,
  * connected users that ack every push, pushes through the batch API; the heap after a forced GC
  * is read before and after, with the inspector off and on, and the difference divided by the
- * pushes. Two cases: `count` one-user pushes among 10 users (a record listing its connection),
+ * pushes (the heap with the array buffers, where the records' typed columns are). Two cases: `count` one-user pushes among 10 users (a record listing its connection),
  * and `count / 20` pushes to a tag 150 connections hold (past the 100 listed: a truncated record
  * with its histograms). Nothing is evicted (the count bound is above `count`).
  *   node --expose-gc --import tsx gateway/scripts/measure-push-records.ts [count]
@@ -33,7 +33,9 @@ const heap = async () => {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return process.memoryUsage().heapUsed;
+  // The records' typed columns live in array buffers, outside the heap.
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 };
 
 /** Heap held after the case's pushes with the inspector on (`recordMs` > 0) or off. */

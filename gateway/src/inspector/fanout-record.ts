@@ -29,12 +29,25 @@ const SCAN_LIMIT = 8;
 const slotOf = (connection: Connection): Slot => ({ connection: connection.id, user: connection.user, writtenUs: undefined, ackedUs: undefined, dropped: undefined });
 const isWritten = (slot: Slot): boolean => slot.writtenUs !== undefined && slot.writtenUs !== WRITE_PENDING;
 
+/** A fan-out that matched one connection at most, as the fan-out table keeps it in its columns (epoch ms). */
+export interface SingleFanout {
+  readonly acceptedAt: number;
+  readonly fanoutAt: number;
+  readonly fanoutMs: number;
+  readonly written: number;
+  readonly acked: number;
+  readonly connection: { readonly id: string; readonly user: string } | undefined;
+  /** `pending` from the write until its round reports the time. */
+  readonly writtenAt: number | 'pending' | undefined;
+  readonly ackedAt: number | undefined;
+}
+
 /**
- * One push's fan-out on this node. Up to `bound` matches each get a slot (written at, acked at,
- * dropped); past that the record lets the slots go and keeps latency histograms, the frames
- * written last (the slowest to be written), the slowest acks and the first drops. A class: its
- * methods run for every delivery of a recorded push, and live on one prototype rather than in
- * closures made per push.
+ * One push's fan-out on this node, past a single connection (fanout-table.ts keeps those). Up to
+ * `bound` matches each get a slot (written at, acked at, dropped); past that the record lets the
+ * slots go and keeps latency histograms, the frames written last (the slowest to be written), the
+ * slowest acks and the first drops. A class: its methods run for every delivery of a recorded
+ * push, and live on one prototype rather than in closures made per push.
  */
 export class FanoutRecord implements DeliveryRecord {
   /** Summed over the push's fan-outs here, in whole µs (a small integer, as the slots' times). */
@@ -49,13 +62,28 @@ export class FanoutRecord implements DeliveryRecord {
   private byId: Map<string, Slot> | undefined;
   private tail: Tail | undefined;
 
-  /** `push` is the record that holds this one: its acceptance time is read from it, not copied. */
   constructor(
-    private readonly push: { readonly acceptedAt: number },
+    private readonly acceptedAt: number,
     fanoutAt: number,
     private readonly bound: number,
   ) {
     this.fanoutAtUs = this.offsetUs(fanoutAt);
+  }
+
+  /** The record a single connection's fan-out makes, as it goes on past it (or is read). */
+  static of(single: SingleFanout, bound: number): FanoutRecord {
+    const record = new FanoutRecord(single.acceptedAt, single.fanoutAt, bound);
+    record.fannedOut(single.fanoutMs);
+    record.writtenCount = single.written;
+    record.ackedCount = single.acked;
+    if (single.connection) {
+      const { id, user } = single.connection;
+      record.matchedCount = 1;
+      const { writtenAt, ackedAt } = single;
+      const writtenUs = writtenAt === undefined ? undefined : writtenAt === 'pending' ? WRITE_PENDING : record.offsetUs(writtenAt);
+      record.slots = [{ connection: id, user, writtenUs, ackedUs: ackedAt === undefined ? undefined : record.offsetUs(ackedAt), dropped: undefined }];
+    }
+    return record;
   }
 
   /** A fan-out here took `durationMs`. */
@@ -141,11 +169,11 @@ export class FanoutRecord implements DeliveryRecord {
   }
 
   private offsetUs(epochMs: number): number {
-    return Math.round((epochMs - this.push.acceptedAt) * 1000);
+    return Math.round((epochMs - this.acceptedAt) * 1000);
   }
 
   private epochMs(offsetUs: number): number {
-    return this.push.acceptedAt + offsetUs / 1000;
+    return this.acceptedAt + offsetUs / 1000;
   }
 
   private connectionRecord(slot: Slot, node: string): PushConnectionRecord {

@@ -3,9 +3,9 @@ import { DROP_REASONS, type DropReason, type PushNodeRecord, type UserPushRecord
 import type { NormalizedTarget, PushEnvelope } from '../push/push-envelope.ts';
 import { epochMs } from '../telemetry/clock.ts';
 import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-observer.ts';
-import { FanoutRecord } from './fanout-record.ts';
+import { createFanoutTable } from './fanout-table.ts';
 import type { NodeInspection } from './node-answers.ts';
-import { createPushRecordStore, type PushRecord } from './push-record-store.ts';
+import { createPushRecordStore, NO_RECORD } from './push-record-store.ts';
 import { createUserPushIndex } from './user-push-index.ts';
 
 export interface PushInspectorOptions {
@@ -38,19 +38,26 @@ const PUSHES_PER_USER = 100;
 /**
  * Records pushes as they pass this node, bounded by age and count (push-record-store.ts): the
  * accepting node's part (accepted at, target, trace id, even when nothing matched) and every
- * fanning-out node's (fanout-record.ts). Times come from what the hub already computes: a write
+ * fanning-out node's (fanout-table.ts). Times come from what the hub already computes: a write
  * round's time stamps every frame written in it, an ack its own.
  */
 export function createPushInspector(options: PushInspectorOptions): PushInspector {
   const { nodeId, connections } = options;
   // Each record names a handful of users in the usual case; the index holds a few per record.
   const users = createUserPushIndex(PUSHES_PER_USER, options.capacity * 2);
-  const indexTarget = (record: PushRecord) => {
+  const indexTarget = (slot: number) => {
     // A push to a user who is offline everywhere is still on that user's list: "matched 0".
-    for (const user of record.to.users.slice(0, connections)) users.add(user, record.id);
+    const id = store.idAt(slot)!;
+    for (const user of store.targetAt(slot).users.slice(0, connections)) users.add(user, id);
   };
   // An accepted push's users are indexed with its record, after the turn's writes.
-  const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity, onIndexed: (record) => record.accepted && indexTarget(record) });
+  const store = createPushRecordStore({
+    maxAgeMs: options.maxAgeMs,
+    capacity: options.capacity,
+    onIndexed: (slot) => store.isAccepted(slot) && indexTarget(slot),
+    onExpired: (slot) => fanouts.clear(slot),
+  });
+  const fanouts = createFanoutTable({ bound: connections, rows: store.rows });
 
   /**
    * Pushes this node accepted in this turn, recorded at its end: accepting comes before the
@@ -64,18 +71,24 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     acceptances = [];
     const now = epochMs();
     for (const push of pushes) {
-      const record = store.obtain(push, now);
-      if (record.accepted) continue;
-      record.accepted = true;
-      // Made by its fan-out here already, it may be indexed by now: its users are added here.
-      if (record.fanout) indexTarget(record);
+      const slot = store.obtain(push, now);
+      if (store.isAccepted(slot)) continue;
+      store.markAccepted(slot);
+      // Made by its fan-out here already, it may be indexed by now: its users are added here
+      // (otherwise its indexing adds them).
+      if (store.isIndexed(slot)) indexTarget(slot);
     }
   };
 
+  // The fan-out opened last: the one `fannedOut` reports next, without a lookup of its id.
+  let openedSlot = NO_RECORD;
+  let openedId: string | undefined;
   const recorder: DeliveryRecorder = {
-    open(prepared) {
-      const record = store.obtain(prepared.push, prepared.timing.fanoutAt);
-      return (record.fanout ??= new FanoutRecord(record, prepared.timing.fanoutAt, connections));
+    open({ push, timing }) {
+      const slot = store.obtain(push, timing.fanoutAt);
+      openedSlot = slot;
+      openedId = push.id;
+      return fanouts.open(slot, push.id, push.acceptedAt, timing.fanoutAt);
     },
   };
 
@@ -83,22 +96,26 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     ...ignoringObserver,
     fannedOut(push, _recipients, durationMs) {
       // Made during this very fan-out when there is one: no age to check.
-      const fanout = store.peek(push.id)?.fanout;
-      if (!fanout) return;
-      fanout.fannedOut(durationMs);
+      const slot = openedId === push.id ? openedSlot : store.peek(push.id);
+      if (slot === NO_RECORD || !fanouts.has(slot, push.id)) return;
+      fanouts.fannedOut(slot, durationMs);
       // Indexed once the fan-out is over, when the record knows whether it lists its connections.
-      fanout.indexUsers(users, push.id);
+      fanouts.indexUsers(slot, users, push.id);
     },
     framesWritten(pushes, writtenAt) {
-      for (const prepared of pushes) {
-        const { record } = prepared;
-        if (record instanceof FanoutRecord) record.roundWritten(prepared.written, writtenAt);
-      }
+      for (const prepared of pushes) fanouts.roundWritten(prepared.record, prepared.written, writtenAt);
     },
     acked(connection, pushId, _timing, ackedAt) {
       recordAcceptances();
-      store.get(pushId, ackedAt)?.fanout?.acked(connection, ackedAt);
+      const slot = store.find(pushId, ackedAt);
+      if (slot !== NO_RECORD && fanouts.has(slot, pushId)) fanouts.acked(slot, connection, ackedAt);
     },
+  };
+
+  /** The record's facts as an answer shows them. */
+  const facts = (slot: number) => {
+    const traceId = store.traceIdAt(slot);
+    return { acceptedAt: store.acceptedAt(slot), to: store.targetAt(slot), ...(traceId !== undefined && { traceId }) };
   };
 
   return {
@@ -110,17 +127,12 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     },
     inspect(id) {
       recordAcceptances();
-      const record = store.get(id, epochMs());
-      if (!record) return undefined;
-      const node = record.fanout?.answer(nodeId) ?? (record.accepted ? unmatched(nodeId, record) : undefined);
-      return {
-        ...(record.accepted && { acceptedBy: nodeId }),
-        acceptedAt: record.acceptedAt,
-        publishedAt: record.publishedAt,
-        to: record.to,
-        ...(record.traceId !== undefined && { traceId: record.traceId }),
-        ...(node && { node }),
-      };
+      const slot = store.find(id, epochMs());
+      if (slot === NO_RECORD) return undefined;
+      const accepted = store.isAccepted(slot);
+      const node = fanouts.has(slot, id) ? fanouts.answer(slot, nodeId) : accepted ? unmatched(nodeId, store.publishedAt(slot)) : undefined;
+      const { acceptedAt, to, ...trace } = facts(slot);
+      return { ...(accepted && { acceptedBy: nodeId }), acceptedAt, publishedAt: store.publishedAt(slot), to, ...trace, ...(node && { node }) };
     },
     userPushes(user, limit) {
       recordAcceptances();
@@ -128,11 +140,12 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       const pushes: UserPushRecord[] = [];
       // A push is indexed for its target and for its fan-out, which may not be next to each other.
       for (const id of new Set(users.idsOf(user))) {
-        const record = store.get(id, now);
-        if (!record) continue;
-        const found = record.fanout?.connectionsOf(user, nodeId) ?? [];
-        if (found.length === 0 && !(record.accepted && record.to.users.includes(user))) continue;
-        pushes.push({ id, acceptedAt: record.acceptedAt, to: publicTarget(record.to), ...(record.traceId !== undefined && { traceId: record.traceId }), connections: found });
+        const slot = store.find(id, now);
+        if (slot === NO_RECORD) continue;
+        const found = fanouts.has(slot, id) ? fanouts.connectionsOf(slot, user, nodeId) : [];
+        const { acceptedAt, to, ...trace } = facts(slot);
+        if (found.length === 0 && !(store.isAccepted(slot) && to.users.includes(user))) continue;
+        pushes.push({ id, acceptedAt, to: publicTarget(to), ...trace, connections: found });
         if (pushes.length === limit) break;
       }
       return pushes;
@@ -141,9 +154,9 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
 }
 
 /** The accepting node's part in a push that matched no connection there. */
-function unmatched(node: string, record: PushRecord): PushNodeRecord {
+function unmatched(node: string, publishedAt: number): PushNodeRecord {
   const dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
-  return { node, fanoutAt: record.publishedAt, fanoutMs: 0, matched: 0, written: 0, dropped, acked: 0, connections: [] };
+  return { node, fanoutAt: publishedAt, fanoutMs: 0, matched: 0, written: 0, dropped, acked: 0, connections: [] };
 }
 
 /** The target as the API shows it: only the kinds the push named. */

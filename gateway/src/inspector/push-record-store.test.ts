@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPushRecordStore, type PushRecord } from './push-record-store.ts';
+import { createPushRecordStore, NO_RECORD } from './push-record-store.ts';
 
 const push = (id: string) => ({ id, acceptedAt: 1, publishedAt: 1, to: { users: ['alice'], tags: [], all: false } });
 
@@ -7,9 +7,18 @@ const push = (id: string) => ({ id, acceptedAt: 1, publishedAt: 1, to: { users: 
 function storeWithManualTurns(capacity: number, maxAgeMs = 60_000) {
   const turns: Array<() => void> = [];
   const indexed: string[] = [];
-  const store = createPushRecordStore({ maxAgeMs, capacity, onIndexed: (record: PushRecord) => indexed.push(record.id), defer: (run) => turns.push(run) });
+  const expired: string[] = [];
+  const store = createPushRecordStore({
+    maxAgeMs,
+    capacity,
+    onIndexed: (slot) => indexed.push(store.idAt(slot)!),
+    onExpired: (slot) => expired.push(String(slot)),
+    defer: (run) => turns.push(run),
+  });
   const endTurn = () => turns.splice(0).forEach((run) => run());
-  return { store, indexed, endTurn, turns };
+  /** The id of the record a lookup found, or undefined. */
+  const idOf = (slot: number) => (slot === NO_RECORD ? undefined : store.idAt(slot));
+  return { store, indexed, expired, endTurn, turns, idOf };
 }
 
 describe('push record store', () => {
@@ -31,19 +40,22 @@ describe('push record store', () => {
   it('indexes before answering a lookup, so nothing made is missed', () => {
     const { store, indexed } = storeWithManualTurns(10);
     const made = store.obtain(push('p1'), 1000);
-    expect(store.get('p1', 1000)).toBe(made);
+    expect(store.find('p1', 1000)).toBe(made);
     expect(indexed).toEqual(['p1']);
     expect(store.size).toBe(1);
   });
 
   it('holds its capacity once indexed, the oldest going first', () => {
-    const { store, endTurn } = storeWithManualTurns(3);
-    for (let i = 1; i <= 5; i += 1) store.obtain(push(`p${i}`), 1000 + i);
+    const { store, endTurn, idOf, expired } = storeWithManualTurns(3);
+    const slots = [1, 2, 3, 4, 5].map((i) => store.obtain(push(`p${i}`), 1000 + i));
     endTurn();
     expect(store.size).toBe(3);
-    expect(store.get('p1', 1010)).toBeUndefined();
-    expect(store.get('p2', 1010)).toBeUndefined();
-    expect(store.get('p5', 1010)?.id).toBe('p5');
+    expect(store.find('p1', 1010)).toBe(NO_RECORD);
+    expect(store.find('p2', 1010)).toBe(NO_RECORD);
+    expect(idOf(store.find('p5', 1010))).toBe('p5');
+    // The slots of the two that went are handed on, and let go of their push.
+    expect(expired).toEqual([String(slots[0]), String(slots[1])]);
+    expect(store.idAt(slots[0]!)).toBeUndefined();
   });
 
   it('indexes at once when a turn makes more records than it defers', () => {
@@ -55,14 +67,51 @@ describe('push record store', () => {
   });
 
   it('answers nothing older than its age limit, and drops it once a newer record is indexed', () => {
-    const { store, endTurn } = storeWithManualTurns(100, 500);
+    const { store, endTurn, idOf } = storeWithManualTurns(100, 500);
     store.obtain(push('old'), 1000);
     endTurn();
-    expect(store.get('old', 1400)?.id).toBe('old');
-    expect(store.get('old', 1600)).toBeUndefined();
+    expect(idOf(store.find('old', 1400))).toBe('old');
+    expect(store.find('old', 1600)).toBe(NO_RECORD);
     store.obtain(push('new'), 1600);
     endTurn();
     expect(store.size).toBe(1);
-    expect(store.peek('old')).toBeUndefined();
+    expect(store.peek('old')).toBe(NO_RECORD);
+  });
+
+  it('reuses the slots of records gone, past the columns\' first rows, and keeps each slot\'s own facts', () => {
+    const { store, endTurn, idOf } = storeWithManualTurns(1_000);
+    const made = new Map<string, number>();
+    for (let i = 0; i < 5_000; i += 1) {
+      const id = `p${i}`;
+      made.set(id, store.obtain({ ...push(id), acceptedAt: i, to: { users: [`u${i}`], tags: [], all: false } }, 1000));
+      if (i % 50 === 0) endTurn();
+    }
+    endTurn();
+    expect(store.size).toBe(1_000);
+    // Slots are numbered within the ring, which the records went round several times.
+    expect(Math.max(...made.values())).toBeLessThan(store.rows);
+    for (const i of [4_000, 4_500, 4_999]) {
+      const slot = store.find(`p${i}`, 1000);
+      expect(idOf(slot)).toBe(`p${i}`);
+      expect(slot).toBe(made.get(`p${i}`));
+      expect(store.acceptedAt(slot)).toBe(i);
+      expect(store.targetAt(slot)).toEqual({ users: [`u${i}`], tags: [], all: false });
+    }
+    expect(store.find('p3999', 1000)).toBe(NO_RECORD);
+  });
+
+  it('keeps a target of more than one user as it came, and a sampled trace\'s id', () => {
+    const { store } = storeWithManualTurns(10);
+    const to = { users: ['alice', 'bob'], tags: ['ops'], all: false };
+    const sampled = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    const slot = store.obtain({ ...push('p1'), to, trace: sampled }, 1000);
+    const unsampled = store.obtain({ ...push('p2'), trace: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-00` }, 1000);
+    expect(store.targetAt(slot)).toBe(to);
+    expect(store.traceIdAt(slot)).toBe('a'.repeat(32));
+    expect(store.traceIdAt(unsampled)).toBeUndefined();
+    expect(store.isIndexed(slot)).toBe(false);
+    store.markAccepted(slot);
+    expect(store.find('p1', 1000)).toBe(slot);
+    expect([store.isIndexed(slot), store.isAccepted(slot), store.isAccepted(unsampled)]).toEqual([true, true, false]);
   });
 });

@@ -1,6 +1,6 @@
 import type { NormalizedTarget } from '../push/push-envelope.ts';
 import { sampledTraceId } from '../telemetry/trace-ids.ts';
-import type { FanoutRecord } from './fanout-record.ts';
+import { grown, ringGrowth } from './record-columns.ts';
 
 /** What a record is made from: the push as it reached this node (its envelope will do). */
 export interface PushFacts {
@@ -12,58 +12,37 @@ export interface PushFacts {
   readonly trace?: string | undefined;
 }
 
+/** What a lookup answers when the store holds no record of the push. */
+export const NO_RECORD = -1;
+
 /**
- * What this node knows of one push: its acceptance (when it accepted it) and its fan-out here.
- * Tens of thousands of them live for minutes, and every one of their objects is visited by each
- * full collection: what can be a small integer or a string is kept as one (a one-user target as
- * its user, the record's own time as ms after publication), and the rest is rebuilt when read.
+ * What this node knows of its recent pushes, one row per push: the push's facts and whether this
+ * node accepted it. A row is a slot number, stable for the record's life (the fan-out table keeps
+ * its rows under the same number); a slot is reused only once its record has gone, so whoever
+ * holds one across turns checks it still belongs to its push (`idAt`).
  */
-export class PushRecord {
-  readonly id: string;
-  readonly acceptedAt: number;
-  readonly publishedAt: number;
-  /** This node answered the push's 202. */
-  accepted = false;
-  fanout: FanoutRecord | undefined = undefined;
-  private readonly target: NormalizedTarget | string;
-  private readonly recordedAfterMs: number;
-
-  // The traceparent as the push carried it: its trace id is a slice of it, read when asked for
-  // (a slice kept instead would be one more object, and would keep the whole string anyway).
-  private readonly trace: string | undefined;
-
-  constructor(push: PushFacts, now: number) {
-    this.id = push.id;
-    this.acceptedAt = push.acceptedAt;
-    this.publishedAt = push.publishedAt;
-    this.trace = push.trace;
-    const { users, tags, all } = push.to;
-    this.target = users.length === 1 && tags.length === 0 && !all ? users[0]! : push.to;
-    this.recordedAfterMs = Math.round(now - push.publishedAt);
-  }
-
-  get to(): NormalizedTarget {
-    return typeof this.target === 'string' ? { users: [this.target], tags: [], all: false } : this.target;
-  }
-
-  /** The trace id when the push's trace is sampled. */
-  get traceId(): string | undefined {
-    return sampledTraceId(this.trace);
-  }
-
-  /** Epoch ms the record was made (to the ms): what its age counts from. */
-  get recordedAt(): number {
-    return this.publishedAt + this.recordedAfterMs;
-  }
-}
-
 export interface PushRecordStore {
-  /** The push's record, made now when there is none. */
-  obtain(push: PushFacts, now: number): PushRecord;
-  get(id: string, now: number): PushRecord | undefined;
-  /** The record whatever its age: for one made moments ago. */
-  peek(id: string): PushRecord | undefined;
+  /** The slot of the push's record, made now when there is none. */
+  obtain(push: PushFacts, now: number): number;
+  /** The slot of the push's record, or `NO_RECORD` when there is none younger than the age limit. */
+  find(id: string, now: number): number;
+  /** The slot whatever the record's age: for one made moments ago. */
+  peek(id: string): number;
+  /** Records held (indexed first, as every read is). */
   readonly size: number;
+  /** Slots are numbered 0 … rows - 1. */
+  readonly rows: number;
+  idAt(slot: number): string | undefined;
+  acceptedAt(slot: number): number;
+  publishedAt(slot: number): number;
+  targetAt(slot: number): NormalizedTarget;
+  /** The trace id when the push's trace is sampled. */
+  traceIdAt(slot: number): string | undefined;
+  /** The record is in the map (its `onIndexed` has run). */
+  isIndexed(slot: number): boolean;
+  /** This node answered the push's 202. */
+  isAccepted(slot: number): boolean;
+  markAccepted(slot: number): void;
 }
 
 export interface PushRecordStoreOptions {
@@ -71,91 +50,146 @@ export interface PushRecordStoreOptions {
   maxAgeMs: number;
   /** Records kept at most; the oldest go first (`WSGW_PUSH_RECORD_MAX`). */
   capacity: number;
-  /** Told of each record as it is indexed, in the order they were made (the user index's feed). */
-  onIndexed?: (record: PushRecord) => void;
+  /** Told of each record's slot as it is indexed, in the order they were made (the user index's feed). */
+  onIndexed?: (slot: number) => void;
+  /** Told of each record's slot as it goes, by age or count. */
+  onExpired?: (slot: number) => void;
   /** Runs the deferred indexing; `setImmediate` unless a test drives it. */
   defer?: (run: () => void) => void;
 }
 
 /** Records made and not yet indexed at most: past this they are indexed at once. */
 const UNINDEXED_MAX = 64;
+const ACCEPTED = 1;
 
 /**
- * The push records of this node, bounded by age and count. Records are made in time order and
- * queued in that order beside the map, so expiry looks at the front of the queue only: no timer,
- * and each new record removes at most the ones it pushes out. (Not by iterating the map from its
- * front: a map keeps its deleted entries until it is rehashed, and every such walk would step
- * over all of them.)
+ * The push records of this node, bounded by age and count, as columns: typed arrays for the times
+ * and flags, plain arrays for the strings the push brought. Tens of thousands of records live for
+ * minutes, and every object they hold is visited by each full collection and copied by the young
+ * generation's when it survives: a row adds no object of its own (a one-user target is kept as
+ * its user, a traceparent as the string the push carried), where an object per record, with the
+ * boxed numbers its times need, made the collector's work grow with the records held.
  *
- * A record is made on the delivery path, before the push's first write: making it only queues it.
- * Putting it in the map (a hash of a fresh id into a table of up to `capacity` entries, and the
- * expiry that follows) waits for the end of the event loop's turn, after the writes, where the
- * turn's records are indexed together. A lookup before then indexes first; a record asked for
+ * The rows are a ring in the order records were made, so expiry looks at its oldest end only: no
+ * timer, and each new record removes at most the ones it pushes out. The ring's columns grow by
+ * doubling up to the capacity, so a node with few pushes holds little.
+ *
+ * A record is made on the delivery path, before the push's first write: making it only fills its
+ * row. Putting its id in the map (a hash of a fresh id into a table of up to `capacity` entries,
+ * and the expiry that follows) waits for the end of the event loop's turn, after the writes, where
+ * the turn's records are indexed together. A lookup before then indexes first; a record asked for
  * again in its own turn (the accepting node's fan-out after its acceptance) is found among the
- * few unindexed ones.
+ * few unindexed ones. The ring has room for those beyond the capacity.
  */
-export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, defer = setImmediate }: PushRecordStoreOptions): PushRecordStore {
-  const records = new Map<string, PushRecord>();
-  let queue: PushRecord[] = [];
+export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired, defer = setImmediate }: PushRecordStoreOptions): PushRecordStore {
+  const ringSize = capacity + UNINDEXED_MAX;
+  const slots = new Map<string, number>();
+  const ids: Array<string | undefined> = [];
+  const targets: Array<NormalizedTarget | string | undefined> = [];
+  const traces: Array<string | undefined> = [];
+  let allocated = 0;
+  let acceptedAt = new Float64Array(0);
+  let publishedAt = new Float64Array(0);
+  let recordedAt = new Float64Array(0);
+  let flags = new Uint8Array(0);
+  // The ring: `count` rows from `head`, of which the first `indexed` are in the map.
   let head = 0;
-  // queue[indexed..] are made and not yet in the map.
+  let count = 0;
   let indexed = 0;
   let deferred = false;
 
+  const slotAt = (position: number) => (head + position) % ringSize;
+  const grow = (needed: number) => {
+    const size = ringGrowth(allocated, needed, ringSize);
+    acceptedAt = grown(acceptedAt, size);
+    publishedAt = grown(publishedAt, size);
+    recordedAt = grown(recordedAt, size);
+    flags = grown(flags, size);
+    allocated = size;
+  };
   const expire = (now: number) => {
-    while (head < queue.length) {
-      const oldest = queue[head]!;
-      if (records.size <= capacity && now - oldest.recordedAt <= maxAgeMs) break;
-      if (records.get(oldest.id) === oldest) records.delete(oldest.id);
-      head += 1;
-    }
-    // The queue's consumed front is cut off once it is most of it: amortised O(1) per record.
-    if (head > 1024 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      indexed -= head;
-      head = 0;
+    while (indexed > 0 && (count > capacity || now - recordedAt[head]! > maxAgeMs)) {
+      // Ids are unique in the ring: `obtain` makes no second row for an id it holds.
+      slots.delete(ids[head]!);
+      // The strings go with the record: a kept slot keeps nothing of its push alive.
+      ids[head] = targets[head] = traces[head] = undefined;
+      onExpired?.(head);
+      head = (head + 1) % ringSize;
+      count -= 1;
+      indexed -= 1;
     }
   };
   const index = () => {
-    if (indexed === queue.length) return;
-    for (; indexed < queue.length; indexed += 1) {
-      const record = queue[indexed]!;
-      records.set(record.id, record);
-      onIndexed?.(record);
+    if (indexed === count) return;
+    let slot = 0;
+    for (; indexed < count; indexed += 1) {
+      slot = slotAt(indexed);
+      slots.set(ids[slot]!, slot);
+      onIndexed?.(slot);
     }
-    expire(queue[queue.length - 1]!.recordedAt);
+    expire(recordedAt[slot]!);
   };
   const indexAtTurnEnd = () => {
     deferred = false;
     index();
   };
-  const unindexed = (id: string): PushRecord | undefined => {
-    for (let at = queue.length - 1; at >= indexed; at -= 1) if (queue[at]!.id === id) return queue[at];
-    return undefined;
+  const unindexed = (id: string): number => {
+    for (let position = count - 1; position >= indexed; position -= 1) {
+      const slot = slotAt(position);
+      if (ids[slot] === id) return slot;
+    }
+    return NO_RECORD;
+  };
+  const known = (id: string): number => {
+    const found = unindexed(id);
+    return found !== NO_RECORD ? found : (slots.get(id) ?? NO_RECORD);
   };
 
   return {
     obtain(push, now) {
-      const known = unindexed(push.id) ?? records.get(push.id);
-      if (known) return known;
-      const record = new PushRecord(push, now);
-      queue.push(record);
-      if (queue.length - indexed > UNINDEXED_MAX) index();
-      else if (!deferred) {
+      const found = known(push.id);
+      if (found !== NO_RECORD) return found;
+      if (count - indexed >= UNINDEXED_MAX) index();
+      const slot = slotAt(count);
+      if (slot >= allocated) grow(slot + 1);
+      ids[slot] = push.id;
+      const { users, tags, all } = push.to;
+      targets[slot] = users.length === 1 && tags.length === 0 && !all ? users[0]! : push.to;
+      traces[slot] = push.trace;
+      acceptedAt[slot] = push.acceptedAt;
+      publishedAt[slot] = push.publishedAt;
+      recordedAt[slot] = now;
+      flags[slot] = 0;
+      count += 1;
+      if (!deferred) {
         deferred = true;
         defer(indexAtTurnEnd);
       }
-      return record;
+      return slot;
     },
-    get(id, now) {
+    find(id, now) {
       index();
-      const record = records.get(id);
-      return record !== undefined && now - record.recordedAt <= maxAgeMs ? record : undefined;
+      const slot = slots.get(id);
+      return slot !== undefined && now - recordedAt[slot]! <= maxAgeMs ? slot : NO_RECORD;
     },
-    peek: (id) => unindexed(id) ?? records.get(id),
+    peek: known,
     get size() {
       index();
-      return records.size;
+      return slots.size;
+    },
+    rows: ringSize,
+    idAt: (slot) => ids[slot],
+    acceptedAt: (slot) => acceptedAt[slot]!,
+    publishedAt: (slot) => publishedAt[slot]!,
+    targetAt(slot) {
+      const target = targets[slot]!;
+      return typeof target === 'string' ? { users: [target], tags: [], all: false } : target;
+    },
+    traceIdAt: (slot) => sampledTraceId(traces[slot]),
+    isIndexed: (slot) => (slot - head + ringSize) % ringSize < indexed,
+    isAccepted: (slot) => (flags[slot]! & ACCEPTED) !== 0,
+    markAccepted(slot) {
+      flags[slot] = flags[slot]! | ACCEPTED;
     },
   };
 }
