@@ -27,6 +27,7 @@ describe('fan-out table', () => {
     expect(answer.writeLatency?.max).toBeCloseTo(2.5);
     expect(table.connectionsOf(3, 'alice', 'n1')).toHaveLength(1);
     expect(table.connectionsOf(3, 'bob', 'n1')).toEqual([]);
+    expect([table.reachedOnly(3, 'p1', 'alice'), table.reachedOnly(3, 'p1', 'bob'), table.reachedOnly(3, 'p2', 'alice')]).toEqual([true, false, false]);
   });
 
   it('moves on into a record at a second match, with what the first connection had', () => {
@@ -47,6 +48,7 @@ describe('fan-out table', () => {
       { connection: 'c-alice', user: 'alice', node: 'n1', writtenAt: 1_002, ackedAt: 1_005 },
       { connection: 'c-bob', user: 'bob', node: 'n1', writtenAt: 1_007 },
     ]);
+    expect(table.reachedOnly(0, 'p1', 'alice')).toBe(false);
     const index = createUserPushIndex(10, 10);
     table.indexUsers(0, index, 'p1');
     expect([index.idsOf('alice'), index.idsOf('bob')]).toEqual([['p1'], ['p1']]);

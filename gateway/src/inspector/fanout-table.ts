@@ -19,6 +19,8 @@ export interface FanoutTable {
   open(slot: number, id: string, acceptedAt: number, fanoutAt: number): DeliveryRecord;
   /** The row holds the fan-out of push `id` (a slot is reused once its record has gone). */
   has(slot: number, id: string): boolean;
+  /** The row holds push `id`'s fan-out, and that reached one connection here, of `user`. */
+  reachedOnly(slot: number, id: string, user: string): boolean;
   /** A write round handed `count` of the record's frames to sockets at `writtenAt`. */
   roundWritten(record: DeliveryRecord | undefined, count: number, writtenAt: number): void;
   fannedOut(slot: number, durationMs: number): void;
@@ -151,6 +153,7 @@ export function createFanoutTable({ bound, rows: maxRows }: { bound: number; row
       return new FanoutRow(rows, slot, id);
     },
     has: (slot, id) => owner[slot] === id,
+    reachedOnly: (slot, id, of) => owner[slot] === id && records[slot] === undefined && user[slot] === of,
     clear(slot) {
       if (slot < allocated) owner[slot] = connection[slot] = user[slot] = records[slot] = undefined;
     },

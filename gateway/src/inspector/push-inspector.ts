@@ -48,7 +48,10 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   const indexTarget = (slot: number) => {
     // A push to a user who is offline everywhere is still on that user's list: "matched 0".
     const id = store.idAt(slot)!;
-    for (const user of store.targetAt(slot).users.slice(0, connections)) users.add(user, id);
+    const sole = store.soleUserAt(slot);
+    if (sole === undefined) for (const user of store.targetAt(slot).users.slice(0, connections)) users.add(user, id);
+    // The usual push: its fan-out here, which reached that user, has put it on the list already.
+    else if (!fanouts.reachedOnly(slot, id, sole)) users.add(sole, id);
   };
   // An accepted push's users are indexed with its record, after the turn's writes.
   const store = createPushRecordStore({

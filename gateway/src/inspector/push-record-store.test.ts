@@ -107,6 +107,7 @@ describe('push record store', () => {
     const slot = store.obtain({ ...push('p1'), to, trace: sampled }, 1000);
     const unsampled = store.obtain({ ...push('p2'), trace: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-00` }, 1000);
     expect(store.targetAt(slot)).toBe(to);
+    expect([store.soleUserAt(slot), store.soleUserAt(unsampled)]).toEqual([undefined, 'alice']);
     expect(store.traceIdAt(slot)).toBe('a'.repeat(32));
     expect(store.traceIdAt(unsampled)).toBeUndefined();
     expect(store.isIndexed(slot)).toBe(false);

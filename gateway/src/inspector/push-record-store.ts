@@ -36,6 +36,8 @@ export interface PushRecordStore {
   acceptedAt(slot: number): number;
   publishedAt(slot: number): number;
   targetAt(slot: number): NormalizedTarget;
+  /** The user of a push to one user (and no tag), else undefined: the target without building it. */
+  soleUserAt(slot: number): string | undefined;
   /** The trace id when the push's trace is sampled. */
   traceIdAt(slot: number): string | undefined;
   /** The record is in the map (its `onIndexed` has run). */
@@ -184,6 +186,10 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
     targetAt(slot) {
       const target = targets[slot]!;
       return typeof target === 'string' ? { users: [target], tags: [], all: false } : target;
+    },
+    soleUserAt(slot) {
+      const target = targets[slot];
+      return typeof target === 'string' ? target : undefined;
     },
     traceIdAt: (slot) => sampledTraceId(traces[slot]),
     isIndexed: (slot) => (slot - head + ringSize) % ringSize < indexed,
