@@ -65,8 +65,14 @@ export const gatewayCommand = (observed: boolean): string[] => {
   const args = startArguments();
   // Bare: the same node flags without the preloaded modules.
   const kept = observed ? args : args.filter((arg, i) => arg !== '--import' && args[i - 1] !== '--import');
-  return [process.execPath, ...kept];
+  return [process.execPath, ...profilingFlags(), ...kept];
 };
+
+/**
+ * `BENCH_GATEWAY_NODE_FLAGS`: node flags for every gateway process, to look inside one under the
+ * bench's load (`--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`); space-separated, none by default.
+ */
+const profilingFlags = (): string[] => (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter((flag) => flag.length > 0);
 
 /** The environment every gateway process of the bench runs with. */
 const gatewayEnv = (port: number, apiKey: string, jwtSecret: string, observed: boolean): Record<string, string> => ({
