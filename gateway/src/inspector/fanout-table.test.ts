@@ -8,11 +8,13 @@ const connection = (id: string, user: string) => ({ id, user }) as Connection;
 const alice = connection('c-alice', 'alice');
 const bob = connection('c-bob', 'bob');
 const ACCEPTED = 1_000;
+/** Every push of these tests was accepted at the same time (the record store's column, in the inspector). */
+const acceptedAtOf = () => ACCEPTED;
 
 describe('fan-out table', () => {
   it('keeps a one-connection fan-out in its row: written at its round, acked once', () => {
-    const table = createFanoutTable({ bound: 100, rows: 10 });
-    const record = table.open(3, 'p1', ACCEPTED, 1_001);
+    const table = createFanoutTable({ bound: 100, rows: 10, acceptedAtOf });
+    const record = table.open(3, 'p1', 1_001);
     record.matched(alice);
     record.written(alice);
     table.roundWritten(record, 1, 1_002.5);
@@ -31,14 +33,14 @@ describe('fan-out table', () => {
   });
 
   it('moves on into a record at a second match, with what the first connection had', () => {
-    const table = createFanoutTable({ bound: 100, rows: 10 });
-    const record = table.open(0, 'p1', ACCEPTED, 1_001);
+    const table = createFanoutTable({ bound: 100, rows: 10, acceptedAtOf });
+    const record = table.open(0, 'p1', 1_001);
     record.matched(alice);
     record.written(alice);
     table.roundWritten(record, 1, 1_002);
     table.acked(0, alice, 1_005);
     // The same push fans out here again (a second delivery of it), reaching bob.
-    const again = table.open(0, 'p1', ACCEPTED, 1_006);
+    const again = table.open(0, 'p1', 1_006);
     again.matched(bob);
     again.written(bob);
     table.roundWritten(again, 1, 1_007);
@@ -55,8 +57,8 @@ describe('fan-out table', () => {
   });
 
   it('records a drop of its one connection, with its reason', () => {
-    const table = createFanoutTable({ bound: 100, rows: 10 });
-    const record = table.open(1, 'p1', ACCEPTED, 1_001);
+    const table = createFanoutTable({ bound: 100, rows: 10, acceptedAtOf });
+    const record = table.open(1, 'p1', 1_001);
     record.matched(alice);
     record.dropped(alice, 'slow_consumer');
     const answer = table.answer(1, 'n1');
@@ -65,10 +67,10 @@ describe('fan-out table', () => {
   });
 
   it('ignores what a push reports once its slot holds another push, and lets go of a cleared row', () => {
-    const table = createFanoutTable({ bound: 100, rows: 10 });
-    const stale = table.open(2, 'old', ACCEPTED, 1_001);
+    const table = createFanoutTable({ bound: 100, rows: 10, acceptedAtOf });
+    const stale = table.open(2, 'old', 1_001);
     stale.matched(alice);
-    const fresh = table.open(2, 'new', ACCEPTED, 2_001);
+    const fresh = table.open(2, 'new', 2_001);
     stale.written(alice);
     table.roundWritten(stale, 1, 2_002);
     expect(table.has(2, 'old')).toBe(false);
@@ -80,11 +82,11 @@ describe('fan-out table', () => {
   });
 
   it('grows its rows up to the bound it was given', () => {
-    const table = createFanoutTable({ bound: 1, rows: 5_000 });
-    for (let slot = 0; slot < 5_000; slot += 7) table.open(slot, `p${slot}`, ACCEPTED, 1_001).matched(alice);
+    const table = createFanoutTable({ bound: 1, rows: 5_000, acceptedAtOf });
+    for (let slot = 0; slot < 5_000; slot += 7) table.open(slot, `p${slot}`, 1_001).matched(alice);
     expect(table.has(4_998, 'p4998')).toBe(true);
     // Past a bound of one, the record summarises.
-    const record = table.open(4_998, 'p4998', ACCEPTED, 1_001);
+    const record = table.open(4_998, 'p4998', 1_001);
     record.matched(bob);
     expect(table.answer(4_998, 'n1')).toMatchObject({ matched: 2, truncated: true });
   });

@@ -16,7 +16,7 @@ export interface FanoutTable {
   /** The record in `slot` has gone: its row lets go of what it held. */
   clear(slot: number): void;
   /** Starts the push's fan-out in `slot` (or goes on with it: a push may fan out here more than once). */
-  open(slot: number, id: string, acceptedAt: number, fanoutAt: number): DeliveryRecord;
+  open(slot: number, id: string, fanoutAt: number): DeliveryRecord;
   /** The row holds the fan-out of push `id` (a slot is reused once its record has gone). */
   has(slot: number, id: string): boolean;
   /** The row holds push `id`'s fan-out, and that reached one connection here, of `user`. */
@@ -68,13 +68,21 @@ interface Rows {
   many(slot: number): FanoutRecord;
 }
 
-export function createFanoutTable({ bound, rows: maxRows }: { bound: number; rows: number }): FanoutTable {
+export interface FanoutTableOptions {
+  /** Connections a fan-out lists one by one (`WSGW_PUSH_RECORD_CONNECTIONS`). */
+  bound: number;
+  /** Slots are numbered below this (the record store's rows). */
+  rows: number;
+  /** When the push in `slot` was accepted: the record store's, read rather than kept twice. */
+  acceptedAtOf: (slot: number) => number;
+}
+
+export function createFanoutTable({ bound, rows: maxRows, acceptedAtOf }: FanoutTableOptions): FanoutTable {
   const owner: Array<string | undefined> = [];
   const connection: Array<string | undefined> = [];
   const user: Array<string | undefined> = [];
   const records: Array<FanoutRecord | undefined> = [];
   let allocated = 0;
-  let acceptedAt = new Float64Array(0);
   let fanoutAt = new Float64Array(0);
   let fanoutMs = new Float64Array(0);
   let writtenAt = new Float64Array(0);
@@ -84,7 +92,6 @@ export function createFanoutTable({ bound, rows: maxRows }: { bound: number; row
 
   const grow = (needed: number) => {
     const size = ringGrowth(allocated, needed, maxRows);
-    acceptedAt = grown(acceptedAt, size);
     fanoutAt = grown(fanoutAt, size);
     fanoutMs = grown(fanoutMs, size);
     writtenAt = grown(writtenAt, size);
@@ -101,7 +108,7 @@ export function createFanoutTable({ bound, rows: maxRows }: { bound: number; row
     const at = writtenAt[slot]!;
     const id = connection[slot];
     return {
-      acceptedAt: acceptedAt[slot]!,
+      acceptedAt: acceptedAtOf(slot),
       fanoutAt: fanoutAt[slot]!,
       fanoutMs: fanoutMs[slot]!,
       written: written[slot]!,
@@ -139,12 +146,11 @@ export function createFanoutTable({ bound, rows: maxRows }: { bound: number; row
   };
 
   return {
-    open(slot, id, accepted, at) {
+    open(slot, id, at) {
       if (owner[slot] !== id) {
         if (slot >= allocated) grow(slot + 1);
         owner[slot] = id;
         connection[slot] = user[slot] = records[slot] = undefined;
-        acceptedAt[slot] = accepted;
         fanoutAt[slot] = at;
         fanoutMs[slot] = 0;
         writtenAt[slot] = ackedAt[slot] = NOT_YET;

@@ -60,7 +60,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     onIndexed: (slot) => store.isAccepted(slot) && indexTarget(slot),
     onExpired: (slot) => fanouts.clear(slot),
   });
-  const fanouts = createFanoutTable({ bound: connections, rows: store.rows });
+  const fanouts = createFanoutTable({ bound: connections, rows: store.rows, acceptedAtOf: store.acceptedAt });
 
   /**
    * Pushes this node accepted in this turn, recorded at its end: accepting comes before the
@@ -91,7 +91,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       const slot = store.obtain(push, timing.fanoutAt);
       openedSlot = slot;
       openedId = push.id;
-      return fanouts.open(slot, push.id, push.acceptedAt, timing.fanoutAt);
+      return fanouts.open(slot, push.id, timing.fanoutAt);
     },
   };
 

@@ -7,12 +7,12 @@ const push = (id: string) => ({ id, acceptedAt: 1, publishedAt: 1, to: { users: 
 function storeWithManualTurns(capacity: number, maxAgeMs = 60_000) {
   const turns: Array<() => void> = [];
   const indexed: string[] = [];
-  const expired: string[] = [];
+  const expired: number[] = [];
   const store = createPushRecordStore({
     maxAgeMs,
     capacity,
     onIndexed: (slot) => indexed.push(store.idAt(slot)!),
-    onExpired: (slot) => expired.push(String(slot)),
+    onExpired: (slot) => expired.push(slot),
     defer: (run) => turns.push(run),
   });
   const endTurn = () => turns.splice(0).forEach((run) => run());
@@ -54,7 +54,7 @@ describe('push record store', () => {
     expect(store.find('p2', 1010)).toBe(NO_RECORD);
     expect(idOf(store.find('p5', 1010))).toBe('p5');
     // The slots of the two that went are handed on, and let go of their push.
-    expect(expired).toEqual([String(slots[0]), String(slots[1])]);
+    expect(expired).toEqual([slots[0], slots[1]]);
     expect(store.idAt(slots[0]!)).toBeUndefined();
   });
 
