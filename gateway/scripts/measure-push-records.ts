@@ -4,7 +4,9 @@
  * is read before and after, with the inspector off and on, and the difference divided by the
  * pushes (the heap with the array buffers, where the records' typed columns are). Two cases: `count` one-user pushes among 10 users (a record listing its connection),
  * and `count / 20` pushes to a tag 150 connections hold (past the 100 listed: a truncated record
- * with its histograms). Nothing is evicted (the count bound is above `count`).
+ * with its histograms). Nothing is evicted (the count bound is above `count`). With the records
+ * held, `GET /api/users/:user/pushes` for a user with none is timed (median of 5): the walk over
+ * every record that answer makes.
  *   node --expose-gc --import tsx gateway/scripts/measure-push-records.ts [count]
  * Prints one JSON line.
  */
@@ -38,8 +40,8 @@ const heap = async () => {
   return heapUsed + arrayBuffers;
 };
 
-/** Heap held after the case's pushes with the inspector on (`recordMs` > 0) or off. */
-async function heldBy(recordMs: number, { pushes: count, connections, target }: Case): Promise<number> {
+/** Heap held after the case's pushes with the inspector on (`recordMs` > 0) or off, and the walk's time when on. */
+async function heldBy(recordMs: number, { pushes: count, connections, target }: Case): Promise<{ bytes: number; walkMs?: number }> {
   const config = loadConfig({
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -84,14 +86,21 @@ async function heldBy(recordMs: number, { pushes: count, connections, target }: 
   }
   while (received < deliveries || ((await api('/api/stats')).acks ?? 0) < deliveries) await new Promise((resolve) => setTimeout(resolve, 50));
   const after = await heap();
+  const walks: number[] = [];
+  for (let i = 0; recordMs > 0 && i < 5; i += 1) {
+    const started = performance.now();
+    await api('/api/users/nobody/pushes');
+    walks.push(performance.now() - started);
+  }
   for (const ws of sockets) ws.close();
   await server.shutdown();
-  return after - before;
+  const walkMs = walks.sort((a, b) => a - b)[2];
+  return { bytes: after - before, ...(walkMs !== undefined && { walkMs: Math.round(walkMs * 100) / 100 }) };
 }
 
 const perRecord = async (scenario: Case) => {
   const off = await heldBy(0, scenario);
   const on = await heldBy(600_000, scenario);
-  return { pushes: scenario.pushes, connections: scenario.connections, heapBytesOff: off, heapBytesOn: on, bytesPerRecord: Math.round((on - off) / scenario.pushes) };
+  return { pushes: scenario.pushes, connections: scenario.connections, heapBytesOff: off.bytes, heapBytesOn: on.bytes, bytesPerRecord: Math.round((on.bytes - off.bytes) / scenario.pushes), userPushesWalkMs: on.walkMs };
 };
 console.log(JSON.stringify({ oneUser: await perRecord(ONE_USER), fanOut: await perRecord(FAN_OUT) }));

@@ -2,7 +2,6 @@ import type { Connection } from '../hub/connection.ts';
 import type { DeliveryRecord } from '../hub/delivery-record.ts';
 import { DROP_REASONS, SLOWEST_RECORDED_CONNECTIONS, type DropReason, type PushConnectionRecord, type PushNodeRecord } from '../protocol.ts';
 import { createLatencyHistogram, summarize, type LatencyHistogram } from './latency-summary.ts';
-import type { UserPushIndex } from './user-push-index.ts';
 
 /**
  * What became of a push on one connection, as a record keeps it (no reference to the connection
@@ -144,9 +143,9 @@ export class FanoutRecord implements DeliveryRecord {
     this.ackedCount += 1;
   }
 
-  /** Adds the push to the index of each listed connection's user (none once truncated). */
-  indexUsers(index: UserPushIndex, id: string): void {
-    if (this.slots) for (const slot of this.slots) index.add(slot.user, id);
+  /** A connection of `user` may be listed: one of the slots is the user's (once truncated, one the tail keeps). */
+  reaches(user: string): boolean {
+    return this.slots ? this.slots.some((slot) => slot.user === user) : this.tail!.keeps(user);
   }
 
   /** The listed connections of `user`, for that user's pushes. */
@@ -261,6 +260,12 @@ class Tail {
   }
 
   /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
+  /** One of the kept entries is of `user`: a check that builds nothing, made before `slowest`. */
+  keeps(user: string): boolean {
+    const of = (slot: Slot) => slot.user === user;
+    return this.lastWritten.some(of) || this.slowAcks.some(of) || this.drops.some(of);
+  }
+
   slowest(): Slot[] {
     const seen = new Map<string, Slot>();
     const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedUs ?? -Infinity, isWritten(slot) ? slot.writtenUs! : -Infinity));

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../hub/connection.ts';
 import { createFanoutTable } from './fanout-table.ts';
-import { createUserPushIndex } from './user-push-index.ts';
 
 // The table reads a connection's id and user only.
 const connection = (id: string, user: string) => ({ id, user }) as Connection;
@@ -29,7 +28,7 @@ describe('fan-out table', () => {
     expect(answer.writeLatency?.max).toBeCloseTo(2.5);
     expect(table.connectionsOf(3, 'alice', 'n1')).toHaveLength(1);
     expect(table.connectionsOf(3, 'bob', 'n1')).toEqual([]);
-    expect([table.reachedOnly(3, 'p1', 'alice'), table.reachedOnly(3, 'p1', 'bob'), table.reachedOnly(3, 'p2', 'alice')]).toEqual([true, false, false]);
+    expect([table.reaches(3, 'alice'), table.reaches(3, 'bob')]).toEqual([true, false]);
   });
 
   it('moves on into a record at a second match, with what the first connection had', () => {
@@ -50,10 +49,7 @@ describe('fan-out table', () => {
       { connection: 'c-alice', user: 'alice', node: 'n1', writtenAt: 1_002, ackedAt: 1_005 },
       { connection: 'c-bob', user: 'bob', node: 'n1', writtenAt: 1_007 },
     ]);
-    expect(table.reachedOnly(0, 'p1', 'alice')).toBe(false);
-    const index = createUserPushIndex(10, 10);
-    table.indexUsers(0, index, 'p1');
-    expect([index.idsOf('alice'), index.idsOf('bob')]).toEqual([['p1'], ['p1']]);
+    expect([table.reaches(0, 'alice'), table.reaches(0, 'bob'), table.reaches(0, 'carol')]).toEqual([true, true, false]);
   });
 
   it('records a drop of its one connection, with its reason', () => {

@@ -3,7 +3,6 @@ import type { DeliveryRecord } from '../hub/delivery-record.ts';
 import type { DropReason, PushConnectionRecord, PushNodeRecord } from '../protocol.ts';
 import { FanoutRecord, type SingleFanout } from './fanout-record.ts';
 import { grown, ringGrowth } from './record-columns.ts';
-import type { UserPushIndex } from './user-push-index.ts';
 
 /**
  * The fan-outs of this node's recorded pushes, one row per push under its record's slot
@@ -19,14 +18,12 @@ export interface FanoutTable {
   open(slot: number, id: string, fanoutAt: number): DeliveryRecord;
   /** The row holds the fan-out of push `id` (a slot is reused once its record has gone). */
   has(slot: number, id: string): boolean;
-  /** The row holds push `id`'s fan-out, and that reached one connection here, of `user`. */
-  reachedOnly(slot: number, id: string, user: string): boolean;
+  /** The row's fan-out lists a connection of `user` (whose record it holds is the caller's check: `has`). */
+  reaches(slot: number, user: string): boolean;
   /** A write round handed `count` of the record's frames to sockets at `writtenAt`. */
   roundWritten(record: DeliveryRecord | undefined, count: number, writtenAt: number): void;
   fannedOut(slot: number, durationMs: number): void;
   acked(slot: number, connection: Connection, ackedAt: number): void;
-  /** Adds the push to the index of each listed connection's user. */
-  indexUsers(slot: number, index: UserPushIndex, id: string): void;
   /** The listed connections of `user`, for that user's pushes. */
   connectionsOf(slot: number, user: string, node: string): PushConnectionRecord[];
   /** This node's part in the push, as `GET /api/pushes/:id` shows it. */
@@ -159,7 +156,10 @@ export function createFanoutTable({ bound, rows: maxRows, acceptedAtOf }: Fanout
       return new FanoutRow(rows, slot, id);
     },
     has: (slot, id) => owner[slot] === id,
-    reachedOnly: (slot, id, of) => owner[slot] === id && records[slot] === undefined && user[slot] === of,
+    reaches(slot, of) {
+      const record = records[slot];
+      return record ? record.reaches(of) : user[slot] === of;
+    },
     clear(slot) {
       if (slot < allocated) owner[slot] = connection[slot] = user[slot] = records[slot] = undefined;
     },
@@ -183,11 +183,6 @@ export function createFanoutTable({ bound, rows: maxRows, acceptedAtOf }: Fanout
       if (connection[slot] !== match.id || ackedAt[slot] !== NOT_YET) return;
       ackedAt[slot] = at;
       acked[slot] = acked[slot]! + 1;
-    },
-    indexUsers(slot, index, id) {
-      const record = records[slot];
-      if (record) record.indexUsers(index, id);
-      else if (user[slot] !== undefined) index.add(user[slot]!, id);
     },
     connectionsOf: (slot, of, node) => view(slot).connectionsOf(of, node),
     answer: (slot, node) => view(slot).answer(node),

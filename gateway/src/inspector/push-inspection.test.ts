@@ -141,6 +141,14 @@ describe('push inspector', () => {
     expect(record.connections.length).toBeLessThanOrEqual(10);
     const known = new Set(clients.map((client) => client.welcome.connection));
     for (const connection of record.connections) expect(known.has(connection.connection)).toBe(true);
+    // A user among the slowest finds the push among their own, with their connection; one past
+    // the bound but not among them does not (nothing of theirs was kept).
+    const slowest = record.connections[0]!;
+    const theirs = (await a!.api('GET', `/api/users/${slowest.user}/pushes`)).body as UserPushes;
+    expect(theirs.pushes.find((push) => push.id === id)?.connections).toEqual([expect.objectContaining({ connection: slowest.connection, node: 'node-a' })]);
+    const listed = new Set(record.connections.map((connection) => connection.user));
+    const unlisted = clients.map((_, i) => `fan-${i}`).find((user) => !listed.has(user))!;
+    expect(((await a!.api('GET', `/api/users/${unlisted}/pushes`)).body as UserPushes).pushes).toEqual([]);
     // Listed one by one below the bound.
     const few = await b!.push({ to: { users: ['fan-0'] }, data: 'one' });
     await clients[0]!.waitForPushes(2);

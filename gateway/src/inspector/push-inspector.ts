@@ -6,7 +6,6 @@ import { ignoringObserver, type GatewayObserver } from '../telemetry/gateway-obs
 import { createFanoutTable } from './fanout-table.ts';
 import type { NodeInspection } from './node-answers.ts';
 import { createPushRecordStore, NO_RECORD } from './push-record-store.ts';
-import { createUserPushIndex } from './user-push-index.ts';
 
 export interface PushInspectorOptions {
   nodeId: string;
@@ -32,9 +31,6 @@ export interface PushInspector {
   userPushes(user: string, limit: number): UserPushRecord[];
 }
 
-/** A user's pushes kept per user on each node: as many as one answer lists. */
-const PUSHES_PER_USER = 100;
-
 /**
  * Records pushes as they pass this node, bounded by age and count (push-record-store.ts): the
  * accepting node's part (accepted at, target, trace id, even when nothing matched) and every
@@ -43,23 +39,7 @@ const PUSHES_PER_USER = 100;
  */
 export function createPushInspector(options: PushInspectorOptions): PushInspector {
   const { nodeId, connections } = options;
-  // Each record names a handful of users in the usual case; the index holds a few per record.
-  const users = createUserPushIndex(PUSHES_PER_USER, options.capacity * 2);
-  const indexTarget = (slot: number) => {
-    // A push to a user who is offline everywhere is still on that user's list: "matched 0".
-    const id = store.idAt(slot)!;
-    const sole = store.soleUserAt(slot);
-    if (sole === undefined) for (const user of store.targetAt(slot).users.slice(0, connections)) users.add(user, id);
-    // The usual push: its fan-out here, which reached that user, has put it on the list already.
-    else if (!fanouts.reachedOnly(slot, id, sole)) users.add(sole, id);
-  };
-  // An accepted push's users are indexed with its record, after the turn's writes.
-  const store = createPushRecordStore({
-    maxAgeMs: options.maxAgeMs,
-    capacity: options.capacity,
-    onIndexed: (slot) => store.isAccepted(slot) && indexTarget(slot),
-    onExpired: (slot) => fanouts.clear(slot),
-  });
+  const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity, onExpired: (slot) => fanouts.clear(slot) });
   const fanouts = createFanoutTable({ bound: connections, rows: store.rows, acceptedAtOf: store.acceptedAt });
 
   /**
@@ -73,14 +53,7 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     const pushes = acceptances;
     acceptances = [];
     const now = epochMs();
-    for (const push of pushes) {
-      const slot = store.obtain(push, now);
-      if (store.isAccepted(slot)) continue;
-      store.markAccepted(slot);
-      // Made by its fan-out here already, it may be indexed by now: its users are added here
-      // (otherwise its indexing adds them).
-      if (store.isIndexed(slot)) indexTarget(slot);
-    }
+    for (const push of pushes) store.markAccepted(store.obtain(push, now));
   };
 
   // The fan-out opened last: the one `fannedOut` reports next, without a lookup of its id.
@@ -102,8 +75,6 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       const slot = openedId === push.id ? openedSlot : store.peek(push.id);
       if (slot === NO_RECORD || !fanouts.has(slot, push.id)) return;
       fanouts.fannedOut(slot, durationMs);
-      // Indexed once the fan-out is over, when the record knows whether it lists its connections.
-      fanouts.indexUsers(slot, users, push.id);
     },
     framesWritten(pushes, writtenAt) {
       for (const prepared of pushes) fanouts.roundWritten(prepared.record, prepared.written, writtenAt);
@@ -139,15 +110,16 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     },
     userPushes(user, limit) {
       recordAcceptances();
-      const now = epochMs();
       const pushes: UserPushRecord[] = [];
-      // A push is indexed for its target and for its fan-out, which may not be next to each other.
-      for (const id of new Set(users.idsOf(user))) {
-        const slot = store.find(id, now);
-        if (slot === NO_RECORD) continue;
-        const found = fanouts.has(slot, id) ? fanouts.connectionsOf(slot, user, nodeId) : [];
+      // The records are walked, newest first, rather than kept in an index per user: an index
+      // is paid for by every push (a lookup and an insert per user reached), this walk only by the
+      // rare question, and it is bounded by the records held (README: what it costs).
+      for (const slot of store.newestFirst(epochMs())) {
+        const id = store.idAt(slot)!;
+        const found = fanouts.has(slot, id) && fanouts.reaches(slot, user) ? fanouts.connectionsOf(slot, user, nodeId) : [];
+        // A push to a user who is offline everywhere is still on that user's list: "matched 0".
+        if (found.length === 0 && !(store.isAccepted(slot) && store.namesUser(slot, user))) continue;
         const { acceptedAt, to, ...trace } = facts(slot);
-        if (found.length === 0 && !(store.isAccepted(slot) && to.users.includes(user))) continue;
         pushes.push({ id, acceptedAt, to: publicTarget(to), ...trace, connections: found });
         if (pushes.length === limit) break;
       }

@@ -3,49 +3,39 @@ import { createPushRecordStore, NO_RECORD } from './push-record-store.ts';
 
 const push = (id: string) => ({ id, acceptedAt: 1, publishedAt: 1, to: { users: ['alice'], tags: [], all: false } });
 
-/** A store whose deferred indexing runs when the test says, not at the end of the turn. */
+/** A store whose deferred expiry runs when the test says, not at the end of the turn. */
 function storeWithManualTurns(capacity: number, maxAgeMs = 60_000) {
   const turns: Array<() => void> = [];
-  const indexed: string[] = [];
   const expired: number[] = [];
   const store = createPushRecordStore({
     maxAgeMs,
     capacity,
-    onIndexed: (slot) => indexed.push(store.idAt(slot)!),
     onExpired: (slot) => expired.push(slot),
     defer: (run) => turns.push(run),
   });
   const endTurn = () => turns.splice(0).forEach((run) => run());
   /** The id of the record a lookup found, or undefined. */
   const idOf = (slot: number) => (slot === NO_RECORD ? undefined : store.idAt(slot));
-  return { store, indexed, expired, endTurn, turns, idOf };
+  return { store, expired, endTurn, turns, idOf };
 }
 
 describe('push record store', () => {
-  it('finds a record made in this turn before it is indexed, and indexes it once at the turn\'s end', () => {
-    const { store, indexed, endTurn, turns } = storeWithManualTurns(10);
+  it('finds a record in the turn that made it and after, one row per push, with one deferred run per turn', () => {
+    const { store, endTurn, turns } = storeWithManualTurns(10);
     const made = store.obtain(push('p1'), 1000);
     expect(store.obtain(push('p1'), 1001)).toBe(made);
-    expect(store.peek('p1')).toBe(made);
-    expect(indexed).toEqual([]);
-    // One deferred run per turn, however many records it makes.
-    store.obtain(push('p2'), 1002);
+    expect([store.peek('p1'), store.find('p1', 1001)]).toEqual([made, made]);
+    const second = store.obtain(push('p2'), 1002);
+    expect(second).not.toBe(made);
     expect(turns).toHaveLength(1);
     endTurn();
-    expect(indexed).toEqual(['p1', 'p2']);
     expect(store.obtain(push('p1'), 1003)).toBe(made);
-    expect(indexed).toEqual(['p1', 'p2']);
+    expect([store.find('p2', 1003), store.size]).toEqual([second, 2]);
+    // A turn that made nothing defers nothing.
+    expect(turns).toHaveLength(0);
   });
 
-  it('indexes before answering a lookup, so nothing made is missed', () => {
-    const { store, indexed } = storeWithManualTurns(10);
-    const made = store.obtain(push('p1'), 1000);
-    expect(store.find('p1', 1000)).toBe(made);
-    expect(indexed).toEqual(['p1']);
-    expect(store.size).toBe(1);
-  });
-
-  it('holds its capacity once indexed, the oldest going first', () => {
+  it('holds its capacity from the turn\'s end, the oldest going first', () => {
     const { store, endTurn, idOf, expired } = storeWithManualTurns(3);
     const slots = [1, 2, 3, 4, 5].map((i) => store.obtain(push(`p${i}`), 1000 + i));
     endTurn();
@@ -58,15 +48,18 @@ describe('push record store', () => {
     expect(store.idAt(slots[0]!)).toBeUndefined();
   });
 
-  it('indexes at once when a turn makes more records than it defers', () => {
-    const { store, indexed, turns } = storeWithManualTurns(1000);
-    for (let i = 0; i < 100; i += 1) store.obtain(push(`p${i}`), 1000);
-    // Deferred is bounded: the turn's run has not happened, yet most are indexed.
+  it('lets the oldest go at once when one turn makes more records than its room past the capacity', () => {
+    const { store, turns, expired, idOf } = storeWithManualTurns(10);
+    const slots = Array.from({ length: 200 }, (_, i) => store.obtain(push(`p${i}`), 1000));
+    // The turn's run has not happened, yet the ring never held more than its rows.
     expect(turns).toHaveLength(1);
-    expect(indexed.length).toBeGreaterThanOrEqual(100 - 64);
+    expect(expired.length).toBeGreaterThanOrEqual(200 - store.rows);
+    expect(new Set(slots).size).toBe(store.rows);
+    expect(idOf(store.find('p199', 1000))).toBe('p199');
+    expect(store.find('p0', 1000)).toBe(NO_RECORD);
   });
 
-  it('answers nothing older than its age limit, and drops it once a newer record is indexed', () => {
+  it('answers nothing older than its age limit, and drops it at the end of a turn that made a newer one', () => {
     const { store, endTurn, idOf } = storeWithManualTurns(100, 500);
     store.obtain(push('old'), 1000);
     endTurn();
@@ -107,12 +100,24 @@ describe('push record store', () => {
     const slot = store.obtain({ ...push('p1'), to, trace: sampled }, 1000);
     const unsampled = store.obtain({ ...push('p2'), trace: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-00` }, 1000);
     expect(store.targetAt(slot)).toBe(to);
-    expect([store.soleUserAt(slot), store.soleUserAt(unsampled)]).toEqual([undefined, 'alice']);
+    expect([store.namesUser(slot, 'bob'), store.namesUser(slot, 'ops'), store.namesUser(unsampled, 'alice'), store.namesUser(unsampled, 'bob')]).toEqual([true, false, true, false]);
     expect(store.traceIdAt(slot)).toBe('a'.repeat(32));
     expect(store.traceIdAt(unsampled)).toBeUndefined();
-    expect(store.isIndexed(slot)).toBe(false);
     store.markAccepted(slot);
     expect(store.find('p1', 1000)).toBe(slot);
-    expect([store.isIndexed(slot), store.isAccepted(slot), store.isAccepted(unsampled)]).toEqual([true, true, false]);
+    expect([store.isAccepted(slot), store.isAccepted(unsampled)]).toEqual([true, false]);
+  });
+
+  it('walks the records younger than the age limit, newest first, the turn\'s own included', () => {
+    const { store, endTurn, idOf } = storeWithManualTurns(3, 500);
+    store.obtain(push('p1'), 1000);
+    store.obtain(push('p2'), 1300);
+    endTurn();
+    store.obtain(push('p3'), 1400);
+    store.obtain(push('p4'), 1450);
+    endTurn();
+    // p1 went with the capacity at the turn's end, p2 is past the age limit at 1850.
+    expect([...store.newestFirst(1850)].map(idOf)).toEqual(['p4', 'p3']);
+    expect([...store.newestFirst(1450)].map(idOf)).toEqual(['p4', 'p3', 'p2']);
   });
 });

@@ -28,7 +28,7 @@ export interface PushRecordStore {
   find(id: string, now: number): number;
   /** The slot whatever the record's age: for one made moments ago. */
   peek(id: string): number;
-  /** Records held (indexed first, as every read is). */
+  /** Records held (those past the bounds gone first, as at a turn's end). */
   readonly size: number;
   /** Slots are numbered 0 … rows - 1. */
   readonly rows: number;
@@ -36,15 +36,15 @@ export interface PushRecordStore {
   acceptedAt(slot: number): number;
   publishedAt(slot: number): number;
   targetAt(slot: number): NormalizedTarget;
-  /** The user of a push to one user (and no tag), else undefined: the target without building it. */
-  soleUserAt(slot: number): string | undefined;
+  /** The push names `user` in its target. */
+  namesUser(slot: number, user: string): boolean;
   /** The trace id when the push's trace is sampled. */
   traceIdAt(slot: number): string | undefined;
-  /** The record is in the map (its `onIndexed` has run). */
-  isIndexed(slot: number): boolean;
   /** This node answered the push's 202. */
   isAccepted(slot: number): boolean;
   markAccepted(slot: number): void;
+  /** The slots of the records younger than the age limit, newest first. */
+  newestFirst(now: number): Iterable<number>;
 }
 
 export interface PushRecordStoreOptions {
@@ -52,16 +52,14 @@ export interface PushRecordStoreOptions {
   maxAgeMs: number;
   /** Records kept at most; the oldest go first (`WSGW_PUSH_RECORD_MAX`). */
   capacity: number;
-  /** Told of each record's slot as it is indexed, in the order they were made (the user index's feed). */
-  onIndexed?: (slot: number) => void;
   /** Told of each record's slot as it goes, by age or count. */
   onExpired?: (slot: number) => void;
-  /** Runs the deferred indexing; `setImmediate` unless a test drives it. */
+  /** Runs the deferred expiry; `setImmediate` unless a test drives it. */
   defer?: (run: () => void) => void;
 }
 
-/** Records made and not yet indexed at most: past this they are indexed at once. */
-const UNINDEXED_MAX = 64;
+/** Records a turn may make past the capacity before the oldest go at once rather than at its end. */
+const EXPIRY_SLACK = 64;
 const ACCEPTED = 1;
 
 /**
@@ -73,18 +71,17 @@ const ACCEPTED = 1;
  * boxed numbers its times need, made the collector's work grow with the records held.
  *
  * The rows are a ring in the order records were made, so expiry looks at its oldest end only: no
- * timer, and each new record removes at most the ones it pushes out. The ring's columns grow by
+ * timer, and each turn removes at most the records it pushed out. The ring's columns grow by
  * doubling up to the capacity, so a node with few pushes holds little.
  *
- * A record is made on the delivery path, before the push's first write: making it only fills its
- * row. Putting its id in the map (a hash of a fresh id into a table of up to `capacity` entries,
- * and the expiry that follows) waits for the end of the event loop's turn, after the writes, where
- * the turn's records are indexed together. A lookup before then indexes first; a record asked for
- * again in its own turn (the accepting node's fan-out after its acceptance) is found among the
- * few unindexed ones. The ring has room for those beyond the capacity.
+ * A record is made on the delivery path, before the push's first write. Its id goes into the map
+ * at once: the lookup that found no record has just hashed the id and reached its bucket, so the
+ * insert that follows is the cheap part. What costs is letting the oldest go (a lookup of a
+ * minutes-old id, out of every cache): that waits for the end of the event loop's turn, after the
+ * writes. The ring has room for a turn's records beyond the capacity.
  */
-export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired, defer = setImmediate }: PushRecordStoreOptions): PushRecordStore {
-  const ringSize = capacity + UNINDEXED_MAX;
+export function createPushRecordStore({ maxAgeMs, capacity, onExpired, defer = setImmediate }: PushRecordStoreOptions): PushRecordStore {
+  const ringSize = capacity + EXPIRY_SLACK;
   const slots = new Map<string, number>();
   const ids: Array<string | undefined> = [];
   const targets: Array<NormalizedTarget | string | undefined> = [];
@@ -94,10 +91,9 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
   let publishedAt = new Float64Array(0);
   let recordedAt = new Float64Array(0);
   let flags = new Uint8Array(0);
-  // The ring: `count` rows from `head`, of which the first `indexed` are in the map.
+  // The ring: `count` rows from `head`, oldest first.
   let head = 0;
   let count = 0;
-  let indexed = 0;
   let deferred = false;
 
   const slotAt = (position: number) => (head + position) % ringSize;
@@ -109,8 +105,9 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
     flags = grown(flags, size);
     allocated = size;
   };
+  /** Lets go of the records past the count bound, and of those older than the age limit at `now`. */
   const expire = (now: number) => {
-    while (indexed > 0 && (count > capacity || now - recordedAt[head]! > maxAgeMs)) {
+    while (count > 0 && (count > capacity || now - recordedAt[head]! > maxAgeMs)) {
       // Ids are unique in the ring: `obtain` makes no second row for an id it holds.
       slots.delete(ids[head]!);
       // The strings go with the record: a kept slot keeps nothing of its push alive.
@@ -118,43 +115,27 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
       onExpired?.(head);
       head = (head + 1) % ringSize;
       count -= 1;
-      indexed -= 1;
     }
   };
-  const index = () => {
-    if (indexed === count) return;
-    let slot = 0;
-    for (; indexed < count; indexed += 1) {
-      slot = slotAt(indexed);
-      slots.set(ids[slot]!, slot);
-      onIndexed?.(slot);
-    }
-    expire(recordedAt[slot]!);
+  /** As of the newest record's time: what the records themselves say, without reading the clock. */
+  const expireAsOfNewest = () => {
+    if (count > 0) expire(recordedAt[slotAt(count - 1)]!);
   };
-  const indexAtTurnEnd = () => {
+  const expireAtTurnEnd = () => {
     deferred = false;
-    index();
-  };
-  const unindexed = (id: string): number => {
-    for (let position = count - 1; position >= indexed; position -= 1) {
-      const slot = slotAt(position);
-      if (ids[slot] === id) return slot;
-    }
-    return NO_RECORD;
-  };
-  const known = (id: string): number => {
-    const found = unindexed(id);
-    return found !== NO_RECORD ? found : (slots.get(id) ?? NO_RECORD);
+    expireAsOfNewest();
   };
 
   return {
     obtain(push, now) {
-      const found = known(push.id);
-      if (found !== NO_RECORD) return found;
-      if (count - indexed >= UNINDEXED_MAX) index();
+      const found = slots.get(push.id);
+      if (found !== undefined) return found;
+      // A turn that made more records than the slack holds: the oldest make room now.
+      if (count === ringSize) expire(now);
       const slot = slotAt(count);
       if (slot >= allocated) grow(slot + 1);
       ids[slot] = push.id;
+      slots.set(push.id, slot);
       const { users, tags, all } = push.to;
       targets[slot] = users.length === 1 && tags.length === 0 && !all ? users[0]! : push.to;
       traces[slot] = push.trace;
@@ -165,19 +146,18 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
       count += 1;
       if (!deferred) {
         deferred = true;
-        defer(indexAtTurnEnd);
+        defer(expireAtTurnEnd);
       }
       return slot;
     },
     find(id, now) {
-      index();
       const slot = slots.get(id);
       return slot !== undefined && now - recordedAt[slot]! <= maxAgeMs ? slot : NO_RECORD;
     },
-    peek: known,
+    peek: (id) => slots.get(id) ?? NO_RECORD,
     get size() {
-      index();
-      return slots.size;
+      expireAsOfNewest();
+      return count;
     },
     rows: ringSize,
     idAt: (slot) => ids[slot],
@@ -187,15 +167,20 @@ export function createPushRecordStore({ maxAgeMs, capacity, onIndexed, onExpired
       const target = targets[slot]!;
       return typeof target === 'string' ? { users: [target], tags: [], all: false } : target;
     },
-    soleUserAt(slot) {
-      const target = targets[slot];
-      return typeof target === 'string' ? target : undefined;
+    namesUser(slot, user) {
+      const target = targets[slot]!;
+      return typeof target === 'string' ? target === user : target.users.includes(user);
     },
     traceIdAt: (slot) => sampledTraceId(traces[slot]),
-    isIndexed: (slot) => (slot - head + ringSize) % ringSize < indexed,
     isAccepted: (slot) => (flags[slot]! & ACCEPTED) !== 0,
     markAccepted(slot) {
       flags[slot] = flags[slot]! | ACCEPTED;
+    },
+    *newestFirst(now) {
+      for (let position = count - 1; position >= 0; position -= 1) {
+        const slot = slotAt(position);
+        if (now - recordedAt[slot]! <= maxAgeMs) yield slot;
+      }
     },
   };
 }
