@@ -5,7 +5,7 @@
  *   - one-user latency: in each window both take pushes at the same rate, their schedules half an
  *     interval apart (so they seldom want the server core at the same moment), who starts first
  *     alternating; percentiles pool every window;
- *   - broadcasts: blocks of rounds, alternating a b, b a, … while the other server idles.
+ *   - broadcasts: blocks of rounds, a then b in each, while the other server idles.
  * Each ratio a/b comes with a 95% interval from a bootstrap over windows or block pairs
  * (pair-stats.ts). `--help` lists the options. Progress goes to stderr, the table to stdout.
  */
@@ -82,7 +82,12 @@ const broadcastBlocks = async (a: Side, b: Side, options: PairOptions): Promise<
   const blocks: Array<{ a: ScenarioResult; b: ScenarioResult }> = [];
   for (let block = 0; block < options.blocks; block += 1) {
     const results = new Map<Side, ScenarioResult>();
-    for (const side of block % 2 === 0 ? [a, b] : [b, a]) results.set(side, await runScenario(side.ctx, plan));
+    // Always a then b, never a b, b a: a side that runs twice in a row starts warm, and on this
+    // machine that alone made the first side of a block 7–13% faster (its server's CPU per
+    // delivery lower by a quarter), so each block's ratio leaned towards whoever went first and
+    // the median fell between two clusters. In strict alternation every run follows the other
+    // server's.
+    for (const side of [a, b]) results.set(side, await runScenario(side.ctx, plan));
     const pair = { a: results.get(a)!, b: results.get(b)! };
     blocks.push(pair);
     for (const warning of [...pair.a.warnings, ...pair.b.warnings]) log(`broadcast block ${block + 1}: ${warning}`);

@@ -16,7 +16,7 @@ export interface PairOptions {
   windowMs: number;
   /** One-user pushes per second to each server. */
   latencyRate: number;
-  /** Broadcast blocks per server, alternating a b, b a, … */
+  /** Broadcast blocks: a then b in each. */
   blocks: number;
   /** Measured broadcasts per block, and the unmeasured ones before them. */
   rounds: number;
@@ -35,8 +35,8 @@ export const PAIR_USAGE = `Usage: npm run bench:pair -- [options]
 Measures two servers side by side, both running, so that a difference of a
 few percent is not drowned by the machine's drift between runs: one-user
 latency with both taking pushes in the same windows (their schedules half an
-interval apart), and broadcast throughput and CPU in blocks alternating
-a b, b a, ... Prints each ratio a/b with a 95% bootstrap interval and writes
+interval apart), and broadcast throughput and CPU in blocks of a then b, so
+that every run follows the other server's. Prints each ratio a/b with a 95% bootstrap interval and writes
 loadtest/bench/results/pair-<a>-<b>.json.
 
   --a wsgw                   the server the ratios are about
