@@ -84,9 +84,8 @@ let user = 0;
 const oneUser = await compare(on, off, () => ({ users: [`user-${user++ % connections}`], tags: [], all: false }), 1);
 const broadcast = await compare(on, off, () => ({ users: [], tags: ['everyone'], all: false }), connections);
 
-// The accepting node's part, which `hub.deliver` does not include: one record made per push,
-// at the end of the turn that accepted it, which the read that follows brings forward (and the
-// records indexed, as a read does).
+// The accepting node's part, which `hub.deliver` does not include: one record made per push as
+// it is accepted.
 const inspector = createPushInspector({ nodeId: 'n', maxAgeMs: 600_000, capacity: 50_000, connections: 100 });
 const accepts = 100_000;
 const envelopes = Array.from({ length: accepts }, (_, i) => envelopeOf({ to: { users: [`user-${i % 1000}`], tags: [], all: false }, payload: '1' }, randomUUID(), Date.now(), undefined, false));

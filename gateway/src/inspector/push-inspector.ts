@@ -42,20 +42,6 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
   const store = createPushRecordStore({ maxAgeMs: options.maxAgeMs, capacity: options.capacity, onExpired: (slot) => fanouts.clear(slot) });
   const fanouts = createFanoutTable({ bound: connections, rows: store.rows, acceptedAtOf: store.acceptedAt });
 
-  /**
-   * Pushes this node accepted in this turn, recorded at its end: accepting comes before the
-   * push's first write (its fan-out here follows the bus's append), and what a record costs is
-   * better paid after it. Every read records them first.
-   */
-  let acceptances: PushEnvelope[] = [];
-  const recordAcceptances = () => {
-    if (acceptances.length === 0) return;
-    const pushes = acceptances;
-    acceptances = [];
-    const now = epochMs();
-    for (const push of pushes) store.markAccepted(store.obtain(push, now));
-  };
-
   // The fan-out opened last: the one `fannedOut` reports next, without a lookup of its id.
   let openedSlot = NO_RECORD;
   let openedId: string | undefined;
@@ -80,7 +66,6 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       for (const prepared of pushes) fanouts.roundWritten(prepared.record, prepared.written, writtenAt);
     },
     acked(connection, pushId, _timing, ackedAt) {
-      recordAcceptances();
       const slot = store.find(pushId, ackedAt);
       if (slot !== NO_RECORD && fanouts.has(slot, pushId)) fanouts.acked(slot, connection, ackedAt);
     },
@@ -96,11 +81,11 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
     recorder,
     observer,
     accepted(push) {
-      acceptances.push(push);
-      if (acceptances.length === 1) setImmediate(recordAcceptances);
+      // Recorded at once: its fan-out here (after the bus's append) then finds the record made,
+      // and a record costs a lookup and an insert, no more than what deferring it would cost.
+      store.markAccepted(store.obtain(push, push.acceptedAt));
     },
     inspect(id) {
-      recordAcceptances();
       const slot = store.find(id, epochMs());
       if (slot === NO_RECORD) return undefined;
       const accepted = store.isAccepted(slot);
@@ -109,7 +94,6 @@ export function createPushInspector(options: PushInspectorOptions): PushInspecto
       return { ...(accepted && { acceptedBy: nodeId }), acceptedAt, publishedAt: store.publishedAt(slot), to, ...trace, ...(node && { node }) };
     },
     userPushes(user, limit) {
-      recordAcceptances();
       const pushes: UserPushRecord[] = [];
       // The records are walked, newest first, rather than kept in an index per user: an index
       // is paid for by every push (a lookup and an insert per user reached), this walk only by the
