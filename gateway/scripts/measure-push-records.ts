@@ -3,8 +3,8 @@
  * connected users that ack every push, pushes through the batch API; the heap after a forced GC
  * is read before and after, with the inspector off and on, and the difference divided by the
  * pushes (the heap with the array buffers, where the records' typed columns are). Two cases: `count` one-user pushes among 10 users (a record listing its connection),
- * and `count / 20` pushes to a tag 150 connections hold (past the 100 listed: a truncated record
- * with its histograms). Nothing is evicted (the count bound is above `count`). With the records
+ * `count / 20` pushes to a tag 150 connections hold (past the 100 listed: a truncated record
+ * with its histograms), and as many to a tag 100 connections hold (each listed). Nothing is evicted (the count bound is above `count`). With the records
  * held, `GET /api/users/:user/pushes` for a user with none is timed (median of 5): the walk over
  * every record that answer makes.
  *   node --expose-gc --import tsx gateway/scripts/measure-push-records.ts [count]
@@ -27,6 +27,8 @@ interface Case {
 }
 const ONE_USER: Case = { pushes: count, connections: 10, target: (n) => ({ users: [`user-${n % 10}`] }) };
 const FAN_OUT: Case = { pushes: Math.ceil(count / 20), connections: 150, target: () => ({ tags: ['everyone'] }) };
+/** At the bound: every connection listed, the most a walk over the records compares per record. */
+const LISTED: Case = { pushes: Math.ceil(count / 20), connections: 100, target: () => ({ tags: ['everyone'] }) };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
@@ -103,4 +105,4 @@ const perRecord = async (scenario: Case) => {
   const on = await heldBy(600_000, scenario);
   return { pushes: scenario.pushes, connections: scenario.connections, heapBytesOff: off.bytes, heapBytesOn: on.bytes, bytesPerRecord: Math.round((on.bytes - off.bytes) / scenario.pushes), userPushesWalkMs: on.walkMs };
 };
-console.log(JSON.stringify({ oneUser: await perRecord(ONE_USER), fanOut: await perRecord(FAN_OUT) }));
+console.log(JSON.stringify({ oneUser: await perRecord(ONE_USER), fanOut: await perRecord(FAN_OUT), listed: await perRecord(LISTED) }));
