@@ -2,11 +2,12 @@
  * What the push inspector's records cost in memory: one in-process gateway (memory bus) per mode,
  * connected users that ack every push, pushes through the batch API; the heap after a forced GC
  * is read before and after, with the inspector off and on, and the difference divided by the
- * pushes (the heap with the array buffers, where the records' typed columns are). Two cases: `count` one-user pushes among 10 users (a record listing its connection),
- * `count / 20` pushes to a tag 150 connections hold (past the 100 listed: a truncated record
- * with its histograms), and as many to a tag 100 connections hold (each listed). Nothing is evicted (the count bound is above `count`). With the records
- * held, `GET /api/users/:user/pushes` for a user with none is timed (median of 5): the walk over
- * every record that answer makes.
+ * pushes (the heap with the array buffers, where the records' typed columns are). Three cases:
+ * `count` one-user pushes among 10 users (a record listing its connection), `count / 20` pushes
+ * to a tag 150 connections hold (past the 100 listed: a truncated record with its histograms),
+ * and as many to a tag 100 connections hold (each listed). Nothing is evicted (the count bound
+ * is above `count`). With the records held, `GET /api/users/:user/pushes` for a user with none
+ * is timed (median of 5): the walk over every record that answer makes.
  *   node --expose-gc --import tsx gateway/scripts/measure-push-records.ts [count]
  * Prints one JSON line.
  */

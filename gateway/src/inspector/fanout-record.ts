@@ -259,13 +259,13 @@ class Tail {
     return this.ackHistogram;
   }
 
-  /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
   /** One of the kept entries is of `user`: a check that builds nothing, made before `slowest`. */
   keeps(user: string): boolean {
     const of = (slot: Slot) => slot.user === user;
     return this.lastWritten.some(of) || this.slowAcks.some(of) || this.drops.some(of);
   }
 
+  /** The slowest connections: drops first, then the latest to be acked or written, one entry each. */
   slowest(): Slot[] {
     const seen = new Map<string, Slot>();
     const lateness = (slot: Slot) => (slot.dropped ? Infinity : Math.max(slot.ackedUs ?? -Infinity, isWritten(slot) ? slot.writtenUs! : -Infinity));

@@ -108,7 +108,7 @@ describe('push record store', () => {
     expect([store.isAccepted(slot), store.isAccepted(unsampled)]).toEqual([true, false]);
   });
 
-  it('walks the records younger than the age limit, newest first, the turn\'s own included', () => {
+  it('walks the records younger than the age limit, newest first', () => {
     const { store, endTurn, idOf } = storeWithManualTurns(3, 500);
     store.obtain(push('p1'), 1000);
     store.obtain(push('p2'), 1300);

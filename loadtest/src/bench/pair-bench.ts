@@ -81,14 +81,12 @@ const broadcastBlocks = async (a: Side, b: Side, options: PairOptions): Promise<
   const plan = { scenario: 'single' as const, rounds: options.rounds, warmup: options.warmup, pushes: 1 };
   const blocks: Array<{ a: ScenarioResult; b: ScenarioResult }> = [];
   for (let block = 0; block < options.blocks; block += 1) {
-    const results = new Map<Side, ScenarioResult>();
     // Always a then b, never a b, b a: a side that runs twice in a row starts warm, and on this
     // machine that alone made the first side of a block 7–13% faster (its server's CPU per
     // delivery lower by a quarter), so each block's ratio leaned towards whoever went first and
     // the median fell between two clusters. In strict alternation every run follows the other
     // server's.
-    for (const side of [a, b]) results.set(side, await runScenario(side.ctx, plan));
-    const pair = { a: results.get(a)!, b: results.get(b)! };
+    const pair = { a: await runScenario(a.ctx, plan), b: await runScenario(b.ctx, plan) };
     blocks.push(pair);
     for (const warning of [...pair.a.warnings, ...pair.b.warnings]) log(`broadcast block ${block + 1}: ${warning}`);
     log(`broadcast block ${block + 1}/${options.blocks}: ${Math.round(pair.a.deliveriesPerSec)} / ${Math.round(pair.b.deliveriesPerSec)} deliveries/s`);
