@@ -5,7 +5,8 @@
  *   - one-user latency: in each window both take pushes at the same rate, their schedules half an
  *     interval apart (so they seldom want the server core at the same moment), who starts first
  *     alternating; percentiles pool every window;
- *   - broadcasts: blocks of rounds, a then b in each, while the other server idles.
+ *   - broadcasts: blocks of rounds, a then b in each, while the other server idles;
+ *   - each gateway's own GC pauses in both phases, from its metrics (gc-pauses.ts).
  * Each ratio a/b comes with a 95% interval from a bootstrap over windows or block pairs
  * (pair-stats.ts). `--help` lists the options. Progress goes to stderr, the table to stdout.
  */
@@ -13,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { formatGcPauses, gcPausesBetween, readGcPauses, type GcPauses } from './gc-pauses.ts';
 import { startTarget, type BenchTarget } from './bench-targets.ts';
 import { createClientPool, type ClientPool } from './client-pool.ts';
 import { pinCores } from './cpu-pinning.ts';
@@ -20,7 +22,7 @@ import { planConnectionCounts } from './fd-limit.ts';
 import { runLatencyScenario, type LatencyResult } from './latency-scenario.ts';
 import { percentile } from './latency-stats.ts';
 import { readMachineInfo } from './machine-info.ts';
-import { medianPairRatio, pooledPercentileRatio, type RatioEstimate } from './pair-stats.ts';
+import { medianPairRatio, pooledPercentileRatio, windowedPercentileRatio, type RatioEstimate } from './pair-stats.ts';
 import { PAIR_USAGE, parsePairOptions, type PairOptions } from './pair-options.ts';
 import { createProgressLog } from './progress-log.ts';
 import { createPayloadFactory } from './push-payload.ts';
@@ -121,13 +123,26 @@ const main = async (): Promise<number> => {
     sides.push(b);
     await connectSide(a, options);
     await connectSide(b, options);
+    const gcAt = () => Promise.all([a, b].map((side) => readGcPauses(side.target.server.baseUrl, options.timeoutMs)));
+    const gcBeforeLatency = await gcAt();
     const latency = await latencyWindows(a, b, options);
+    const gcAfterLatency = await gcAt();
     const broadcasts = await broadcastBlocks(a, b, options);
+    const gcAfterBroadcasts = await gcAt();
+    const gcOf = (before: Array<GcPauses | undefined>, after: Array<GcPauses | undefined>, i: 0 | 1) => {
+      const [from, to] = [before[i], after[i]];
+      return from && to ? gcPausesBetween(from, to) : undefined;
+    };
+    const gc = {
+      latency: { a: gcOf(gcBeforeLatency, gcAfterLatency, 0), b: gcOf(gcBeforeLatency, gcAfterLatency, 1) },
+      broadcast: { a: gcOf(gcAfterLatency, gcAfterBroadcasts, 0), b: gcOf(gcAfterLatency, gcAfterBroadcasts, 1) },
+    };
 
     const paired = latency.map((w) => ({ a: w.a.samplesMs ?? [], b: w.b.samplesMs ?? [] }));
     const figures = {
       latencyP50: pooledPercentileRatio(paired, 50),
       latencyP99: pooledPercentileRatio(paired, 99),
+      latencyP99PerWindow: windowedPercentileRatio(paired, 99),
       serverCpuPerPush: medianPairRatio(latency.flatMap((w) => (w.cpuUsPerPush.a && w.cpuUsPerPush.b ? [{ a: w.cpuUsPerPush.a, b: w.cpuUsPerPush.b }] : []))),
       broadcastDeliveriesPerSec: medianPairRatio(broadcasts.map((p) => ({ a: p.a.deliveriesPerSec, b: p.b.deliveriesPerSec }))),
       broadcastServerCpuPerDelivery: medianPairRatio(broadcasts.flatMap((p) => (p.a.serverCpuUsPerDelivery && p.b.serverCpuUsPerDelivery ? [{ a: p.a.serverCpuUsPerDelivery, b: p.b.serverCpuUsPerDelivery }] : []))),
@@ -145,9 +160,12 @@ const main = async (): Promise<number> => {
       `${options.a} / ${options.b}, ${options.connections} connections each: ratio [95% interval] (windows or block pairs)`,
       `  one-user latency p50          ${format(figures.latencyP50)}   ${absolute.a.latencyP50Ms.toFixed(3)} / ${absolute.b.latencyP50Ms.toFixed(3)} ms`,
       `  one-user latency p99          ${format(figures.latencyP99)}   ${absolute.a.latencyP99Ms.toFixed(3)} / ${absolute.b.latencyP99Ms.toFixed(3)} ms`,
+      `    window by window (geomean)  ${format(figures.latencyP99PerWindow)}`,
       `  server CPU per one-user push  ${format(figures.serverCpuPerPush)}   ${absolute.a.cpuUsPerPush.toFixed(1)} / ${absolute.b.cpuUsPerPush.toFixed(1)} µs (lower is better)`,
       `  broadcast deliveries/s        ${format(figures.broadcastDeliveriesPerSec)}   (higher is better)`,
       `  broadcast server CPU/delivery ${format(figures.broadcastServerCpuPerDelivery)}   (lower is better)`,
+      `  GC pauses, latency windows    ${formatGcPauses(gc.latency.a)} / ${formatGcPauses(gc.latency.b)}`,
+      `  GC pauses, broadcast blocks   ${formatGcPauses(gc.broadcast.a)} / ${formatGcPauses(gc.broadcast.b)}`,
       `  lost: ${lost.latency} one-user, ${lost.broadcast} broadcast deliveries; ${lost.latencyDuplicates} duplicates`,
       '',
     ];
@@ -157,7 +175,7 @@ const main = async (): Promise<number> => {
     const windowOf = (result: LatencyResult, cpuUsPerPush: number | undefined) => ({ p50Ms: result.p50Ms, p99Ms: result.p99Ms, accepted: result.accepted, lost: result.lost, cpuUsPerPush });
     const windows = latency.map((w) => ({ a: windowOf(w.a, w.cpuUsPerPush.a), b: windowOf(w.b, w.cpuUsPerPush.b) }));
     const blocks = broadcasts.map((p) => ({ a: { deliveriesPerSec: p.a.deliveriesPerSec, serverCpuUsPerDelivery: p.a.serverCpuUsPerDelivery }, b: { deliveriesPerSec: p.b.deliveriesPerSec, serverCpuUsPerDelivery: p.b.serverCpuUsPerDelivery } }));
-    const document = { bench: 'pair', at: new Date().toISOString(), machine: readMachineInfo(undefined), options: { ...options, jsonPath: relative(REPO_ROOT, jsonPath), help: undefined }, notes, figures, absolute, lost, windows, blocks };
+    const document = { bench: 'pair', at: new Date().toISOString(), machine: readMachineInfo(undefined), options: { ...options, jsonPath: relative(REPO_ROOT, jsonPath), help: undefined }, notes, figures, absolute, gc, lost, windows, blocks };
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
     log(`results written to ${jsonPath}`);

@@ -37,7 +37,8 @@ few percent is not drowned by the machine's drift between runs: one-user
 latency with both taking pushes in the same windows (their schedules half an
 interval apart), and broadcast throughput and CPU in blocks of a then b, so
 that every run follows the other server's. Prints each ratio a/b with a 95%
-bootstrap interval and writes loadtest/bench/results/pair-<a>-<b>.json.
+bootstrap interval (p99 both pooled and window by window), each gateway's GC
+pauses in both phases, and writes loadtest/bench/results/pair-<a>-<b>.json.
 
   --a wsgw                   the server the ratios are about
   --b wsgw-norecord          the baseline (${SERVER_KINDS.join(' | ')}); the same

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianPairRatio, pooledPercentileRatio, type PairedWindow } from './pair-stats.ts';
+import { medianPairRatio, pooledPercentileRatio, windowedPercentileRatio, type PairedWindow } from './pair-stats.ts';
 
 /** Samples spread evenly over [from, from + width), each window shifted by its own drift. */
 const spread = (count: number, from: number, width: number) => Array.from({ length: count }, (_, i) => from + (i / count) * width);
@@ -28,6 +28,35 @@ describe('pooledPercentileRatio', () => {
   it('is the same for the same samples and seed', () => {
     const windows: PairedWindow[] = Array.from({ length: 8 }, (_, w) => ({ a: spread(50, w + 1, 2), b: spread(50, w + 1.5, 2) }));
     expect(pooledPercentileRatio(windows, 99, 7)).toEqual(pooledPercentileRatio(windows, 99, 7));
+  });
+});
+
+describe('windowedPercentileRatio', () => {
+  // Every window a 5% slower a, and now and then a window whose tail the machine stretched tenfold
+  // for both: the pooled p99 is then set by those windows alone, the windowed one is not.
+  const stalled = (w: number) => w % 7 === 3;
+  const windows: PairedWindow[] = Array.from({ length: 28 }, (_, w) => {
+    const tail = stalled(w) ? 10 : 1;
+    const jitter = 1 + ((w * 37) % 11) / 100;
+    return { a: spread(500, 1.05 * jitter, 1.05 * jitter * tail), b: spread(500, jitter, jitter * tail) };
+  });
+
+  it('finds the 5% in every window, with an interval that excludes 1', () => {
+    const estimate = windowedPercentileRatio(windows, 99);
+    expect(estimate.ratio).toBeCloseTo(1.05, 6);
+    expect(estimate.low).toBeGreaterThan(1.04);
+    expect(estimate.high).toBeLessThan(1.06);
+    expect(estimate.windows).toBe(28);
+  });
+
+  it('gives one vote to each window where the pooled ratio follows the stalled ones', () => {
+    const mixed = windows.map((w, i) => (stalled(i) ? { a: w.b, b: w.a } : w));
+    expect(pooledPercentileRatio(mixed, 99).ratio).toBeLessThan(1);
+    expect(windowedPercentileRatio(mixed, 99).ratio).toBeGreaterThan(1.02);
+  });
+
+  it('leaves out windows where a side has no sample', () => {
+    expect(windowedPercentileRatio([...windows, { a: [], b: spread(10, 1, 1) }], 99).windows).toBe(28);
   });
 });
 

@@ -58,6 +58,23 @@ export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: numbe
   return interval(ratioOf(windows), resampled, windows.length);
 };
 
+/**
+ * The geometric mean over windows of each window's own `p`th-percentile ratio a/b; the interval
+ * resamples windows. Where the pooled ratio weighs windows by their tails (on a shared machine a
+ * few stalled windows, with both servers' p99 ten times the usual, set the pooled p99 of both),
+ * this gives every window one vote and cancels what a window did to both servers alike, so it
+ * resolves a tail percentile several times more finely. Windows where either side has no sample
+ * are left out.
+ */
+export const windowedPercentileRatio = (windows: readonly PairedWindow[], p: number, seed = 1): RatioEstimate => {
+  const logRatios = windows.filter((w) => w.a.length > 0 && w.b.length > 0).map((w) => Math.log(percentile(w.a, p) / percentile(w.b, p)));
+  const geometricMean = (picked: readonly number[]) => Math.exp(picked.reduce((sum, x) => sum + x, 0) / picked.length);
+  const random = createSeededRandom(seed);
+  const resampled: number[] = [];
+  for (let i = 0; i < RESAMPLES; i += 1) resampled.push(geometricMean(logRatios.map(() => logRatios[Math.floor(random() * logRatios.length)]!)));
+  return interval(geometricMean(logRatios), resampled, logRatios.length);
+};
+
 /** The median of per-block ratios a/b (one block of each server, run back to back), with its interval. */
 export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
   const ratios = pairs.map(({ a, b }) => a / b);
