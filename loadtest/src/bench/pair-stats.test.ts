@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianPairRatio, pooledPercentileRatio, windowedPercentileRatio, type PairedWindow } from './pair-stats.ts';
+import { combineRuns, medianPairRatio, pooledPercentileRatio, windowedPercentileRatio, type PairedWindow } from './pair-stats.ts';
 
 /** Samples spread evenly over [from, from + width), each window shifted by its own drift. */
 const spread = (count: number, from: number, width: number) => Array.from({ length: count }, (_, i) => from + (i / count) * width);
@@ -69,5 +69,22 @@ describe('medianPairRatio', () => {
     expect(estimate.high).toBeGreaterThanOrEqual(estimate.ratio);
     expect(estimate.low).toBeGreaterThanOrEqual(0.9);
     expect(estimate.high).toBeLessThanOrEqual(1.3);
+  });
+});
+
+describe('combineRuns', () => {
+  it('is the geometric mean, with a t interval over the runs that widens with their spread', () => {
+    const agreeing = combineRuns([1.04, 1.05, 1.06, 1.05]);
+    const spread = combineRuns([0.95, 1.15, 1.0, 1.1]);
+    expect(agreeing.ratio).toBeCloseTo(Math.pow(1.04 * 1.05 * 1.06 * 1.05, 1 / 4), 10);
+    expect(agreeing.low).toBeGreaterThan(1.03);
+    expect(agreeing.high).toBeLessThan(1.07);
+    expect(spread.low).toBeLessThan(0.96);
+    expect(spread.high).toBeGreaterThan(1.14);
+    expect(spread.runs).toBe(4);
+  });
+
+  it('gives no interval for one run', () => {
+    expect(combineRuns([1.2])).toEqual({ ratio: 1.2, low: undefined, high: undefined, runs: 1 });
   });
 });

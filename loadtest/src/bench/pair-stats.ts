@@ -66,8 +66,15 @@ export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: numbe
  * resolves a tail percentile several times more finely. Windows where either side has no sample
  * are left out.
  */
-export const windowedPercentileRatio = (windows: readonly PairedWindow[], p: number, seed = 1): RatioEstimate => {
-  const logRatios = windows.filter((w) => w.a.length > 0 && w.b.length > 0).map((w) => Math.log(percentile(w.a, p) / percentile(w.b, p)));
+export const windowedPercentileRatio = (windows: readonly PairedWindow[], p: number, seed = 1): RatioEstimate =>
+  geometricMeanRatio(
+    windows.filter((w) => w.a.length > 0 && w.b.length > 0).map((w) => ({ a: percentile(w.a, p), b: percentile(w.b, p) })),
+    seed,
+  );
+
+/** The geometric mean of per-window (or per-block) ratios a/b, with its interval from resampling them. */
+export const geometricMeanRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
+  const logRatios = pairs.map(({ a, b }) => Math.log(a / b));
   const geometricMean = (picked: readonly number[]) => Math.exp(picked.reduce((sum, x) => sum + x, 0) / picked.length);
   const random = createSeededRandom(seed);
   const resampled: number[] = [];
@@ -82,4 +89,37 @@ export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, 
   const resampled: number[] = [];
   for (let i = 0; i < RESAMPLES; i += 1) resampled.push(percentile(ratios.map(() => ratios[Math.floor(random() * ratios.length)]!), 50));
   return interval(percentile(ratios, 50), resampled, ratios.length);
+};
+
+/** The same estimate the other way round: b over a. */
+export const invertedRatio = ({ ratio, low, high, windows }: RatioEstimate): RatioEstimate => ({ ratio: 1 / ratio, low: 1 / high, high: 1 / low, windows });
+
+/** Two-sided 95% quantiles of Student's t, by degrees of freedom (1–10); past 10 the next is close enough. */
+const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+const tQuantile = (df: number) => T_975[df - 1] ?? (df <= 20 ? 2.086 : df <= 30 ? 2.042 : 1.96);
+
+/** Ratios of whole runs combined: their geometric mean, and a t interval over the runs. */
+export interface RunsEstimate {
+  ratio: number;
+  /** Undefined with one run: a run's own interval leaves out what differs between runs. */
+  low: number | undefined;
+  high: number | undefined;
+  runs: number;
+}
+
+/**
+ * Runs of the same comparison, each with fresh server processes, combined. Each run's interval
+ * says how well its windows agree, not how far the next run may land: here two runs of 200
+ * windows each gave intervals of ±7% that did not overlap, as each process's collector settles
+ * on its own young-generation size and pause lengths for the whole run. So the runs are the
+ * samples: a t interval over their log ratios.
+ */
+export const combineRuns = (ratios: readonly number[]): RunsEstimate => {
+  const logs = ratios.map((r) => Math.log(r));
+  const n = logs.length;
+  const mean = logs.reduce((sum, x) => sum + x, 0) / n;
+  if (n < 2) return { ratio: Math.exp(mean), low: undefined, high: undefined, runs: n };
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (n - 1));
+  const half = (tQuantile(n - 1) * sd) / Math.sqrt(n);
+  return { ratio: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half), runs: n };
 };
