@@ -4,6 +4,7 @@
  * with a 95% interval over the runs.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createOptionReader } from '../options/option-reader.ts';
 import { SERVER_KINDS } from './bench-options.ts';
 import { combinePairRuns, pairRun, RUN_FIGURES, type PairRunDocument, type RunFigure } from './pair-runs.ts';
@@ -32,7 +33,9 @@ const main = (): number => {
   }
   const a = read.oneOf('a', 'wsgw', SERVER_KINDS);
   const b = read.oneOf('b', 'wsgw-norecord', SERVER_KINDS);
-  const runs = read.positionals.map((file) => pairRun(JSON.parse(readFileSync(file, 'utf8')) as PairRunDocument, a, b));
+  // npm runs the workspace's script in its own folder: a path is the caller's, from where npm was run.
+  const from = process.env.INIT_CWD ?? process.cwd();
+  const runs = read.positionals.map((file) => pairRun(JSON.parse(readFileSync(resolve(from, file), 'utf8')) as PairRunDocument, a, b));
   const combined = combinePairRuns(runs);
   const lines = [`${a} / ${b} over ${runs.length} runs: ratio [95% interval]`, ''];
   runs.forEach((run, i) => lines.push(`  run ${i + 1}: ${read.positionals[i]} (${run.windows} windows${run.swapped ? ', swapped: inverted' : ''})`));
