@@ -96,6 +96,27 @@ const broadcastBlocks = async (a: Side, b: Side, options: PairOptions): Promise<
   return blocks;
 };
 
+type SidesGc = Array<GcPauses | undefined>;
+
+/** Each side's GC totals so far (undefined for a side without metrics). */
+const readSidesGc = (sides: readonly Side[], options: PairOptions): Promise<SidesGc> =>
+  Promise.all(sides.map((side) => readGcPauses(side.target.server.baseUrl, options.timeoutMs)));
+
+/** What each side's collector paused for between two readings, where both were read. */
+const gcBetween = (before: SidesGc, after: SidesGc) => {
+  const of = (i: number) => {
+    const [from, to] = [before[i], after[i]];
+    return from && to ? gcPausesBetween(from, to) : undefined;
+  };
+  return { a: of(0), b: of(1) };
+};
+
+const lostOf = (latency: readonly LatencyWindow[], broadcasts: ReadonlyArray<{ a: ScenarioResult; b: ScenarioResult }>) => ({
+  latency: latency.reduce((sum, w) => sum + w.a.lost + w.b.lost, 0),
+  latencyDuplicates: latency.reduce((sum, w) => sum + w.a.duplicates + w.b.duplicates, 0),
+  broadcast: broadcasts.reduce((sum, p) => sum + p.a.lost + p.b.lost, 0),
+});
+
 const format = (estimate: RatioEstimate): string => `${estimate.ratio.toFixed(3)} [${estimate.low.toFixed(3)}–${estimate.high.toFixed(3)}] (${estimate.windows})`;
 
 const main = async (): Promise<number> => {
@@ -123,20 +144,11 @@ const main = async (): Promise<number> => {
     sides.push(b);
     await connectSide(a, options);
     await connectSide(b, options);
-    const gcAt = () => Promise.all([a, b].map((side) => readGcPauses(side.target.server.baseUrl, options.timeoutMs)));
-    const gcBeforeLatency = await gcAt();
+    const gcBeforeLatency = await readSidesGc(sides, options);
     const latency = await latencyWindows(a, b, options);
-    const gcAfterLatency = await gcAt();
+    const gcAfterLatency = await readSidesGc(sides, options);
     const broadcasts = await broadcastBlocks(a, b, options);
-    const gcAfterBroadcasts = await gcAt();
-    const gcOf = (before: Array<GcPauses | undefined>, after: Array<GcPauses | undefined>, i: 0 | 1) => {
-      const [from, to] = [before[i], after[i]];
-      return from && to ? gcPausesBetween(from, to) : undefined;
-    };
-    const gc = {
-      latency: { a: gcOf(gcBeforeLatency, gcAfterLatency, 0), b: gcOf(gcBeforeLatency, gcAfterLatency, 1) },
-      broadcast: { a: gcOf(gcAfterLatency, gcAfterBroadcasts, 0), b: gcOf(gcAfterLatency, gcAfterBroadcasts, 1) },
-    };
+    const gc = { latency: gcBetween(gcBeforeLatency, gcAfterLatency), broadcast: gcBetween(gcAfterLatency, await readSidesGc(sides, options)) };
 
     const paired = latency.map((w) => ({ a: w.a.samplesMs ?? [], b: w.b.samplesMs ?? [] }));
     const figures = {
@@ -150,11 +162,7 @@ const main = async (): Promise<number> => {
     const pooled = (pick: 'a' | 'b', p: number) => percentile(paired.flatMap((w) => w[pick]), p);
     const absoluteOf = (pick: 'a' | 'b') => ({ server: options[pick], latencyP50Ms: pooled(pick, 50), latencyP99Ms: pooled(pick, 99), deliveriesPerSec: percentile(broadcasts.map((p) => p[pick].deliveriesPerSec), 50), cpuUsPerPush: percentile(latency.flatMap((w) => w.cpuUsPerPush[pick] ?? []), 50) });
     const absolute = { a: absoluteOf('a'), b: absoluteOf('b') };
-    const lost = {
-      latency: latency.reduce((sum, w) => sum + w.a.lost + w.b.lost, 0),
-      latencyDuplicates: latency.reduce((sum, w) => sum + w.a.duplicates + w.b.duplicates, 0),
-      broadcast: broadcasts.reduce((sum, p) => sum + p.a.lost + p.b.lost, 0),
-    };
+    const lost = lostOf(latency, broadcasts);
     const lines = [
       '',
       `${options.a} / ${options.b}, ${options.connections} connections each: ratio [95% interval] (windows or block pairs)`,
