@@ -6,6 +6,7 @@
  * interval is narrower than the spread between runs.
  */
 import type { ServerKind } from './bench-options.ts';
+import type { GcPauses } from './gc-pauses.ts';
 import { combineRuns, geometricMeanRatio, invertedRatio, medianPairRatio, type RatioEstimate, type RunsEstimate } from './pair-stats.ts';
 
 interface SideWindow {
@@ -19,16 +20,12 @@ interface SideBlock {
   serverCpuUsPerDelivery?: number | null;
 }
 
-interface GcTotals {
-  [kind: string]: { count: number; ms: number };
-}
-
 /** The part of a bench:pair results file read here. */
 export interface PairRunDocument {
   options: { a: ServerKind; b: ServerKind; windows: number; windowMs: number; blocks: number };
   windows: Array<{ a: SideWindow; b: SideWindow }>;
   blocks: Array<{ a: SideBlock; b: SideBlock }>;
-  gc?: { latency: { a?: GcTotals; b?: GcTotals } };
+  gc?: { latency: { a?: GcPauses; b?: GcPauses } };
 }
 
 export const RUN_FIGURES = ['latencyP50', 'latencyP99', 'serverCpuPerPush', 'broadcastDeliveriesPerSec', 'broadcastServerCpuPerDelivery'] as const;
@@ -62,7 +59,7 @@ const runFigures = (run: PairRunDocument): Record<RunFigure, RatioEstimate> => (
   broadcastServerCpuPerDelivery: medianPairRatio(bothPositive(run.blocks, (side) => side.serverCpuUsPerDelivery)),
 });
 
-const gcOf = (totals: GcTotals | undefined) => (totals ? { minor: totals.minor?.ms ?? 0, major: totals.major?.ms ?? 0 } : undefined);
+const gcOf = (totals: GcPauses | undefined) => (totals ? { minor: totals.minor?.ms ?? 0, major: totals.major?.ms ?? 0 } : undefined);
 
 /** One run, as `a` over `b`; a run of other servers is refused. */
 export const pairRun = (run: PairRunDocument, a: ServerKind, b: ServerKind): PairRun => {
