@@ -22,7 +22,7 @@ import { planConnectionCounts } from './fd-limit.ts';
 import { runLatencyScenario, type LatencyResult } from './latency-scenario.ts';
 import { percentile } from './latency-stats.ts';
 import { readMachineInfo } from './machine-info.ts';
-import { medianPairRatio, pooledPercentileRatio, windowedPercentileRatio, type RatioEstimate } from './pair-stats.ts';
+import { medianPairRatio, pooledPercentileRatio, positivePairs, windowedPercentileRatio, type RatioEstimate } from './pair-stats.ts';
 import { PAIR_USAGE, parsePairOptions, type PairOptions } from './pair-options.ts';
 import { createProgressLog } from './progress-log.ts';
 import { createPayloadFactory } from './push-payload.ts';
@@ -155,9 +155,9 @@ const main = async (): Promise<number> => {
       latencyP50: pooledPercentileRatio(paired, 50),
       latencyP99: pooledPercentileRatio(paired, 99),
       latencyP99PerWindow: windowedPercentileRatio(paired, 99),
-      serverCpuPerPush: medianPairRatio(latency.flatMap((w) => (w.cpuUsPerPush.a && w.cpuUsPerPush.b ? [{ a: w.cpuUsPerPush.a, b: w.cpuUsPerPush.b }] : []))),
+      serverCpuPerPush: medianPairRatio(positivePairs(latency.map((w) => w.cpuUsPerPush), (cpu) => cpu)),
       broadcastDeliveriesPerSec: medianPairRatio(broadcasts.map((p) => ({ a: p.a.deliveriesPerSec, b: p.b.deliveriesPerSec }))),
-      broadcastServerCpuPerDelivery: medianPairRatio(broadcasts.flatMap((p) => (p.a.serverCpuUsPerDelivery && p.b.serverCpuUsPerDelivery ? [{ a: p.a.serverCpuUsPerDelivery, b: p.b.serverCpuUsPerDelivery }] : []))),
+      broadcastServerCpuPerDelivery: medianPairRatio(positivePairs(broadcasts, (side) => side.serverCpuUsPerDelivery)),
     };
     const pooled = (pick: 'a' | 'b', p: number) => percentile(paired.flatMap((w) => w[pick]), p);
     const absoluteOf = (pick: 'a' | 'b') => ({ server: options[pick], latencyP50Ms: pooled(pick, 50), latencyP99Ms: pooled(pick, 99), deliveriesPerSec: percentile(broadcasts.map((p) => p[pick].deliveriesPerSec), 50), cpuUsPerPush: percentile(latency.flatMap((w) => w.cpuUsPerPush[pick] ?? []), 50) });

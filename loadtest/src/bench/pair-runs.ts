@@ -7,7 +7,7 @@
  */
 import type { ServerKind } from './bench-options.ts';
 import type { GcPauses } from './gc-pauses.ts';
-import { combineRuns, geometricMeanRatio, invertedRatio, medianPairRatio, type RatioEstimate, type RunsEstimate } from './pair-stats.ts';
+import { combineRuns, geometricMeanRatio, invertedRatio, medianPairRatio, positivePairs, type RatioEstimate, type RunsEstimate } from './pair-stats.ts';
 
 interface SideWindow {
   p50Ms: number;
@@ -40,23 +40,17 @@ export interface PairRun {
   gcMs: { a: { minor: number; major: number } | undefined; b: { minor: number; major: number } | undefined };
 }
 
-const bothPositive = <T>(pairs: Array<{ a: T; b: T }>, value: (side: T) => number | null | undefined) =>
-  pairs.flatMap((pair) => {
-    const [a, b] = [value(pair.a), value(pair.b)];
-    return a && b && a > 0 && b > 0 ? [{ a, b }] : [];
-  });
-
 /**
  * A run's ratios a/b, as the run's `a` over its `b`: percentiles window by window (the run's JSON
  * keeps each window's, not its samples), the CPU and the broadcasts as medians of pairs, as
  * bench:pair reports them.
  */
 const runFigures = (run: PairRunDocument): Record<RunFigure, RatioEstimate> => ({
-  latencyP50: geometricMeanRatio(bothPositive(run.windows, (side) => side.p50Ms)),
-  latencyP99: geometricMeanRatio(bothPositive(run.windows, (side) => side.p99Ms)),
-  serverCpuPerPush: medianPairRatio(bothPositive(run.windows, (side) => side.cpuUsPerPush)),
-  broadcastDeliveriesPerSec: medianPairRatio(bothPositive(run.blocks, (side) => side.deliveriesPerSec)),
-  broadcastServerCpuPerDelivery: medianPairRatio(bothPositive(run.blocks, (side) => side.serverCpuUsPerDelivery)),
+  latencyP50: geometricMeanRatio(positivePairs(run.windows, (side) => side.p50Ms)),
+  latencyP99: geometricMeanRatio(positivePairs(run.windows, (side) => side.p99Ms)),
+  serverCpuPerPush: medianPairRatio(positivePairs(run.windows, (side) => side.cpuUsPerPush)),
+  broadcastDeliveriesPerSec: medianPairRatio(positivePairs(run.blocks, (side) => side.deliveriesPerSec)),
+  broadcastServerCpuPerDelivery: medianPairRatio(positivePairs(run.blocks, (side) => side.serverCpuUsPerDelivery)),
 });
 
 const gcOf = (totals: GcPauses | undefined) => (totals ? { minor: totals.minor?.ms ?? 0, major: totals.major?.ms ?? 0 } : undefined);

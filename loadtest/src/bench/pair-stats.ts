@@ -32,6 +32,21 @@ const interval = (point: number, resampled: number[], windows: number): RatioEst
   windows,
 });
 
+/** `statistic` of `values` with its interval from resampling them with replacement. */
+const bootstrapped = <T>(values: readonly T[], statistic: (picked: readonly T[]) => number, seed: number): RatioEstimate => {
+  const random = createSeededRandom(seed);
+  const resampled: number[] = [];
+  for (let i = 0; i < RESAMPLES; i += 1) resampled.push(statistic(values.map(() => values[Math.floor(random() * values.length)]!)));
+  return interval(statistic(values), resampled, values.length);
+};
+
+/** The pairs where both sides have a positive reading (a CPU reading of 0, say, is none). */
+export const positivePairs = <T>(pairs: ReadonlyArray<{ a: T; b: T }>, value: (side: T) => number | null | undefined): Array<{ a: number; b: number }> =>
+  pairs.flatMap((pair) => {
+    const [a, b] = [value(pair.a), value(pair.b)];
+    return a && b && a > 0 && b > 0 ? [{ a, b }] : [];
+  });
+
 /**
  * The `p`th percentile of all of a's samples over that of all of b's, the windows pooled; the
  * interval resamples whole windows (their samples are not independent of each other).
@@ -48,14 +63,7 @@ export const pooledPercentileRatio = (windows: readonly PairedWindow[], p: numbe
     }
     return sortedPercentile(all.sort(), p);
   };
-  const ratioOf = (picked: readonly PairedWindow[]) => pooled(picked, 'a') / pooled(picked, 'b');
-  const random = createSeededRandom(seed);
-  const resampled: number[] = [];
-  for (let i = 0; i < RESAMPLES; i += 1) {
-    const picked = windows.map(() => windows[Math.floor(random() * windows.length)]!);
-    resampled.push(ratioOf(picked));
-  }
-  return interval(ratioOf(windows), resampled, windows.length);
+  return bootstrapped(windows, (picked) => pooled(picked, 'a') / pooled(picked, 'b'), seed);
 };
 
 /**
@@ -73,23 +81,20 @@ export const windowedPercentileRatio = (windows: readonly PairedWindow[], p: num
   );
 
 /** The geometric mean of per-window (or per-block) ratios a/b, with its interval from resampling them. */
-export const geometricMeanRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
-  const logRatios = pairs.map(({ a, b }) => Math.log(a / b));
-  const geometricMean = (picked: readonly number[]) => Math.exp(picked.reduce((sum, x) => sum + x, 0) / picked.length);
-  const random = createSeededRandom(seed);
-  const resampled: number[] = [];
-  for (let i = 0; i < RESAMPLES; i += 1) resampled.push(geometricMean(logRatios.map(() => logRatios[Math.floor(random() * logRatios.length)]!)));
-  return interval(geometricMean(logRatios), resampled, logRatios.length);
-};
+export const geometricMeanRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate =>
+  bootstrapped(
+    pairs.map(({ a, b }) => Math.log(a / b)),
+    (logRatios) => Math.exp(logRatios.reduce((sum, x) => sum + x, 0) / logRatios.length),
+    seed,
+  );
 
 /** The median of per-block ratios a/b (one block of each server, run back to back), with its interval. */
-export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate => {
-  const ratios = pairs.map(({ a, b }) => a / b);
-  const random = createSeededRandom(seed);
-  const resampled: number[] = [];
-  for (let i = 0; i < RESAMPLES; i += 1) resampled.push(percentile(ratios.map(() => ratios[Math.floor(random() * ratios.length)]!), 50));
-  return interval(percentile(ratios, 50), resampled, ratios.length);
-};
+export const medianPairRatio = (pairs: ReadonlyArray<{ a: number; b: number }>, seed = 1): RatioEstimate =>
+  bootstrapped(
+    pairs.map(({ a, b }) => a / b),
+    (ratios) => percentile(ratios, 50),
+    seed,
+  );
 
 /** The same estimate the other way round: b over a. */
 export const invertedRatio = ({ ratio, low, high, windows }: RatioEstimate): RatioEstimate => ({ ratio: 1 / ratio, low: 1 / high, high: 1 / low, windows });
